@@ -1,0 +1,51 @@
+// Per-worker registers. Wasm globals belong to one instance, and each worker thread has its own
+// instance, so these are thread-local; everything they point to lives in shared linear memory.
+import * as L from "./layout";
+
+export let g_ctx: usize = 0;
+export let g_fork: u32 = 0;
+export let g_txid: u32 = 0;
+export let g_opinfo: usize = 0;
+export let g_scratch: usize = 0;
+
+export let g_acct_table: usize = 0;
+export let g_acct_mask: u32 = 0;
+export let g_stor_table: usize = 0;
+export let g_stor_mask: u32 = 0;
+export let g_tstor_table: usize = 0;
+export let g_tstor_mask: u32 = 0;
+export let g_code_table: usize = 0;
+export let g_code_mask: u32 = 0;
+
+export let g_journal: usize = 0;
+export let g_journal_cap: u32 = 0;
+export let g_journal_len: u32 = 0;
+export let g_epoch: u32 = 0; // epoch of the running frame
+export let g_epoch_counter: u32 = 0;
+export let g_refund: i64 = 0;
+
+export let g_log_end: usize = 0;
+export let g_log_count: u32 = 0;
+export let g_fatal: u32 = 0;
+
+export function load_globals(ctx: usize): void {
+  g_ctx = ctx;
+  g_fork = load<u32>(ctx + L.CTX_FORK);
+  g_opinfo = ctx + L.CTX_OPINFO;
+  g_scratch = ctx + L.CTX_SCRATCH;
+  g_acct_table = load<u32>(ctx + L.CTX_ACCT_TABLE);
+  g_acct_mask = load<u32>(ctx + L.CTX_ACCT_CAP) - 1;
+  g_stor_table = load<u32>(ctx + L.CTX_STOR_TABLE);
+  g_stor_mask = load<u32>(ctx + L.CTX_STOR_CAP) - 1;
+  g_tstor_table = load<u32>(ctx + L.CTX_TSTOR_TABLE);
+  g_tstor_mask = load<u32>(ctx + L.CTX_TSTOR_CAP) - 1;
+  g_code_table = load<u32>(ctx + L.CTX_CODE_TABLE);
+  g_code_mask = load<u32>(ctx + L.CTX_CODE_CAP) - 1;
+  g_journal = load<u32>(ctx + L.CTX_JOURNAL);
+  g_journal_cap = load<u32>(ctx + L.CTX_JOURNAL_CAP);
+}
+
+/** Records the first resource that ran out; execution unwinds as an exceptional halt. */
+export function set_fatal(reason: u32): void {
+  if (g_fatal == 0) g_fatal = reason;
+}

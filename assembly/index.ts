@@ -1,0 +1,56 @@
+// Braid's wasm module: the exports the host calls.
+import * as L from "./layout";
+import * as G from "./globals";
+import { build_opinfo } from "./opcodes";
+import { acct_get } from "./state/accounts";
+import { slot_get } from "./state/storage";
+import { code_intern } from "./state/code";
+import { word_from_be } from "./interpreter/words";
+
+export { tx_execute } from "./tx";
+export { keccak256 } from "./crypto/keccak";
+export { test_u256 } from "./testing";
+
+/** Address where host-managed memory may begin (after static data). */
+export function heap_base(): usize {
+  return (__heap_base + 15) & ~15;
+}
+
+/** Binds this instance (thread) to the worker context at `ctx`, for the fork stored there. */
+export function worker_init(ctx: usize): void {
+  G.load_globals(ctx);
+  G.g_txid = load<u32>(ctx + L.CTX_TXID);
+  build_opinfo(ctx + L.CTX_OPINFO, G.g_fork);
+}
+
+/** Puts an account into the state: address (20 bytes), nonce, balance (32 bytes big-endian), code. */
+export function state_put_account(addr: usize, nonce: u64, balanceBE: usize, code: usize, codeLen: u32): usize {
+  const e = acct_get(addr);
+  if (e == 0) return 0;
+  store<u32>(e + L.A_FLAGS, L.AF_EXISTS);
+  store<u64>(e + L.A_NONCE, nonce);
+  word_from_be(e + L.A_BALANCE, balanceBE);
+  store<u32>(e + L.A_CODE, <u32>code_intern(code, codeLen, G.g_scratch + 512));
+  return e;
+}
+
+/** Puts a storage slot (32-byte big-endian key and value) of an account entry into the state. */
+export function state_put_slot(acct: usize, keyBE: usize, valueBE: usize): usize {
+  const k = G.g_scratch + 544;
+  word_from_be(k, keyBE);
+  const s = slot_get(acct, k);
+  if (s == 0) return 0;
+  word_from_be(s + L.S_VALUE, valueBE);
+  memory.copy(s + L.S_ORIG, s + L.S_VALUE, 32);
+  store<u32>(acct + L.A_FLAGS, load<u32>(acct + L.A_FLAGS) | L.AF_HAS_STORAGE);
+  return s;
+}
+
+/** The code record for code bytes (interned). */
+export function code_put(code: usize, len: u32): usize {
+  return code_intern(code, len, G.g_scratch + 512);
+}
+
+export function fatal_reason(): u32 {
+  return G.g_fatal;
+}

@@ -1,0 +1,193 @@
+// The dispatch loop: one big switch (a br_table) over the opcode byte. Static gas and stack
+// bounds come from the per-fork opcode table; instruction bodies live with their family.
+import * as L from "../layout";
+import * as F from "../fork";
+import { g_ctx, g_fork, g_opinfo, g_fatal } from "../globals";
+import { OPI_GAS_MASK, OPI_IN_SHIFT, OPI_GROWS, OPI_UNDEFINED } from "../opcodes";
+import {
+  u256_add, u256_mul, u256_sub, u256_div, u256_sdiv, u256_mod, u256_smod, u256_addmod, u256_mulmod,
+  u256_exp, u256_signextend, u256_lt, u256_gt, u256_slt, u256_sgt, u256_eq, u256_iszero, u256_and,
+  u256_or, u256_xor, u256_not, u256_byte, u256_shl, u256_shr, u256_sar, u256_clz, u256_byte_len,
+} from "../math/u256";
+import { g_frame, g_code, g_code_len, g_bitmap, g_stack_base, g_mem_size, g_pc, g_sp, g_gas } from "./frame";
+import { word_from_addr, word_set_u64, word_copy, word_is_zero, word_fits_u64, word_from_be, word_zero } from "./words";
+import * as M from "./memory_ops";
+import * as E from "./environment";
+import * as S from "./storage_ops";
+import { op_call, op_create, op_return, op_selfdestruct, frame_return, halt, DONE } from "./system";
+
+@inline function bad_jump(dest: usize): bool {
+  if (!word_fits_u64(dest) || load<u64>(dest) >= <u64>g_code_len) return true;
+  const d = <u32>load<u64>(dest);
+  return (load<u8>(g_bitmap + (d >> 3)) & (1 << (d & 7))) == 0;
+}
+
+/** Runs frames until the outermost one returns. */
+export function interpret(): void {
+  let pc = g_pc, sp = g_sp, gas = g_gas;
+  let steps: u64 = 0;
+  while (true) {
+    const op = <u32>load<u8>(pc);
+    const info = load<u32>(g_opinfo + (op << 2));
+    gas -= <i64>(info & OPI_GAS_MASK);
+    const height = <u32>((sp - g_stack_base) >> 5);
+    steps++;
+    // Undefined at this fork, out of gas, stack underflow or overflow: an exceptional halt.
+    if ((info & OPI_UNDEFINED) != 0 || gas < 0 || height < ((info >> OPI_IN_SHIFT) & 31) || ((info & OPI_GROWS) != 0 && height >= 1024)) {
+      g_pc = pc; g_sp = sp; g_gas = gas;
+      if (halt() == DONE) break;
+      pc = g_pc; sp = g_sp; gas = g_gas;
+      continue;
+    }
+    let r: i32 = -1; // frame-switching instructions set r; others fall through with r == -1
+    switch (op) {
+      case 0x00: { g_pc = pc; g_sp = sp; g_gas = gas; r = frame_return(L.STATUS_SUCCESS, 0, 0, gas); break; }
+      case 0x01: { u256_add(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x02: { u256_mul(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x03: { u256_sub(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x04: { u256_div(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x05: { u256_sdiv(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x06: { u256_mod(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x07: { u256_smod(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x08: { u256_addmod(sp - 32, sp - 64, sp - 96); sp -= 64; pc++; break; }
+      case 0x09: { u256_mulmod(sp - 32, sp - 64, sp - 96); sp -= 64; pc++; break; }
+      case 0x0a: {
+        gas -= <i64>u256_byte_len(sp - 64) * (g_fork >= F.SPURIOUS ? 50 : 10);
+        if (gas < 0) { r = -2; break; }
+        u256_exp(sp - 32, sp - 64); sp -= 32; pc++; break;
+      }
+      case 0x0b: { u256_signextend(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x10: { u256_lt(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x11: { u256_gt(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x12: { u256_slt(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x13: { u256_sgt(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x14: { u256_eq(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x15: { u256_iszero(sp - 32); pc++; break; }
+      case 0x16: { u256_and(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x17: { u256_or(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x18: { u256_xor(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x19: { u256_not(sp - 32); pc++; break; }
+      case 0x1a: { u256_byte(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x1b: { u256_shl(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x1c: { u256_shr(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x1d: { u256_sar(sp - 32, sp - 64); sp -= 32; pc++; break; }
+      case 0x1e: { u256_clz(sp - 32); pc++; break; }
+      case 0x20: { gas = M.op_keccak(sp, gas); if (gas < 0) { r = -2; break; } sp -= 32; pc++; break; }
+      case 0x30: { word_from_addr(sp, g_frame + L.F_ADDR); sp += 32; pc++; break; }
+      case 0x31: { gas = E.op_balance(sp, gas); if (gas < 0) { r = -2; break; } pc++; break; }
+      case 0x32: { word_from_addr(sp, g_ctx + L.CTX_ORIGIN); sp += 32; pc++; break; }
+      case 0x33: { word_from_addr(sp, g_frame + L.F_CALLER); sp += 32; pc++; break; }
+      case 0x34: { word_copy(sp, g_frame + L.F_VALUE); sp += 32; pc++; break; }
+      case 0x35: { M.op_calldataload(sp); pc++; break; }
+      case 0x36: { word_set_u64(sp, <u64>load<u32>(g_frame + L.F_INPUT_LEN)); sp += 32; pc++; break; }
+      case 0x37: { gas = M.op_calldatacopy(sp, gas); if (gas < 0) { r = -2; break; } sp -= 96; pc++; break; }
+      case 0x38: { word_set_u64(sp, <u64>g_code_len); sp += 32; pc++; break; }
+      case 0x39: { gas = M.op_codecopy(sp, gas); if (gas < 0) { r = -2; break; } sp -= 96; pc++; break; }
+      case 0x3a: { word_copy(sp, g_ctx + L.CTX_GASPRICE); sp += 32; pc++; break; }
+      case 0x3b: { gas = E.op_extcodesize(sp, gas); if (gas < 0) { r = -2; break; } pc++; break; }
+      case 0x3c: { gas = E.op_extcodecopy(sp, gas); if (gas < 0) { r = -2; break; } sp -= 128; pc++; break; }
+      case 0x3d: { word_set_u64(sp, <u64>load<u32>(g_frame + L.F_RDATA_LEN)); sp += 32; pc++; break; }
+      case 0x3e: { gas = M.op_returndatacopy(sp, gas); if (gas < 0) { r = -2; break; } sp -= 96; pc++; break; }
+      case 0x3f: { gas = E.op_extcodehash(sp, gas); if (gas < 0) { r = -2; break; } pc++; break; }
+      case 0x40: { E.op_blockhash(sp); pc++; break; }
+      case 0x41: { word_from_addr(sp, g_ctx + L.CTX_COINBASE); sp += 32; pc++; break; }
+      case 0x42: { word_set_u64(sp, load<u64>(g_ctx + L.CTX_TIMESTAMP)); sp += 32; pc++; break; }
+      case 0x43: { word_set_u64(sp, load<u64>(g_ctx + L.CTX_NUMBER)); sp += 32; pc++; break; }
+      case 0x44: { word_copy(sp, g_ctx + L.CTX_PREVRANDAO); sp += 32; pc++; break; }
+      case 0x45: { word_set_u64(sp, load<u64>(g_ctx + L.CTX_BLOCK_GAS_LIMIT)); sp += 32; pc++; break; }
+      case 0x46: { word_copy(sp, g_ctx + L.CTX_CHAINID); sp += 32; pc++; break; }
+      case 0x47: { E.op_selfbalance(sp); sp += 32; pc++; break; }
+      case 0x48: { word_copy(sp, g_ctx + L.CTX_BASEFEE); sp += 32; pc++; break; }
+      case 0x49: { E.op_blobhash(sp); pc++; break; }
+      case 0x4a: { word_copy(sp, g_ctx + L.CTX_BLOBBASEFEE); sp += 32; pc++; break; }
+      case 0x50: { sp -= 32; pc++; break; }
+      case 0x51: { gas = M.op_mload(sp, gas); if (gas < 0) { r = -2; break; } pc++; break; }
+      case 0x52: { gas = M.op_mstore(sp, gas); if (gas < 0) { r = -2; break; } sp -= 64; pc++; break; }
+      case 0x53: { gas = M.op_mstore8(sp, gas); if (gas < 0) { r = -2; break; } sp -= 64; pc++; break; }
+      case 0x54: { gas = S.op_sload(sp, gas); if (gas < 0) { r = -2; break; } pc++; break; }
+      case 0x55: { gas = S.op_sstore(sp, gas); if (gas < 0) { r = -2; break; } sp -= 64; pc++; break; }
+      case 0x56: {
+        if (bad_jump(sp - 32)) { r = -2; break; }
+        pc = g_code + <usize>load<u32>(sp - 32); sp -= 32; break;
+      }
+      case 0x57: {
+        if (word_is_zero(sp - 64)) { sp -= 64; pc++; break; }
+        if (bad_jump(sp - 32)) { r = -2; break; }
+        pc = g_code + <usize>load<u32>(sp - 32); sp -= 64; break;
+      }
+      case 0x58: { word_set_u64(sp, <u64>(pc - g_code)); sp += 32; pc++; break; }
+      case 0x59: { word_set_u64(sp, g_mem_size); sp += 32; pc++; break; }
+      case 0x5a: { word_set_u64(sp, <u64>gas); sp += 32; pc++; break; }
+      case 0x5b: { pc++; break; }
+      case 0x5c: { if (!S.op_tload(sp)) { r = -2; break; } pc++; break; }
+      case 0x5d: { if (!S.op_tstore(sp)) { r = -2; break; } sp -= 64; pc++; break; }
+      case 0x5e: { gas = M.op_mcopy(sp, gas); if (gas < 0) { r = -2; break; } sp -= 96; pc++; break; }
+      case 0x5f: { word_zero(sp); sp += 32; pc++; break; }
+      case 0x60: {
+        store<u64>(sp, <u64>load<u8>(pc, 1)); store<u64>(sp, 0, 8); store<u64>(sp, 0, 16); store<u64>(sp, 0, 24);
+        sp += 32; pc += 2; break;
+      }
+      case 0x61: case 0x62: case 0x63: case 0x64: case 0x65: case 0x66: case 0x67: case 0x68:
+      case 0x69: case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e: case 0x6f: case 0x70:
+      case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77: case 0x78:
+      case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: {
+        const n = op - 0x5f;
+        push_n(sp, pc + 1, n);
+        sp += 32; pc += n + 1; break;
+      }
+      case 0x7f: { word_from_be(sp, pc + 1); sp += 32; pc += 33; break; }
+      case 0x80: case 0x81: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x87:
+      case 0x88: case 0x89: case 0x8a: case 0x8b: case 0x8c: case 0x8d: case 0x8e: case 0x8f: {
+        word_copy(sp, sp - ((<usize>(op - 0x7f)) << 5)); sp += 32; pc++; break;
+      }
+      case 0x90: case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97:
+      case 0x98: case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e: case 0x9f: {
+        const a = sp - 32, b = sp - ((<usize>(op - 0x8e)) << 5);
+        const x0 = v128.load(a), x1 = v128.load(a, 16);
+        v128.store(a, v128.load(b)); v128.store(a, v128.load(b, 16), 16);
+        v128.store(b, x0); v128.store(b, x1, 16);
+        pc++; break;
+      }
+      case 0xa0: case 0xa1: case 0xa2: case 0xa3: case 0xa4: {
+        const n = op - 0xa0;
+        gas = M.op_log(sp, gas, n); if (gas < 0) { r = -2; break; }
+        sp -= (<usize>(n + 2)) << 5; pc++; break;
+      }
+      case 0xf0: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_create(L.FK_CREATE); break; }
+      case 0xf1: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_call(L.FK_CALL); break; }
+      case 0xf2: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_call(L.FK_CALLCODE); break; }
+      case 0xf3: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_return(L.STATUS_SUCCESS); break; }
+      case 0xf4: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_call(L.FK_DELEGATECALL); break; }
+      case 0xf5: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_create(L.FK_CREATE2); break; }
+      case 0xfa: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_call(L.FK_STATICCALL); break; }
+      case 0xfd: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_return(L.STATUS_REVERT); break; }
+      case 0xff: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_selfdestruct(); break; }
+      default: { r = -2; break; } // undefined opcode or INVALID (0xfe)
+    }
+    if (r == -1) continue;
+    if (r == -2) { // exceptional halt raised by an inline instruction
+      g_pc = pc; g_sp = sp; g_gas = gas;
+      r = halt();
+    }
+    if (r == DONE) break;
+    pc = g_pc; sp = g_sp; gas = g_gas;
+  }
+  store<u64>(g_ctx + L.CTX_STEPS, load<u64>(g_ctx + L.CTX_STEPS) + steps);
+}
+
+/** PUSH2..PUSH31: n big-endian immediate bytes. Code is padded, so reading past its end is safe. */
+@inline function push_n(sp: usize, src: usize, n: u32): void {
+  // Read the bytes into a zero-extended 32-byte big-endian window, then convert.
+  let l0: u64 = 0, l1: u64 = 0, l2: u64 = 0, l3: u64 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const byte = <u64>load<u8>(src + i);
+    const pos = n - 1 - i; // byte position from the least significant end
+    const sh = <u64>(pos & 7) << 3;
+    const limb = pos >> 3;
+    if (limb == 0) l0 |= byte << sh;
+    else if (limb == 1) l1 |= byte << sh;
+    else if (limb == 2) l2 |= byte << sh;
+    else l3 |= byte << sh;
+  }
+  store<u64>(sp, l0); store<u64>(sp, l1, 8); store<u64>(sp, l2, 16); store<u64>(sp, l3, 24);
+}

@@ -1,0 +1,188 @@
+// Byte offsets of the structures Braid keeps in linear memory. The host (src/wasm/layout.ts)
+// mirrors these numbers; change both together.
+
+// ---- Worker context: one block per worker, at the address passed to `worker_init`. ----
+export const CTX_FORK: u32 = 0; // u32 fork id (fork.ts)
+export const CTX_TXID: u32 = 8; // u32 stamp of the running transaction (warm/original stamps)
+export const CTX_BLOCK_GAS_LIMIT: u32 = 16; // u64
+export const CTX_NUMBER: u32 = 24; // u64
+export const CTX_TIMESTAMP: u32 = 32; // u64
+export const CTX_COINBASE: u32 = 40; // [20]
+export const CTX_ORIGIN: u32 = 64; // [20]
+export const CTX_CHAINID: u32 = 96; // [32] word (LE limbs)
+export const CTX_BASEFEE: u32 = 128; // word
+export const CTX_PREVRANDAO: u32 = 160; // word: DIFFICULTY before the merge
+export const CTX_BLOBBASEFEE: u32 = 192; // word
+export const CTX_GASPRICE: u32 = 224; // word: effective gas price
+export const CTX_BLOBHASHES_PTR: u32 = 256; // u32 -> count*32 bytes, big-endian hashes
+export const CTX_BLOBHASHES_COUNT: u32 = 260; // u32
+// Transaction message (written by the host before tx_execute)
+export const CTX_CALLER: u32 = 288; // [20]
+export const CTX_TO: u32 = 320; // [20]
+export const CTX_VALUE: u32 = 352; // word
+export const CTX_DATA_PTR: u32 = 384; // u32
+export const CTX_DATA_LEN: u32 = 388; // u32
+export const CTX_GAS_LIMIT: u32 = 392; // u64 transaction gas limit
+export const CTX_INTRINSIC: u32 = 400; // u64 intrinsic gas (already validated <= gas limit)
+export const CTX_IS_CREATE: u32 = 408; // u32
+export const CTX_ACCESS_PTR: u32 = 412; // u32 -> access list: [addr20][nkeys u32][keys 32*n] ...
+export const CTX_ACCESS_COUNT: u32 = 416; // u32 number of addresses
+export const CTX_UPFRONT: u32 = 448; // word: gasLimit*gasPrice (+ blob fee) taken from the sender
+export const CTX_PRIORITY: u32 = 480; // word: priority fee per gas paid to the coinbase
+export const CTX_BLOBFEE: u32 = 512; // word: blob gas fee (burned)
+// Results
+export const CTX_STATUS: u32 = 544; // u32 Status
+export const CTX_GAS_USED: u32 = 552; // u64 gas used after refund
+export const CTX_GAS_LEFT: u32 = 560; // u64 gas left at the end of execution (before refund)
+export const CTX_REFUND: u32 = 568; // i64 refund counter at the end (before the cap)
+export const CTX_OUT_PTR: u32 = 576; // u32
+export const CTX_OUT_LEN: u32 = 580; // u32
+export const CTX_LOG_COUNT: u32 = 584; // u32 logs of this transaction
+export const CTX_LOG_END: u32 = 588; // u32 end of the used log arena
+export const CTX_CREATED: u32 = 592; // [20] address of a created contract
+export const CTX_FATAL: u32 = 616; // u32 Fatal reason (resource exhausted)
+export const CTX_STEPS: u32 = 624; // u64 instructions executed (statistics)
+export const CTX_PC_OUT_LEN: u32 = 632; // u32 output length of the last precompile call
+// Regions (host-assigned). *_CAP in entries unless said otherwise.
+export const CTX_ACCT_TABLE: u32 = 640;
+export const CTX_ACCT_CAP: u32 = 644;
+export const CTX_ACCT_COUNT: u32 = 648;
+export const CTX_STOR_TABLE: u32 = 652;
+export const CTX_STOR_CAP: u32 = 656;
+export const CTX_STOR_COUNT: u32 = 660;
+export const CTX_TSTOR_TABLE: u32 = 664;
+export const CTX_TSTOR_CAP: u32 = 668;
+export const CTX_TSTOR_COUNT: u32 = 672;
+export const CTX_CODE_TABLE: u32 = 676;
+export const CTX_CODE_CAP: u32 = 680;
+export const CTX_CODE_COUNT: u32 = 684;
+export const CTX_CODE_ARENA: u32 = 688; // u32 start
+export const CTX_CODE_ARENA_END: u32 = 692; // u32 end (bytes)
+export const CTX_CODE_ARENA_TOP: u32 = 696; // u32 bump pointer (atomic)
+export const CTX_JOURNAL: u32 = 700;
+export const CTX_JOURNAL_CAP: u32 = 704;
+export const CTX_STACK: u32 = 708; // 1025 frames * STACK_BYTES
+export const CTX_FRAMES: u32 = 712; // 1025 * FRAME_SIZE
+export const CTX_MEM: u32 = 716; // EVM memory arena start
+export const CTX_MEM_END: u32 = 720;
+export const CTX_RDATA: u32 = 724; // return data arena start
+export const CTX_RDATA_END: u32 = 728;
+export const CTX_LOG: u32 = 732; // log arena start
+export const CTX_LOG_END_CAP: u32 = 736; // log arena end
+export const CTX_TOUCHED: u32 = 740; // u32[] accounts touched by this transaction
+export const CTX_TOUCHED_CAP: u32 = 744;
+export const CTX_TOUCHED_COUNT: u32 = 748;
+export const CTX_OPINFO: u32 = 1024; // 256 * u32 per-fork opcode info, built by worker_init
+export const CTX_SCRATCH: u32 = 2048; // 1 KiB scratch words for the interpreter
+export const CTX_SIZE: u32 = 4096;
+
+// Status of a finished transaction (CTX_STATUS)
+export const STATUS_SUCCESS: u32 = 0;
+export const STATUS_REVERT: u32 = 1;
+export const STATUS_HALT: u32 = 2; // exceptional halt: all gas consumed
+export const STATUS_FATAL: u32 = 3; // Braid ran out of a host-sized region; see CTX_FATAL
+
+export const FATAL_NONE: u32 = 0;
+export const FATAL_ACCOUNTS: u32 = 1;
+export const FATAL_STORAGE: u32 = 2;
+export const FATAL_TRANSIENT: u32 = 3;
+export const FATAL_JOURNAL: u32 = 4;
+export const FATAL_CODE: u32 = 5;
+export const FATAL_MEMORY: u32 = 6;
+export const FATAL_RDATA: u32 = 7;
+export const FATAL_LOGS: u32 = 8;
+export const FATAL_TOUCHED: u32 = 9;
+
+// ---- Account entry (open-addressing table keyed by address) ----
+export const A_ADDR: u32 = 0; // [20]
+export const A_USED: u32 = 20; // u32: 1 when the slot holds an entry
+export const A_FLAGS: u32 = 24; // u32 AF_*
+export const A_EPOCH: u32 = 28; // u32 journal epoch of the last journaled change
+export const A_NONCE: u32 = 32; // u64
+export const A_CODE: u32 = 40; // u32 code record, 0 = no code
+export const A_WARM: u32 = 44; // u32 tx stamp when warm (EIP-2929)
+export const A_TOUCHLIST: u32 = 48; // u32 tx stamp when put on the touched list
+export const A_BALANCE: u32 = 64; // word
+export const ACCT_SIZE: u32 = 128;
+
+export const AF_EXISTS: u32 = 1;
+export const AF_TOUCHED: u32 = 2; // touched (EIP-161) by this transaction
+export const AF_DESTRUCTED: u32 = 4; // SELFDESTRUCT took effect: delete at the end of the tx
+export const AF_CREATED: u32 = 8; // created by this transaction (EIP-6780)
+export const AF_HAS_STORAGE: u32 = 16; // had non-empty storage in the pre-state (EIP-7610)
+
+// ---- Storage entry (table keyed by account entry + slot); transient entries use the same ----
+export const S_KEY: u32 = 0; // word slot (LE limbs)
+export const S_ACCT: u32 = 32; // u32 account entry
+export const S_USED: u32 = 36; // u32
+export const S_EPOCH: u32 = 40; // u32
+export const S_WARM: u32 = 44; // u32 tx stamp
+export const S_ORIGSTAMP: u32 = 48; // u32 tx stamp when S_ORIG was captured
+export const S_VALUE: u32 = 64; // word
+export const S_ORIG: u32 = 96; // word: value at the start of the transaction (EIP-2200)
+export const STOR_SIZE: u32 = 128;
+
+// ---- Code record (table keyed by code hash) ----
+export const C_HASH: u32 = 0; // [32] keccak256 of the code, big-endian bytes
+export const C_USED: u32 = 32;
+export const C_LEN: u32 = 36;
+export const C_CODE: u32 = 40; // u32 -> code followed by 33 zero bytes of padding
+export const C_BITMAP: u32 = 44; // u32 -> jumpdest bitmap, one bit per code byte
+export const CODE_REC_SIZE: u32 = 64;
+
+// ---- Journal entry ----
+export const J_TYPE: u32 = 0;
+export const J_PTR: u32 = 4;
+export const J_OLD32: u32 = 8; // u32 old flags / old stamp
+export const J_EPOCH: u32 = 12; // u32 old epoch
+export const J_NONCE: u32 = 16; // u64
+export const J_CODE: u32 = 24; // u32
+export const J_WORD: u32 = 32; // word: old balance / old value
+export const JOURNAL_SIZE: u32 = 64;
+export const JT_ACCOUNT: u32 = 1;
+export const JT_STORAGE: u32 = 2;
+export const JT_TRANSIENT: u32 = 3;
+export const JT_WARM_ACCOUNT: u32 = 4;
+export const JT_WARM_SLOT: u32 = 5;
+
+// ---- Call frame record ----
+export const F_KIND: u32 = 0; // u32 FK_*
+export const F_DEPTH: u32 = 4;
+export const F_PC: u32 = 8; // u32 absolute address of the next instruction
+export const F_SP: u32 = 12; // u32 stack pointer (next free slot)
+export const F_GAS: u32 = 16; // i64
+export const F_CODE: u32 = 24; // u32 code start
+export const F_CODE_LEN: u32 = 28;
+export const F_BITMAP: u32 = 32;
+export const F_STACK: u32 = 36; // stack base
+export const F_MEM: u32 = 40; // memory start
+export const F_MEM_SIZE: u32 = 44; // bytes (multiple of 32)
+export const F_RDATA: u32 = 48; // this frame's return-data buffer
+export const F_RDATA_LEN: u32 = 52;
+export const F_INPUT: u32 = 56; // calldata pointer
+export const F_INPUT_LEN: u32 = 60;
+export const F_STATIC: u32 = 64;
+export const F_ACCT: u32 = 68; // account entry of ADDRESS
+export const F_ADDR: u32 = 72; // [20]
+export const F_CALLER: u32 = 92; // [20]
+export const F_VALUE: u32 = 112; // word
+export const F_CP_JOURNAL: u32 = 144; // checkpoint: journal length
+export const F_CP_LOG_END: u32 = 148; // checkpoint: log arena end
+export const F_CP_LOG_COUNT: u32 = 152;
+export const F_CP_EPOCH: u32 = 156; // epoch of the caller, restored on return
+export const F_CP_REFUND: u32 = 160; // i64
+export const F_RET_OFF: u32 = 168; // caller memory offset for the output
+export const F_RET_SIZE: u32 = 172;
+export const F_EPOCH: u32 = 176; // this frame's journal epoch
+export const F_CODE_REC: u32 = 180; // code record (0 for init code)
+export const FRAME_SIZE: u32 = 192;
+
+export const FK_CALL: u32 = 0;
+export const FK_CALLCODE: u32 = 1;
+export const FK_DELEGATECALL: u32 = 2;
+export const FK_STATICCALL: u32 = 3;
+export const FK_CREATE: u32 = 4;
+export const FK_CREATE2: u32 = 5;
+
+export const STACK_BYTES: u32 = 1024 * 32;
+export const MAX_DEPTH: u32 = 1024;

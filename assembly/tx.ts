@@ -1,0 +1,204 @@
+// One transaction, after the host has validated it: buy gas, warm the access list, run the
+// message, refund, pay the coinbase, and apply the end-of-transaction deletions.
+import * as L from "./layout";
+import * as F from "./fork";
+import * as G from "./globals";
+import { acct_get, acct_touch, acct_add_balance, acct_sub_balance, acct_set_nonce, acct_exists, acct_is_empty } from "./state/accounts";
+import { warm_account, warm_slot } from "./state/access";
+import { slot_get, transient_clear, storage_wipe } from "./state/storage";
+import { host_precompile } from "./host";
+import { frame_at, frame_load, g_gas } from "./interpreter/frame";
+import { precompile_id, precompile_count } from "./interpreter/precompiles";
+import { checkpoint, frame_enter, begin_create, g_result_status, g_result_out, g_result_len } from "./interpreter/system";
+import { interpret } from "./interpreter/run";
+import { word_is_zero, word_zero } from "./interpreter/words";
+import { journal_revert } from "./state/journal";
+
+/** dst = w * k (mod 2^256) */
+function mul_word_u64(dst: usize, w: usize, k: u64): void {
+  let carry: u64 = 0;
+  for (let i = 0; i < 32; i += 8) {
+    const x = load<u64>(w + i);
+    const lo = x * k;
+    const hi = mulhi(x, k);
+    const s = lo + carry;
+    carry = hi + <u64>(s < lo);
+    store<u64>(dst + i, s);
+  }
+}
+
+@inline function mulhi(a: u64, b: u64): u64 {
+  const a0 = a & 0xffffffff, a1 = a >> 32, b0 = b & 0xffffffff, b1 = b >> 32;
+  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const mid = (p00 >> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
+  return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+
+function warm_up(sender: usize, target: usize): void {
+  warm_account(sender);
+  if (target != 0) warm_account(target);
+  const n = precompile_count();
+  const a = G.g_scratch + 256;
+  memory.fill(a, 0, 20);
+  for (let i: u32 = 1; i <= n; i++) {
+    store<u8>(a + 19, <u8>i);
+    const e = acct_get(a);
+    if (e != 0) warm_account(e);
+  }
+  if (G.g_fork >= F.SHANGHAI) {
+    const c = acct_get(G.g_ctx + L.CTX_COINBASE);
+    if (c != 0) warm_account(c);
+  }
+  // Access list: [address 20][key count u32][keys 32*n, as stack words]...
+  let p = <usize>load<u32>(G.g_ctx + L.CTX_ACCESS_PTR);
+  const count = load<u32>(G.g_ctx + L.CTX_ACCESS_COUNT);
+  for (let i: u32 = 0; i < count; i++) {
+    const e = acct_get(p);
+    const nk = load<u32>(p + 20);
+    p += 24;
+    if (e == 0) return;
+    warm_account(e);
+    for (let k: u32 = 0; k < nk; k++) {
+      const s = slot_get(e, p);
+      if (s == 0) return;
+      warm_slot(s);
+      p += 32;
+    }
+  }
+}
+
+function delete_account(e: usize): void {
+  store<u32>(e + L.A_FLAGS, 0);
+  store<u64>(e + L.A_NONCE, 0);
+  store<u32>(e + L.A_CODE, 0);
+  memory.fill(e + L.A_BALANCE, 0, 32);
+  storage_wipe(e);
+}
+
+/** EIP-161 and SELFDESTRUCT deletions, then clears the per-transaction flags. */
+function finalize(): void {
+  const list = <usize>load<u32>(G.g_ctx + L.CTX_TOUCHED);
+  const n = load<u32>(G.g_ctx + L.CTX_TOUCHED_COUNT);
+  for (let i: u32 = 0; i < n; i++) {
+    const e = <usize>load<u32>(list + (i << 2));
+    const f = load<u32>(e + L.A_FLAGS);
+    if ((f & L.AF_DESTRUCTED) != 0 || (G.g_fork >= F.SPURIOUS && (f & L.AF_TOUCHED) != 0 && acct_is_empty(e))) {
+      delete_account(e);
+    } else {
+      store<u32>(e + L.A_FLAGS, f & ~(L.AF_TOUCHED | L.AF_CREATED | L.AF_DESTRUCTED));
+    }
+  }
+}
+
+/** Runs the transaction described in the context. The host validated it beforehand. */
+export function tx_execute(): void {
+  const ctx = G.g_ctx;
+  G.g_txid++;
+  store<u32>(ctx + L.CTX_TXID, G.g_txid);
+  G.g_journal_len = 0;
+  G.g_refund = 0;
+  G.g_fatal = 0;
+  G.g_epoch_counter++;
+  G.g_epoch = G.g_epoch_counter;
+  G.g_log_end = <usize>load<u32>(ctx + L.CTX_LOG);
+  G.g_log_count = 0;
+  store<u32>(ctx + L.CTX_TOUCHED_COUNT, 0);
+  store<u32>(ctx + L.CTX_OUT_LEN, 0);
+  memory.fill(ctx + L.CTX_CREATED, 0, 20);
+  transient_clear();
+
+  const gasLimit = load<u64>(ctx + L.CTX_GAS_LIMIT);
+  const isCreate = load<u32>(ctx + L.CTX_IS_CREATE) != 0;
+  const caller = ctx + L.CTX_CALLER;
+  const value = ctx + L.CTX_VALUE;
+  const data = <usize>load<u32>(ctx + L.CTX_DATA_PTR);
+  const dataLen = load<u32>(ctx + L.CTX_DATA_LEN);
+  const sender = acct_get(caller);
+  if (sender == 0) return finish_fatal();
+  const target: usize = isCreate ? 0 : acct_get(ctx + L.CTX_TO);
+  if (!isCreate && target == 0) return finish_fatal();
+
+  acct_sub_balance(sender, ctx + L.CTX_UPFRONT);
+  if (G.g_fork >= F.BERLIN) warm_up(sender, target);
+  let gas = <i64>(gasLimit - load<u64>(ctx + L.CTX_INTRINSIC));
+  let status: u32 = L.STATUS_SUCCESS;
+  let out: usize = 0, outLen: u32 = 0;
+
+  if (isCreate) {
+    const f = begin_create(0, L.FK_CREATE, caller, sender, value, data, dataLen, 0, gas);
+    if (f == 0) {
+      status = L.STATUS_HALT;
+      gas = 0;
+    } else {
+      memory.copy(ctx + L.CTX_CREATED, f + L.F_ADDR, 20);
+      frame_load(f);
+      interpret();
+      status = g_result_status; out = g_result_out; outLen = g_result_len; gas = g_gas;
+    }
+  } else {
+    acct_set_nonce(sender, load<u64>(sender + L.A_NONCE) + 1);
+    const f0 = frame_at(0);
+    checkpoint(f0);
+    const pid = precompile_id(ctx + L.CTX_TO);
+    const hasValue = !word_is_zero(value);
+    if (acct_exists(target) || pid != 0 || G.g_fork < F.SPURIOUS || hasValue) {
+      acct_sub_balance(sender, value);
+      acct_add_balance(target, value);
+    }
+    const rec = <usize>load<u32>(target + L.A_CODE);
+    if (pid != 0) {
+      const dst = <usize>load<u32>(ctx + L.CTX_RDATA);
+      const cap = <u32>(<usize>load<u32>(ctx + L.CTX_RDATA_END) - dst);
+      const used = host_precompile(pid, data, dataLen, gas, G.g_fork, dst, cap, ctx + L.CTX_PC_OUT_LEN);
+      if (used < 0) {
+        journal_revert(load<u32>(f0 + L.F_CP_JOURNAL));
+        status = L.STATUS_HALT; gas = 0;
+      } else {
+        gas -= used; out = dst; outLen = load<u32>(ctx + L.CTX_PC_OUT_LEN);
+      }
+    } else if (rec != 0) {
+      frame_enter(0, L.FK_CALL, rec, <usize>load<u32>(rec + L.C_CODE), load<u32>(rec + L.C_LEN),
+        <usize>load<u32>(rec + L.C_BITMAP), ctx + L.CTX_TO, caller, value, data, dataLen, 0, gas);
+      frame_load(f0);
+      interpret();
+      status = g_result_status; out = g_result_out; outLen = g_result_len; gas = g_gas;
+    }
+  }
+  if (G.g_fatal != 0) return finish_fatal();
+  if (status != L.STATUS_SUCCESS) memory.fill(ctx + L.CTX_CREATED, 0, 20);
+
+  // Output: copy it to the start of the return-data arena so it outlives the frames.
+  const rd = <usize>load<u32>(ctx + L.CTX_RDATA);
+  if (outLen > 0 && out != rd) memory.copy(rd, out, outLen);
+  store<u32>(ctx + L.CTX_OUT_PTR, <u32>rd);
+  store<u32>(ctx + L.CTX_OUT_LEN, outLen);
+  store<u64>(ctx + L.CTX_GAS_LEFT, <u64>gas);
+  store<i64>(ctx + L.CTX_REFUND, G.g_refund);
+
+  // Refund (capped: EIP-3529 from London), then pay for the gas.
+  let left = <u64>gas;
+  const used = gasLimit - left;
+  const refundCap = used / (G.g_fork >= F.LONDON ? 5 : 2);
+  const refund = G.g_refund > 0 ? <u64>G.g_refund : 0;
+  left += refund < refundCap ? refund : refundCap;
+  const w = G.g_scratch + 320;
+  mul_word_u64(w, ctx + L.CTX_GASPRICE, left);
+  acct_add_balance(sender, w);
+  const coinbase = acct_get(ctx + L.CTX_COINBASE);
+  if (coinbase == 0) return finish_fatal();
+  mul_word_u64(w, ctx + L.CTX_PRIORITY, gasLimit - left);
+  acct_add_balance(coinbase, w);
+  if (G.g_fatal != 0) return finish_fatal();
+  finalize();
+  store<u64>(ctx + L.CTX_GAS_USED, gasLimit - left);
+  store<u32>(ctx + L.CTX_STATUS, status);
+  store<u32>(ctx + L.CTX_LOG_COUNT, G.g_log_count);
+  store<u32>(ctx + L.CTX_LOG_END, <u32>G.g_log_end);
+  store<u32>(ctx + L.CTX_FATAL, 0);
+}
+
+/** A host-sized region ran out: report it. The state is not usable; the host re-runs with more room. */
+function finish_fatal(): void {
+  store<u32>(G.g_ctx + L.CTX_STATUS, L.STATUS_FATAL);
+  store<u32>(G.g_ctx + L.CTX_FATAL, G.g_fatal == 0 ? L.FATAL_ACCOUNTS : G.g_fatal);
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// The `braid` command.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { parseFork, forkName, Fork } from "../fork.js";
+import { hexToBytes, bytesToHex } from "../encoding/hex.js";
+import { loadBraidModule } from "../node/load.js";
+import { Vm } from "../vm/vm.js";
+import { runCode } from "../vm/run-code.js";
+import { runStateTests, type EntryOutcome } from "../statetest/run.js";
+
+class UsageError extends Error {}
+
+const USAGE = `usage:
+  braid statetest [--fork NAME] [--json] <file|dir>...
+  braid run (--code HEX | --codefile FILE) [--input HEX] [--gas N] [--fork NAME] [--bench]`;
+
+function parseArgs(argv: string[], flags: string[], valued: string[]): { opts: Record<string, string | true>; rest: string[] } {
+  const opts: Record<string, string | true> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith("--")) {
+      const name = a.slice(2);
+      if (flags.includes(name)) opts[name] = true;
+      else if (valued.includes(name)) {
+        if (i + 1 >= argv.length) throw new UsageError(`option --${name} needs a value`);
+        opts[name] = argv[++i];
+      } else throw new UsageError(`unknown option ${a}`);
+    } else rest.push(a);
+  }
+  return { opts, rest };
+}
+
+function forkOption(v: string | true | undefined): Fork | undefined {
+  if (v === undefined) return undefined;
+  const f = parseFork(String(v));
+  if (f === undefined) throw new UsageError(`unknown fork '${v}'`);
+  return f;
+}
+
+function hexOption(v: string, what: string): Uint8Array {
+  try {
+    return hexToBytes(v.trim());
+  } catch (e) {
+    throw new UsageError(`${what} is not valid hex: ${(e as Error).message}`);
+  }
+}
+
+function listJson(paths: string[]): string[] {
+  const files: string[] = [];
+  const walk = (p: string) => {
+    let st;
+    try { st = statSync(p); } catch { throw new UsageError(`no such file or directory: ${p}`); }
+    if (st.isDirectory()) for (const n of readdirSync(p).sort()) walk(join(p, n));
+    else if (p.endsWith(".json")) files.push(p);
+  };
+  for (const p of paths) walk(p);
+  return files;
+}
+
+function statetest(argv: string[]): number {
+  const { opts, rest } = parseArgs(argv, ["json"], ["fork"]);
+  if (rest.length === 0) throw new UsageError("statetest needs at least one file or directory");
+  const fork = forkOption(opts.fork);
+  const files = listJson(rest);
+  const vm = new Vm(loadBraidModule());
+  let passed = 0, failed = 0;
+  const skipped: Array<EntryOutcome & { file: string }> = [];
+  const failures: Array<EntryOutcome & { file: string }> = [];
+  for (const file of files) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      failed++;
+      failures.push({ file, test: "-", fork: "-", index: 0, status: "failed", reason: `cannot parse JSON: ${(e as Error).message}` });
+      continue;
+    }
+    for (const o of runStateTests(vm, parsed as never, fork)) {
+      if (o.status === "passed") passed++;
+      else if (o.status === "failed") { failed++; failures.push({ ...o, file }); }
+      else skipped.push({ ...o, file });
+    }
+  }
+  if (opts.json) {
+    console.log(JSON.stringify({ passed, failed, skipped: skipped.length, failures, skippedEntries: skipped }, null, 1));
+  } else {
+    for (const f of failures) console.log(`FAIL ${f.file} ${f.test} ${f.fork}[${f.index}]: ${f.reason}`);
+    for (const s of skipped) console.log(`SKIP ${s.file} ${s.test} ${s.fork}[${s.index}]: ${s.reason}`);
+  }
+  console.log(`${passed} passed, ${failed} failed` + (skipped.length ? `, ${skipped.length} skipped` : ""));
+  return failed > 0 ? 1 : 0;
+}
+
+function run(argv: string[]): number {
+  const { opts } = parseArgs(argv, ["bench"], ["code", "codefile", "input", "gas", "fork"]);
+  let codeHex: string;
+  if (typeof opts.code === "string") codeHex = opts.code;
+  else if (typeof opts.codefile === "string") {
+    try { codeHex = readFileSync(opts.codefile, "utf8"); } catch (e) { throw new UsageError(`cannot read ${opts.codefile}: ${(e as Error).message}`); }
+  } else throw new UsageError("run needs --code HEX or --codefile FILE");
+  const code = hexOption(codeHex, "code");
+  const input = typeof opts.input === "string" ? hexOption(opts.input, "input") : new Uint8Array(0);
+  let gas: bigint | undefined;
+  if (typeof opts.gas === "string") {
+    if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(opts.gas)) throw new UsageError(`--gas must be a number, got '${opts.gas}'`);
+    gas = BigInt(opts.gas);
+    if (gas > (1n << 63n) - 1n) throw new UsageError("--gas is too large (at most 2^63-1)");
+  }
+  const fork = forkOption(opts.fork) ?? Fork.Cancun;
+  const vm = new Vm(loadBraidModule());
+  const r = runCode(vm, { code, input, gas, fork });
+  const out: Record<string, unknown> = { output: bytesToHex(r.output), gasUsed: Number(r.gasUsed), status: r.status };
+  if (opts.bench) {
+    const times: number[] = [];
+    const deadline = performance.now() + 2000;
+    for (let i = 0; i < 3; i++) runCode(vm, { code, input, gas, fork }); // warm-up
+    while (times.length < 5 || (performance.now() < deadline && times.length < 1000)) {
+      const t0 = performance.now();
+      runCode(vm, { code, input, gas, fork });
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    out.medianMs = times[Math.floor(times.length / 2)];
+    out.runs = times.length;
+  }
+  console.log(JSON.stringify(out));
+  return 0;
+}
+
+function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case "statetest": return statetest(rest);
+    case "run": return run(rest);
+    case undefined: case "help": case "--help": case "-h": console.log(USAGE); return cmd === undefined ? 2 : 0;
+    default: throw new UsageError(`unknown command '${cmd}'`);
+  }
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof UsageError) {
+    console.error(`braid: ${e.message}`);
+    process.exitCode = 2;
+  } else throw e;
+}

@@ -1,0 +1,19 @@
+/**
+ * The one error class Braid throws for bad input (malformed hex/RLP, invalid transactions, ...).
+ * `code` is a stable machine-readable identifier; transaction-validity codes follow the names of
+ * the Ethereum test suite's `TransactionException.*` values (e.g. `INTRINSIC_GAS_TOO_LOW`).
+ */
+export class BraidError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BraidError';
+    this.code = code;
+  }
+}
+
+/** True if `e` is a BraidError (optionally with the given code). */
+export function isBraidError(e: unknown, code?: string): e is BraidError {
+  return e instanceof BraidError && (code === undefined || e.code === code);
+}

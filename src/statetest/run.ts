@@ -1,0 +1,192 @@
+// Runs GeneralStateTests entries (already parsed JSON) on Braid and compares the post-state root
+// and logs hash with the filled values.
+import { Fork, parseFork, forkName, SUPPORTED_FORKS } from "../fork.js";
+import { hexToBytes, hexToBigInt, bytesToHex, equalBytes } from "../encoding/hex.js";
+import { isBraidError } from "../encoding/errors.js";
+import { keccak256 } from "../trie/mpt.js";
+import { stateRoot, logsHash, EMPTY_CODE_HASH } from "../trie/state-root.js";
+import { transactionFromJson, type StateTestTransactionJson } from "../tx/from-json.js";
+import { intrinsicGas } from "../tx/intrinsic.js";
+import { validateTransaction, effectiveGasPrice, blobBaseFee, blobGasUsed } from "../tx/validate.js";
+import type { Transaction } from "../tx/types.js";
+import { Vm, RegionExhausted } from "../vm/vm.js";
+import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
+import type { AccountInit, BlockEnv, Message } from "../vm/types.js";
+
+export interface StateTestJson {
+  env: Record<string, string>;
+  pre: Record<string, { balance: string; nonce: string; code: string; storage: Record<string, string> }>;
+  transaction: StateTestTransactionJson;
+  post: Record<string, Array<{ indexes: { data: number; gas: number; value: number }; hash: string; logs: string; expectException?: string }>>;
+}
+
+export interface EntryOutcome {
+  test: string;
+  fork: string;
+  index: number;
+  status: "passed" | "failed" | "skipped";
+  reason?: string;
+}
+
+const encoder = new TextEncoder();
+/** BLOCKHASH in state tests: keccak256 of the block number's decimal string. */
+export function stateTestBlockHash(n: bigint): Uint8Array {
+  return keccak256(encoder.encode(n.toString()));
+}
+
+export function preStateOf(t: StateTestJson): Array<[Uint8Array, AccountInit]> {
+  return Object.entries(t.pre).map(([addr, a]) => [
+    hexToBytes(addr),
+    {
+      nonce: hexToBigInt(a.nonce),
+      balance: hexToBigInt(a.balance),
+      code: hexToBytes(a.code),
+      storage: Object.entries(a.storage ?? {}).map(([k, v]) => [hexToBigInt(k), hexToBigInt(v)] as [bigint, bigint]),
+    },
+  ]);
+}
+
+export function blockEnvOf(t: StateTestJson, fork: Fork): BlockEnv {
+  const e = t.env;
+  const big = (k: string) => (e[k] !== undefined ? hexToBigInt(e[k]) : 0n);
+  return {
+    fork,
+    coinbase: hexToBytes(e.currentCoinbase),
+    number: big("currentNumber"),
+    timestamp: big("currentTimestamp"),
+    gasLimit: big("currentGasLimit"),
+    chainId: 1n,
+    baseFee: fork >= Fork.London ? big("currentBaseFee") : 0n,
+    prevRandao: fork >= Fork.Paris ? big("currentRandom") : big("currentDifficulty"),
+    blobBaseFee: fork >= Fork.Cancun ? blobBaseFee(big("currentExcessBlobGas"), fork) : 0n,
+    blockHash: stateTestBlockHash,
+  };
+}
+
+/** The message a validated transaction runs as. */
+export function messageOf(tx: Transaction, env: BlockEnv): Message {
+  const london = env.fork >= Fork.London;
+  const price = effectiveGasPrice(tx, london ? env.baseFee : undefined);
+  return {
+    caller: tx.sender!,
+    to: tx.to,
+    value: tx.value,
+    data: tx.data,
+    gasLimit: tx.gasLimit,
+    intrinsicGas: intrinsicGas(tx, env.fork),
+    gasPrice: price,
+    priorityFee: london ? price - env.baseFee : price,
+    upfront: tx.gasLimit * price + blobGasUsed(tx) * env.blobBaseFee,
+    accessList: tx.accessList,
+    blobHashes: tx.blobVersionedHashes ?? [],
+  };
+}
+
+interface Prepared {
+  pre: Array<[Uint8Array, AccountInit]>;
+  sizes: RegionSizes;
+}
+
+function prepare(t: StateTestJson): Prepared {
+  const pre = preStateOf(t);
+  let slots = 0, codeBytes = 0;
+  for (const [, a] of pre) { slots += a.storage.length; codeBytes += a.code.length; }
+  return { pre, sizes: sizesFor(pre.length, slots, pre.length, codeBytes) };
+}
+
+/** Root of the pre-state after the coinbase is touched: what an invalid transaction leaves. */
+function untouchedRoot(p: Prepared, env: BlockEnv): Uint8Array {
+  const accounts = p.pre
+    .filter(([addr, a]) => {
+      const empty = a.nonce === 0n && a.balance === 0n && a.code.length === 0;
+      return !(empty && env.fork >= Fork.SpuriousDragon && equalBytes(addr, env.coinbase));
+    })
+    .map(([address, a]) => ({
+      address, nonce: a.nonce, balance: a.balance,
+      codeHash: a.code.length ? keccak256(a.code) : EMPTY_CODE_HASH,
+      storage: a.storage.map(([k, v]) => [bigTo32(k), v] as [Uint8Array, bigint]),
+    }));
+  return stateRoot(accounts);
+}
+
+function bigTo32(v: bigint): Uint8Array {
+  const b = new Uint8Array(32);
+  for (let i = 31; i >= 0; i--) { b[i] = Number(v & 0xffn); v >>= 8n; }
+  return b;
+}
+
+/** Runs one post entry; returns null on success or the reason it failed. */
+function runEntry(vm: Vm, t: StateTestJson, p: Prepared, fork: Fork, entry: StateTestJson["post"][string][number]): string | null {
+  const env = blockEnvOf(t, fork);
+  let tx: Transaction;
+  try {
+    tx = transactionFromJson(t.transaction, entry.indexes);
+  } catch (e) {
+    if (entry.expectException) return null;
+    return `transaction could not be built: ${(e as Error).message}`;
+  }
+  const senderHex = bytesToHex(tx.sender!).toLowerCase();
+  const senderPre = Object.entries(t.pre).find(([a]) => a.toLowerCase() === senderHex)?.[1];
+  try {
+    validateTransaction(tx, {
+      fork,
+      baseFee: fork >= Fork.London ? env.baseFee : undefined,
+      blockGasLimit: env.gasLimit,
+      blobBaseFee: env.blobBaseFee,
+      senderNonce: senderPre ? hexToBigInt(senderPre.nonce) : 0n,
+      senderBalance: senderPre ? hexToBigInt(senderPre.balance) : 0n,
+      hasCode: senderPre ? hexToBytes(senderPre.code).length > 0 : false,
+    });
+  } catch (e) {
+    if (!isBraidError(e)) throw e;
+    if (!entry.expectException) return `unexpected exception ${e.code}: ${e.message}`;
+    const root = untouchedRoot(p, env);
+    if (!equalBytes(root, hexToBytes(entry.hash))) return `state root mismatch after rejected transaction: got ${bytesToHex(root)} want ${entry.hash}`;
+    return null;
+  }
+  if (entry.expectException) return `expected exception ${entry.expectException}, transaction was valid`;
+
+  let sizes = p.sizes;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      vm.reset(sizes);
+      vm.setBlock(env);
+      vm.putAccounts(p.pre);
+      const result = vm.execute(messageOf(tx, env));
+      const lh = logsHash(result.logs);
+      if (!equalBytes(lh, hexToBytes(entry.logs))) return `logs hash mismatch: got ${bytesToHex(lh)} want ${entry.logs} (status ${result.status}, gas ${result.gasUsed})`;
+      const root = stateRoot(vm.dumpState());
+      if (!equalBytes(root, hexToBytes(entry.hash))) return `state root mismatch: got ${bytesToHex(root)} want ${entry.hash} (status ${result.status}, gas ${result.gasUsed})`;
+      return null;
+    } catch (e) {
+      if (e instanceof RegionExhausted && attempt < 4) { sizes = enlarge(sizes, e.fatal); continue; }
+      throw e;
+    }
+  }
+}
+
+/** Runs every post entry of every test in a parsed state-test file. */
+export function runStateTests(vm: Vm, file: Record<string, StateTestJson>, onlyFork?: Fork): EntryOutcome[] {
+  const out: EntryOutcome[] = [];
+  for (const [name, t] of Object.entries(file)) {
+    const p = prepare(t);
+    for (const [forkKey, entries] of Object.entries(t.post)) {
+      const fork = parseFork(forkKey);
+      if (onlyFork !== undefined && fork !== onlyFork) continue;
+      entries.forEach((entry, index) => {
+        if (fork === undefined || !SUPPORTED_FORKS.includes(fork)) {
+          out.push({ test: name, fork: forkKey, index, status: "skipped", reason: `fork ${forkKey} is not supported` });
+          return;
+        }
+        let reason: string | null;
+        try {
+          reason = runEntry(vm, t, p, fork, entry);
+        } catch (e) {
+          reason = `crashed: ${(e as Error).stack ?? e}`;
+        }
+        out.push({ test: name, fork: forkName(fork), index, status: reason === null ? "passed" : "failed", ...(reason ? { reason } : {}) });
+      });
+    }
+  }
+  return out;
+}

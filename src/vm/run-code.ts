@@ -1,0 +1,43 @@
+// Runs bytecode as a call against an otherwise empty state (like geth's `evm run`).
+import { Fork } from "../fork.js";
+import { Vm } from "./vm.js";
+import type { ExecStatus } from "./types.js";
+
+export interface RunCodeOptions {
+  code: Uint8Array;
+  input?: Uint8Array;
+  gas?: bigint;
+  fork?: Fork;
+  value?: bigint;
+}
+
+export interface RunCodeResult {
+  output: Uint8Array;
+  gasUsed: bigint;
+  status: ExecStatus;
+  steps: bigint;
+}
+
+export const RUN_CALLER = Uint8Array.from([...new Array(19).fill(0), 0], (_, i) => (i === 19 ? 0xca : 0x00));
+export const RUN_TARGET = Uint8Array.from(new Array(20).fill(0), (_, i) => (i === 19 ? 0xfe : i === 18 ? 0xca : 0));
+const COINBASE = new Uint8Array(20);
+
+/** Executes `code` at a fixed address; the caller is funded for `value`. */
+export function runCode(vm: Vm, o: RunCodeOptions): RunCodeResult {
+  const fork = o.fork ?? Fork.Cancun;
+  const gas = o.gas ?? 10_000_000_000n;
+  vm.reset();
+  vm.setBlock({
+    fork, coinbase: COINBASE, number: 1n, timestamp: 1n, gasLimit: gas, chainId: 1n, baseFee: 0n,
+    prevRandao: 0n, blobBaseFee: 1n, blockHash: () => new Uint8Array(32),
+  });
+  vm.putAccounts([
+    [RUN_CALLER, { nonce: 0n, balance: o.value ?? 0n, code: new Uint8Array(0), storage: [] }],
+    [RUN_TARGET, { nonce: 1n, balance: 0n, code: o.code, storage: [] }],
+  ]);
+  const r = vm.execute({
+    caller: RUN_CALLER, to: RUN_TARGET, value: o.value ?? 0n, data: o.input ?? new Uint8Array(0),
+    gasLimit: gas, intrinsicGas: 0n, gasPrice: 0n, priorityFee: 0n, upfront: 0n, accessList: [], blobHashes: [],
+  });
+  return { output: r.output, gasUsed: gas - r.gasLeft, status: r.status, steps: r.steps };
+}

@@ -1,0 +1,342 @@
+// One Braid interpreter instance bound to its own context in a WebAssembly.Memory: loads state,
+// runs validated messages, and reads results and state back.
+import * as L from "../wasm/layout.js";
+import { runPrecompile } from "../precompiles/index.js";
+import { EMPTY_CODE_HASH } from "../trie/state-root.js";
+import type { AccountState } from "../trie/state-root.js";
+import type { Fork } from "../fork.js";
+import { DEFAULT_SIZES, type RegionSizes } from "./regions.js";
+import type { AccountInit, BlockEnv, ExecStatus, LogEntry, Message, TxResult } from "./types.js";
+
+export interface BraidExports {
+  heap_base(): number;
+  worker_init(ctx: number): void;
+  tx_execute(): void;
+  state_put_account(addr: number, nonce: bigint, balanceBE: number, code: number, codeLen: number): number;
+  state_put_slot(acct: number, keyBE: number, valueBE: number): number;
+  code_put(code: number, len: number): number;
+  keccak256(src: number, len: number, dst: number): void;
+  test_u256(op: number, a: number, b: number, c: number): void;
+}
+
+/** Thrown when a host-sized region ran out; the caller re-runs with larger sizes. */
+export class RegionExhausted extends Error {
+  constructor(readonly fatal: number) {
+    super(`Braid region exhausted (reason ${fatal})`);
+  }
+}
+
+const PAGE = 65536;
+const STATUS: ExecStatus[] = ["success", "revert", "halt"];
+
+interface Layout {
+  ctx: number;
+  frames: number;
+  stack: number;
+  mem: number;
+  memEnd: number;
+  rdata: number;
+  rdataEnd: number;
+  logs: number;
+  logsEnd: number;
+  journal: number;
+  touched: number;
+  input: number;
+  inputEnd: number;
+  acctTable: number;
+  slotTable: number;
+  tslotTable: number;
+  codeTable: number;
+  codeArena: number;
+  codeArenaEnd: number;
+  end: number;
+}
+
+function planLayout(base: number, s: RegionSizes): Layout {
+  let p = base;
+  const take = (n: number, align = 64) => {
+    p = Math.ceil(p / align) * align;
+    const at = p;
+    p += n;
+    return at;
+  };
+  const ctx = take(L.CTX_SIZE);
+  const frames = take(1025 * L.FRAME_SIZE);
+  const stack = take(1025 * L.STACK_BYTES);
+  const mem = take(s.memory);
+  const rdata = take(s.returnData);
+  const logs = take(s.logs);
+  const journal = take(s.journal * L.JOURNAL_SIZE);
+  const touched = take(s.touched * 4);
+  const input = take(s.input);
+  const acctTable = take(s.accounts * L.ACCT_SIZE);
+  const slotTable = take(s.slots * L.STOR_SIZE);
+  const tslotTable = take(s.transient * L.STOR_SIZE);
+  const codeTable = take(s.codes * L.CODE_REC_SIZE);
+  const codeArena = take(s.codeArena);
+  return {
+    ctx, frames, stack, mem, memEnd: mem + s.memory, rdata, rdataEnd: rdata + s.returnData,
+    logs, logsEnd: logs + s.logs, journal, touched, input, inputEnd: input + s.input,
+    acctTable, slotTable, tslotTable, codeTable, codeArena, codeArenaEnd: codeArena + s.codeArena, end: p,
+  };
+}
+
+export class Vm {
+  readonly memory: WebAssembly.Memory;
+  readonly exports: BraidExports;
+  private layout!: Layout;
+  private sizes!: RegionSizes;
+  private env: BlockEnv | undefined;
+  private fork = 0 as Fork;
+
+  constructor(module: WebAssembly.Module, sizes: RegionSizes = DEFAULT_SIZES, memory?: WebAssembly.Memory) {
+    this.memory = memory ?? new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+    const instance = new WebAssembly.Instance(module, {
+      env: {
+        memory: this.memory,
+        abort: (_msg: number, _file: number, line: number, col: number) => {
+          throw new Error(`Braid wasm abort at ${line}:${col}`);
+        },
+        precompile: (id: number, input: number, len: number, gas: bigint, fork: number, out: number, cap: number, outLenPtr: number): bigint => {
+          const u8 = this.u8();
+          const r = runPrecompile(id, u8.slice(input, input + len), gas, fork as Fork);
+          if (!r.success || r.output.length > cap) return -1n;
+          u8.set(r.output, out);
+          this.dv().setUint32(outLenPtr, r.output.length, true);
+          return r.gasUsed;
+        },
+        block_hash: (n: bigint, out: number) => {
+          const h = this.env?.blockHash(n) ?? new Uint8Array(32);
+          this.u8().set(h.subarray(0, 32), out);
+        },
+      },
+    });
+    this.exports = instance.exports as unknown as BraidExports;
+    this.reset(sizes);
+  }
+
+  u8(): Uint8Array {
+    return new Uint8Array(this.memory.buffer);
+  }
+  dv(): DataView {
+    return new DataView(this.memory.buffer);
+  }
+  get ctx(): number {
+    return this.layout.ctx;
+  }
+  get regionSizes(): RegionSizes {
+    return this.sizes;
+  }
+
+  /** Empties the state and lays out the regions for `sizes`. */
+  reset(sizes: RegionSizes = this.sizes): void {
+    this.sizes = sizes;
+    const base = this.exports.heap_base();
+    const lay = planLayout(base, sizes);
+    const have = this.memory.buffer.byteLength;
+    if (lay.end > have) this.memory.grow(Math.ceil((lay.end - have) / PAGE));
+    this.layout = lay;
+    const u8 = this.u8();
+    u8.fill(0, lay.ctx, lay.ctx + L.CTX_SIZE);
+    u8.fill(0, lay.acctTable, lay.codeArena); // all four tables are contiguous
+    const dv = this.dv();
+    const c = lay.ctx;
+    const set = (off: number, v: number) => dv.setUint32(c + off, v, true);
+    set(L.CTX_ACCT_TABLE, lay.acctTable); set(L.CTX_ACCT_CAP, sizes.accounts);
+    set(L.CTX_STOR_TABLE, lay.slotTable); set(L.CTX_STOR_CAP, sizes.slots);
+    set(L.CTX_TSTOR_TABLE, lay.tslotTable); set(L.CTX_TSTOR_CAP, sizes.transient);
+    set(L.CTX_CODE_TABLE, lay.codeTable); set(L.CTX_CODE_CAP, sizes.codes);
+    set(L.CTX_CODE_ARENA, lay.codeArena); set(L.CTX_CODE_ARENA_END, lay.codeArenaEnd); set(L.CTX_CODE_ARENA_TOP, lay.codeArena);
+    set(L.CTX_JOURNAL, lay.journal); set(L.CTX_JOURNAL_CAP, sizes.journal);
+    set(L.CTX_STACK, lay.stack); set(L.CTX_FRAMES, lay.frames);
+    set(L.CTX_MEM, lay.mem); set(L.CTX_MEM_END, lay.memEnd);
+    set(L.CTX_RDATA, lay.rdata); set(L.CTX_RDATA_END, lay.rdataEnd);
+    set(L.CTX_LOG, lay.logs); set(L.CTX_LOG_END_CAP, lay.logsEnd);
+    set(L.CTX_TOUCHED, lay.touched); set(L.CTX_TOUCHED_CAP, sizes.touched);
+    set(L.CTX_FORK, this.fork);
+    this.exports.worker_init(c);
+  }
+
+  /** Sets the block context (and the fork, which selects the opcode table). */
+  setBlock(env: BlockEnv): void {
+    this.env = env;
+    const dv = this.dv();
+    const c = this.layout.ctx;
+    if (env.fork !== this.fork) {
+      this.fork = env.fork;
+      dv.setUint32(c + L.CTX_FORK, env.fork, true);
+      this.exports.worker_init(c);
+    }
+    dv.setBigUint64(c + L.CTX_BLOCK_GAS_LIMIT, BigInt.asUintN(64, env.gasLimit), true);
+    dv.setBigUint64(c + L.CTX_NUMBER, BigInt.asUintN(64, env.number), true);
+    dv.setBigUint64(c + L.CTX_TIMESTAMP, BigInt.asUintN(64, env.timestamp), true);
+    this.u8().set(env.coinbase, c + L.CTX_COINBASE);
+    this.writeWord(c + L.CTX_CHAINID, env.chainId);
+    this.writeWord(c + L.CTX_BASEFEE, env.baseFee);
+    this.writeWord(c + L.CTX_PREVRANDAO, env.prevRandao);
+    this.writeWord(c + L.CTX_BLOBBASEFEE, env.blobBaseFee);
+  }
+
+  /** Writes a 256-bit value as a stack word (4 little-endian u64 limbs). */
+  writeWord(at: number, v: bigint): void {
+    const dv = this.dv();
+    for (let i = 0; i < 4; i++) dv.setBigUint64(at + i * 8, BigInt.asUintN(64, v >> BigInt(64 * i)), true);
+  }
+
+  readWord(at: number): bigint {
+    const dv = this.dv();
+    let v = 0n;
+    for (let i = 3; i >= 0; i--) v = (v << 64n) | dv.getBigUint64(at + i * 8, true);
+    return v;
+  }
+
+  /** Copies bytes into the input region at `off`; returns their address. */
+  private stage(off: number, bytes: Uint8Array): number {
+    const at = this.layout.input + off;
+    if (at + bytes.length > this.layout.inputEnd) throw new RangeError("input region too small");
+    this.u8().set(bytes, at);
+    return at;
+  }
+
+  private be32(v: bigint): Uint8Array {
+    const b = new Uint8Array(32);
+    for (let i = 31; i >= 0; i--) { b[i] = Number(v & 0xffn); v >>= 8n; }
+    return b;
+  }
+
+  /** Adds accounts to the state. Throws RegionExhausted when a table is too small. */
+  putAccounts(accounts: Iterable<[Uint8Array, AccountInit]>): void {
+    for (const [address, a] of accounts) {
+      const addrAt = this.stage(0, address);
+      const balAt = this.stage(32, this.be32(a.balance));
+      const codeAt = this.stage(128, a.code);
+      const e = this.exports.state_put_account(addrAt, a.nonce, balAt, codeAt, a.code.length);
+      if (e === 0) throw new RegionExhausted(this.fatal() || 1);
+      for (const [k, v] of a.storage) {
+        if (v === 0n) continue;
+        const kAt = this.stage(64, this.be32(k));
+        const vAt = this.stage(96, this.be32(v));
+        if (this.exports.state_put_slot(e, kAt, vAt) === 0) throw new RegionExhausted(this.fatal() || 2);
+      }
+    }
+  }
+
+  private fatal(): number {
+    return this.dv().getUint32(this.layout.ctx + L.CTX_FATAL, true);
+  }
+
+  /** Executes a validated message. Throws RegionExhausted (state then unusable) when out of room. */
+  execute(m: Message): TxResult {
+    const dv = this.dv();
+    const u8 = this.u8();
+    const c = this.layout.ctx;
+    u8.set(m.caller, c + L.CTX_CALLER);
+    u8.set(m.caller, c + L.CTX_ORIGIN);
+    u8.fill(0, c + L.CTX_TO, c + L.CTX_TO + 20);
+    if (m.to) u8.set(m.to, c + L.CTX_TO);
+    dv.setUint32(c + L.CTX_IS_CREATE, m.to ? 0 : 1, true);
+    this.writeWord(c + L.CTX_VALUE, m.value);
+    this.writeWord(c + L.CTX_GASPRICE, m.gasPrice);
+    this.writeWord(c + L.CTX_PRIORITY, m.priorityFee);
+    this.writeWord(c + L.CTX_UPFRONT, m.upfront);
+    dv.setBigUint64(c + L.CTX_GAS_LIMIT, m.gasLimit, true);
+    dv.setBigUint64(c + L.CTX_INTRINSIC, m.intrinsicGas, true);
+    // Input region: data, then the access list, then blob hashes.
+    let off = 0;
+    const dataAt = this.stage(off, m.data);
+    off += m.data.length;
+    dv.setUint32(c + L.CTX_DATA_PTR, dataAt, true);
+    dv.setUint32(c + L.CTX_DATA_LEN, m.data.length, true);
+    off = Math.ceil(off / 8) * 8;
+    const alAt = this.layout.input + off;
+    for (const entry of m.accessList) {
+      this.stage(off, entry.address);
+      this.dv().setUint32(this.layout.input + off + 20, entry.storageKeys.length, true);
+      off += 24;
+      for (const k of entry.storageKeys) {
+        // keys are stack words
+        let v = 0n;
+        for (const b of k) v = (v << 8n) | BigInt(b);
+        if (this.layout.input + off + 32 > this.layout.inputEnd) throw new RangeError("input region too small");
+        this.writeWord(this.layout.input + off, v);
+        off += 32;
+      }
+    }
+    dv.setUint32(c + L.CTX_ACCESS_PTR, alAt, true);
+    dv.setUint32(c + L.CTX_ACCESS_COUNT, m.accessList.length, true);
+    const bhAt = this.layout.input + off;
+    for (const h of m.blobHashes) { this.stage(off, h); off += 32; }
+    dv.setUint32(c + L.CTX_BLOBHASHES_PTR, bhAt, true);
+    dv.setUint32(c + L.CTX_BLOBHASHES_COUNT, m.blobHashes.length, true);
+
+    this.exports.tx_execute();
+
+    const d = this.dv();
+    const status = d.getUint32(c + L.CTX_STATUS, true);
+    if (status === L.STATUS_FATAL) throw new RegionExhausted(d.getUint32(c + L.CTX_FATAL, true));
+    const outPtr = d.getUint32(c + L.CTX_OUT_PTR, true);
+    const outLen = d.getUint32(c + L.CTX_OUT_LEN, true);
+    const created = this.u8().slice(c + L.CTX_CREATED, c + L.CTX_CREATED + 20);
+    return {
+      status: STATUS[status],
+      gasUsed: d.getBigUint64(c + L.CTX_GAS_USED, true),
+      gasLeft: d.getBigUint64(c + L.CTX_GAS_LEFT, true),
+      refundCounter: d.getBigInt64(c + L.CTX_REFUND, true),
+      output: this.u8().slice(outPtr, outPtr + outLen),
+      logs: this.readLogs(d.getUint32(c + L.CTX_LOG_COUNT, true)),
+      createdAddress: m.to === null && status === L.STATUS_SUCCESS ? created : null,
+      steps: d.getBigUint64(c + L.CTX_STEPS, true),
+    };
+  }
+
+  private readLogs(count: number): LogEntry[] {
+    const logs: LogEntry[] = [];
+    const u8 = this.u8();
+    const dv = this.dv();
+    let p = this.layout.logs;
+    for (let i = 0; i < count; i++) {
+      const size = dv.getUint32(p, true);
+      const n = dv.getUint32(p + 4, true);
+      const len = dv.getUint32(p + 8, true);
+      const topics: Uint8Array[] = [];
+      for (let t = 0; t < n; t++) topics.push(u8.slice(p + 32 + t * 32, p + 64 + t * 32));
+      logs.push({ address: u8.slice(p + 12, p + 32), topics, data: u8.slice(p + 32 + n * 32, p + 32 + n * 32 + len) });
+      p += size;
+    }
+    return logs;
+  }
+
+  /** Every existing account with its non-zero storage. */
+  dumpState(): Array<AccountState & { code: Uint8Array }> {
+    const u8 = this.u8();
+    const dv = this.dv();
+    const lay = this.layout;
+    const byEntry = new Map<number, AccountState & { code: Uint8Array }>();
+    for (let i = 0; i < this.sizes.accounts; i++) {
+      const e = lay.acctTable + i * L.ACCT_SIZE;
+      if (dv.getUint32(e + L.A_USED, true) === 0) continue;
+      if ((dv.getUint32(e + L.A_FLAGS, true) & L.AF_EXISTS) === 0) continue;
+      const rec = dv.getUint32(e + L.A_CODE, true);
+      const codePtr = rec ? dv.getUint32(rec + L.C_CODE, true) : 0;
+      const codeLen = rec ? dv.getUint32(rec + L.C_LEN, true) : 0;
+      byEntry.set(e, {
+        address: u8.slice(e, e + 20),
+        nonce: dv.getBigUint64(e + L.A_NONCE, true),
+        balance: this.readWord(e + L.A_BALANCE),
+        codeHash: rec ? u8.slice(rec + L.C_HASH, rec + L.C_HASH + 32) : EMPTY_CODE_HASH,
+        code: rec ? u8.slice(codePtr, codePtr + codeLen) : new Uint8Array(0),
+        storage: [],
+      });
+    }
+    for (let i = 0; i < this.sizes.slots; i++) {
+      const s = lay.slotTable + i * L.STOR_SIZE;
+      if (dv.getUint32(s + L.S_USED, true) === 0) continue;
+      const acct = byEntry.get(dv.getUint32(s + L.S_ACCT, true));
+      if (!acct) continue;
+      const v = this.readWord(s + L.S_VALUE);
+      if (v === 0n) continue;
+      acct.storage.push([this.be32(this.readWord(s + L.S_KEY)), v]);
+    }
+    return [...byEntry.values()];
+  }
+}
