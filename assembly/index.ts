@@ -2,14 +2,14 @@
 import * as L from "./layout";
 import * as G from "./globals";
 import { build_opinfo } from "./opcodes";
-import { acct_get } from "./state/accounts";
+import { acct_get, acct_find, acct_add_balance } from "./state/accounts";
 import { slot_get } from "./state/storage";
 import { code_intern } from "./state/code";
 import { word_from_be } from "./interpreter/words";
 
 export { tx_execute } from "./tx";
 export { keccak256 } from "./crypto/keccak";
-export { test_u256 } from "./testing";
+export { test_u256, test_u256_helper } from "./testing";
 
 /** Address where host-managed memory may begin (after static data). */
 export function heap_base(): usize {
@@ -53,4 +53,22 @@ export function code_put(code: usize, len: u32): usize {
 
 export function fatal_reason(): u32 {
   return G.g_fatal;
+}
+
+/** The account entry for a 20-byte address, or 0 when it is not in the state. */
+export function state_find_account(addr: usize): usize {
+  return acct_find(addr);
+}
+
+/** Credits a balance outside any transaction (withdrawals, block rewards). */
+export function state_credit(addr: usize, amountBE: usize): usize {
+  const e = acct_get(addr);
+  if (e == 0) return 0;
+  const w = G.g_scratch + 576;
+  word_from_be(w, amountBE);
+  G.g_journal_len = 0;
+  acct_add_balance(e, w);
+  store<u32>(e + L.A_FLAGS, load<u32>(e + L.A_FLAGS) & ~L.AF_TOUCHED);
+  G.g_journal_len = 0;
+  return e;
 }

@@ -43,6 +43,7 @@ export const CTX_CREATED: u32 = 592; // [20] address of a created contract
 export const CTX_FATAL: u32 = 616; // u32 Fatal reason (resource exhausted)
 export const CTX_STEPS: u32 = 624; // u64 instructions executed (statistics)
 export const CTX_PC_OUT_LEN: u32 = 632; // u32 output length of the last precompile call
+export const CTX_SYSTEM: u32 = 636; // u32: 1 for a system call (EIP-4788): no nonce, fees or refund
 // Regions (host-assigned). *_CAP in entries unless said otherwise.
 export const CTX_ACCT_TABLE: u32 = 640;
 export const CTX_ACCT_CAP: u32 = 644;

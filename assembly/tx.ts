@@ -6,9 +6,8 @@ import * as G from "./globals";
 import { acct_get, acct_touch, acct_add_balance, acct_sub_balance, acct_set_nonce, acct_exists, acct_is_empty } from "./state/accounts";
 import { warm_account, warm_slot } from "./state/access";
 import { slot_get, transient_clear, storage_wipe } from "./state/storage";
-import { host_precompile } from "./host";
 import { frame_at, frame_load, g_gas } from "./interpreter/frame";
-import { precompile_id, precompile_count } from "./interpreter/precompiles";
+import { precompile_id, precompile_count, call_precompile } from "./interpreter/precompiles";
 import { checkpoint, frame_enter, begin_create, g_result_status, g_result_out, g_result_len } from "./interpreter/system";
 import { interpret } from "./interpreter/run";
 import { word_is_zero, word_zero } from "./interpreter/words";
@@ -113,12 +112,13 @@ export function tx_execute(): void {
   const value = ctx + L.CTX_VALUE;
   const data = <usize>load<u32>(ctx + L.CTX_DATA_PTR);
   const dataLen = load<u32>(ctx + L.CTX_DATA_LEN);
+  const isSystem = load<u32>(ctx + L.CTX_SYSTEM) != 0;
   const sender = acct_get(caller);
   if (sender == 0) return finish_fatal();
   const target: usize = isCreate ? 0 : acct_get(ctx + L.CTX_TO);
   if (!isCreate && target == 0) return finish_fatal();
 
-  acct_sub_balance(sender, ctx + L.CTX_UPFRONT);
+  if (!isSystem) acct_sub_balance(sender, ctx + L.CTX_UPFRONT);
   if (G.g_fork >= F.BERLIN) warm_up(sender, target);
   let gas = <i64>(gasLimit - load<u64>(ctx + L.CTX_INTRINSIC));
   let status: u32 = L.STATUS_SUCCESS;
@@ -136,7 +136,7 @@ export function tx_execute(): void {
       status = g_result_status; out = g_result_out; outLen = g_result_len; gas = g_gas;
     }
   } else {
-    acct_set_nonce(sender, load<u64>(sender + L.A_NONCE) + 1);
+    if (!isSystem) acct_set_nonce(sender, load<u64>(sender + L.A_NONCE) + 1);
     const f0 = frame_at(0);
     checkpoint(f0);
     const pid = precompile_id(ctx + L.CTX_TO);
@@ -149,7 +149,7 @@ export function tx_execute(): void {
     if (pid != 0) {
       const dst = <usize>load<u32>(ctx + L.CTX_RDATA);
       const cap = <u32>(<usize>load<u32>(ctx + L.CTX_RDATA_END) - dst);
-      const used = host_precompile(pid, data, dataLen, gas, G.g_fork, dst, cap, ctx + L.CTX_PC_OUT_LEN);
+      const used = call_precompile(pid, data, dataLen, gas, dst, cap, ctx + L.CTX_PC_OUT_LEN);
       if (used < 0) {
         journal_revert(load<u32>(f0 + L.F_CP_JOURNAL));
         status = L.STATUS_HALT; gas = 0;
@@ -175,6 +175,14 @@ export function tx_execute(): void {
   store<u64>(ctx + L.CTX_GAS_LEFT, <u64>gas);
   store<i64>(ctx + L.CTX_REFUND, G.g_refund);
 
+  if (isSystem) {
+    finalize();
+    store<u64>(ctx + L.CTX_GAS_USED, gasLimit - <u64>gas);
+    store<u32>(ctx + L.CTX_STATUS, status);
+    store<u32>(ctx + L.CTX_LOG_COUNT, G.g_log_count);
+    store<u32>(ctx + L.CTX_LOG_END, <u32>G.g_log_end);
+    return;
+  }
   // Refund (capped: EIP-3529 from London), then pay for the gas.
   let left = <u64>gas;
   const used = gasLimit - left;

@@ -3,7 +3,7 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 import { instantiateRaw } from "./helpers/wasm.js";
 
 // Switch to "../build/braid.wasm" once assembly/index.ts re-exports the crypto module.
-const WASM = new URL("../build/_math.wasm", import.meta.url);
+const WASM = new URL("../build/braid.wasm", import.meta.url);
 
 const SRC = 1 << 20;
 const DST = SRC - 64;

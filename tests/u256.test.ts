@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from "vitest";
 import { instantiateRaw } from "./helpers/wasm.js";
 
 // Switch to "../build/braid.wasm" once assembly/index.ts re-exports ./testing.
-const WASM = new URL("../build/_math.wasm", import.meta.url);
+const WASM = new URL("../build/braid.wasm", import.meta.url);
 
 const M = (1n << 256n) - 1n;
 const S = 1n << 255n;

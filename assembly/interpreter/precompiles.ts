@@ -1,6 +1,7 @@
 // Which addresses hold precompiled contracts at the running fork.
 import * as F from "../fork";
 import { g_fork } from "../globals";
+import { host_precompile } from "../host";
 
 export function precompile_count(): u32 {
   if (g_fork >= F.CANCUN) return 10;
@@ -14,4 +15,13 @@ export function precompile_id(a: usize): u32 {
   if (load<u64>(a) != 0 || load<u32>(a, 8) != 0 || load<u32>(a, 12) != 0 || load<u16>(a, 16) != 0 || load<u8>(a, 18) != 0) return 0;
   const n = <u32>load<u8>(a, 19);
   return n >= 1 && n <= precompile_count() ? n : 0;
+}
+
+/**
+ * Runs precompile `id` on `len` bytes at `input` with `gas`; writes the output to `out`
+ * (capacity `cap`) and its length to `outLenPtr`. Returns the gas used, or -1 on failure.
+ * Precompiles run on the host (audited libraries) unless implemented natively here.
+ */
+export function call_precompile(id: u32, input: usize, len: u32, gas: i64, out: usize, cap: u32, outLenPtr: usize): i64 {
+  return host_precompile(id, input, len, gas, g_fork, out, cap, outLenPtr);
 }

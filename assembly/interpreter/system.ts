@@ -8,8 +8,7 @@ import { warm_account } from "../state/access";
 import { journal_revert } from "../state/journal";
 import { code_intern, code_anonymous } from "../state/code";
 import { keccak256 } from "../crypto/keccak";
-import { host_precompile } from "../host";
-import { precompile_id } from "./precompiles";
+import { precompile_id, call_precompile } from "./precompiles";
 import { g_frame, g_depth, g_mem, g_mem_size, g_pc, g_sp, g_gas, frame_at, frame_load, frame_save, mem_range, g_off, g_len, word_cost } from "./frame";
 import { addr_from_word, word_from_addr, word_set_u64, word_is_zero, word_fits_u64, word_copy, word_zero } from "./words";
 
@@ -171,7 +170,7 @@ export function op_call(kind: u32): i32 {
   if (pid != 0) {
     const out = <usize>load<u32>(f + L.F_RDATA);
     const cap = <u32>(<usize>load<u32>(g_ctx + L.CTX_RDATA_END) - out);
-    const used = host_precompile(pid, g_mem + <usize>argsOff, <u32>argsLen, callGas, g_fork, out, cap, g_ctx + L.CTX_PC_OUT_LEN);
+    const used = call_precompile(pid, g_mem + <usize>argsOff, <u32>argsLen, callGas, out, cap, g_ctx + L.CTX_PC_OUT_LEN);
     g_epoch = load<u32>(child + L.F_CP_EPOCH);
     if (used < 0) {
       rollback(child);

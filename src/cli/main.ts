@@ -8,12 +8,17 @@ import { loadBraidModule } from "../node/load.js";
 import { Vm } from "../vm/vm.js";
 import { runCode } from "../vm/run-code.js";
 import { runStateTests, type EntryOutcome } from "../statetest/run.js";
+import { loadBlockFixture } from "../node/fixture.js";
+import { executeBlock } from "../block/execute.js";
+import { isBraidError } from "../encoding/errors.js";
+import { equalBytes } from "../encoding/hex.js";
 
 class UsageError extends Error {}
 
 const USAGE = `usage:
   braid statetest [--fork NAME] [--json] <file|dir>...
-  braid run (--code HEX | --codefile FILE) [--input HEX] [--gas N] [--fork NAME] [--bench]`;
+  braid run (--code HEX | --codefile FILE) [--input HEX] [--gas N] [--fork NAME] [--bench]
+  braid block <fixture dir> [--json] [--trust-senders]`;
 
 function parseArgs(argv: string[], flags: string[], valued: string[]): { opts: Record<string, string | true>; rest: string[] } {
   const opts: Record<string, string | true> = {};
@@ -129,11 +134,41 @@ function run(argv: string[]): number {
   return 0;
 }
 
+function block(argv: string[]): number {
+  const { opts, rest } = parseArgs(argv, ["json", "trust-senders", "sequential"], []);
+  if (rest.length !== 1) throw new UsageError("block needs exactly one fixture directory");
+  let fx;
+  try { fx = loadBlockFixture(rest[0]); } catch (e) { if (isBraidError(e)) throw new UsageError(e.message); throw e; }
+  const vm = new Vm(loadBraidModule());
+  const t0 = performance.now();
+  const r = executeBlock(vm, fx.block, fx.pre, { verifySenders: !opts["trust-senders"] });
+  const ms = performance.now() - t0;
+  const h = fx.block.header;
+  const checks = {
+    gasUsed: r.gasUsed === h.gasUsed,
+    logsBloom: equalBytes(r.logsBloom, h.logsBloom),
+    receiptsRoot: r.receiptsRoot === null ? null : equalBytes(r.receiptsRoot, h.receiptsRoot),
+  };
+  const ok = checks.gasUsed && checks.logsBloom && checks.receiptsRoot !== false;
+  const out = {
+    number: Number(h.number), fork: forkName(r.fork), txs: fx.block.transactions.length, gasUsed: Number(r.gasUsed), checks,
+    threads: 1, ms: { sequential: Math.round(ms * 100) / 100, senderRecovery: Math.round(r.stats.senderRecoveryMs * 100) / 100 },
+    stats: { steps: Number(r.stats.steps), ...(r.stats.unclesNotRewarded ? { unclesNotRewarded: r.stats.unclesNotRewarded } : {}) },
+  };
+  if (opts.json) console.log(JSON.stringify(out));
+  else {
+    console.log(`block ${out.number} (${out.fork}): ${out.txs} txs, ${out.gasUsed} gas, ${out.ms.sequential} ms`);
+    console.log(`  gasUsed ${checks.gasUsed ? "ok" : `MISMATCH (got ${r.gasUsed}, header ${h.gasUsed})`}, logsBloom ${checks.logsBloom ? "ok" : "MISMATCH"}, receiptsRoot ${checks.receiptsRoot === null ? "not checkable (pre-Byzantium)" : checks.receiptsRoot ? "ok" : "MISMATCH"}`);
+  }
+  return ok ? 0 : 1;
+}
+
 function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case "statetest": return statetest(rest);
     case "run": return run(rest);
+    case "block": return block(rest);
     case undefined: case "help": case "--help": case "-h": console.log(USAGE); return cmd === undefined ? 2 : 0;
     default: throw new UsageError(`unknown command '${cmd}'`);
   }

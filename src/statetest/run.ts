@@ -6,12 +6,12 @@ import { isBraidError } from "../encoding/errors.js";
 import { keccak256 } from "../trie/mpt.js";
 import { stateRoot, logsHash, EMPTY_CODE_HASH } from "../trie/state-root.js";
 import { transactionFromJson, type StateTestTransactionJson } from "../tx/from-json.js";
-import { intrinsicGas } from "../tx/intrinsic.js";
-import { validateTransaction, effectiveGasPrice, blobBaseFee, blobGasUsed } from "../tx/validate.js";
+import { validateTransaction, blobBaseFee } from "../tx/validate.js";
+import { messageOf } from "../vm/message.js";
 import type { Transaction } from "../tx/types.js";
 import { Vm, RegionExhausted } from "../vm/vm.js";
 import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
-import type { AccountInit, BlockEnv, Message } from "../vm/types.js";
+import type { AccountInit, BlockEnv } from "../vm/types.js";
 
 export interface StateTestJson {
   env: Record<string, string>;
@@ -60,25 +60,6 @@ export function blockEnvOf(t: StateTestJson, fork: Fork): BlockEnv {
     prevRandao: fork >= Fork.Paris ? big("currentRandom") : big("currentDifficulty"),
     blobBaseFee: fork >= Fork.Cancun ? blobBaseFee(big("currentExcessBlobGas"), fork) : 0n,
     blockHash: stateTestBlockHash,
-  };
-}
-
-/** The message a validated transaction runs as. */
-export function messageOf(tx: Transaction, env: BlockEnv): Message {
-  const london = env.fork >= Fork.London;
-  const price = effectiveGasPrice(tx, london ? env.baseFee : undefined);
-  return {
-    caller: tx.sender!,
-    to: tx.to,
-    value: tx.value,
-    data: tx.data,
-    gasLimit: tx.gasLimit,
-    intrinsicGas: intrinsicGas(tx, env.fork),
-    gasPrice: price,
-    priorityFee: london ? price - env.baseFee : price,
-    upfront: tx.gasLimit * price + blobGasUsed(tx) * env.blobBaseFee,
-    accessList: tx.accessList,
-    blobHashes: tx.blobVersionedHashes ?? [],
   };
 }
 

@@ -32,6 +32,8 @@ export interface Message {
   upfront: bigint;
   accessList: Array<{ address: Uint8Array; storageKeys: Uint8Array[] }>;
   blobHashes: Uint8Array[];
+  /** A system call (EIP-4788 beacon root): no nonce increment, fees or refund. */
+  system?: boolean;
 }
 
 export type ExecStatus = "success" | "revert" | "halt";

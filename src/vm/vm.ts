@@ -13,6 +13,8 @@ export interface BraidExports {
   worker_init(ctx: number): void;
   tx_execute(): void;
   state_put_account(addr: number, nonce: bigint, balanceBE: number, code: number, codeLen: number): number;
+  state_find_account(addr: number): number;
+  state_credit(addr: number, amountBE: number): number;
   state_put_slot(acct: number, keyBE: number, valueBE: number): number;
   code_put(code: number, len: number): number;
   keccak256(src: number, len: number, dst: number): void;
@@ -221,6 +223,22 @@ export class Vm {
     }
   }
 
+  /** Nonce, balance and whether the account has code; null when it does not exist. */
+  getAccount(address: Uint8Array): { nonce: bigint; balance: bigint; hasCode: boolean } | null {
+    const e = this.exports.state_find_account(this.stage(0, address));
+    if (e === 0) return null;
+    const dv = this.dv();
+    if ((dv.getUint32(e + L.A_FLAGS, true) & L.AF_EXISTS) === 0) return null;
+    return { nonce: dv.getBigUint64(e + L.A_NONCE, true), balance: this.readWord(e + L.A_BALANCE), hasCode: dv.getUint32(e + L.A_CODE, true) !== 0 };
+  }
+
+  /** Adds wei to an account outside any transaction (withdrawals, block rewards). */
+  credit(address: Uint8Array, amount: bigint): void {
+    const a = this.stage(0, address);
+    const v = this.stage(32, this.be32(amount));
+    if (this.exports.state_credit(a, v) === 0) throw new RegionExhausted(this.fatal() || 1);
+  }
+
   private fatal(): number {
     return this.dv().getUint32(this.layout.ctx + L.CTX_FATAL, true);
   }
@@ -235,6 +253,7 @@ export class Vm {
     u8.fill(0, c + L.CTX_TO, c + L.CTX_TO + 20);
     if (m.to) u8.set(m.to, c + L.CTX_TO);
     dv.setUint32(c + L.CTX_IS_CREATE, m.to ? 0 : 1, true);
+    dv.setUint32(c + L.CTX_SYSTEM, m.system ? 1 : 0, true);
     this.writeWord(c + L.CTX_VALUE, m.value);
     this.writeWord(c + L.CTX_GASPRICE, m.gasPrice);
     this.writeWord(c + L.CTX_PRIORITY, m.priorityFee);

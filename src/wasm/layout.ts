@@ -39,6 +39,7 @@ export const CTX_CREATED = 592;
 export const CTX_FATAL = 616;
 export const CTX_STEPS = 624;
 export const CTX_PC_OUT_LEN = 632;
+export const CTX_SYSTEM = 636;
 export const CTX_ACCT_TABLE = 640;
 export const CTX_ACCT_CAP = 644;
 export const CTX_ACCT_COUNT = 648;

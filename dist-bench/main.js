@@ -1,0 +1,43 @@
+// Benchmark entry point: `npm run bench` runs every suite; `npm run bench -- <suite> [filters...]` runs one.
+// Suites are loaded lazily so one that is missing or broken does not stop the others from running.
+// To add a suite: create bench/<name>.ts exporting `run(args: string[]): Promise<void>` and add a row below.
+const SUITES = {
+    interpreter: { describe: "evm-benchmarks (main, micro) on Braid vs @ethereumjs/evm", load: () => import("./interpreter.js") },
+    // blocks:   { describe: "...", load: () => import("./blocks.js") },
+    // pipeline: { describe: "...", load: () => import("./pipeline.js") },
+};
+async function main(argv) {
+    if (argv[0] === "--help" || argv[0] === "-h" || argv[0] === "list") {
+        console.log("usage: npm run bench [-- <suite> [case filters...]]\nsuites:");
+        for (const [name, s] of Object.entries(SUITES))
+            console.log(`  ${name.padEnd(12)} ${s.describe}`);
+        return 0;
+    }
+    const [first, ...rest] = argv;
+    let plan;
+    if (first === undefined || first === "all") {
+        plan = Object.keys(SUITES).map((n) => [n, []]);
+    }
+    else if (first in SUITES) {
+        plan = [[first, rest]];
+    }
+    else {
+        console.error(`unknown suite "${first}"; known: ${Object.keys(SUITES).join(", ")}`);
+        return 2;
+    }
+    let failed = 0;
+    for (const [name, args] of plan) {
+        try {
+            const mod = await SUITES[name].load();
+            await mod.run(args);
+        }
+        catch (e) {
+            failed++;
+            console.error(`\nsuite ${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        }
+    }
+    return failed ? 1 : 0;
+}
+process.exitCode = await main(process.argv.slice(2));
+export {};
+//# sourceMappingURL=main.js.map

@@ -1,0 +1,50 @@
+// Mainnet fork schedule and block rewards.
+import { Fork } from "../fork.js";
+
+export interface ChainConfig {
+  chainId: bigint;
+  /** [fork, first block number] for block-activated forks, ascending. */
+  byNumber: Array<[Fork, bigint]>;
+  /** [fork, first timestamp] for time-activated forks, ascending. */
+  byTime: Array<[Fork, bigint]>;
+}
+
+export const MAINNET: ChainConfig = {
+  chainId: 1n,
+  byNumber: [
+    [Fork.Frontier, 0n],
+    [Fork.Homestead, 1_150_000n],
+    [Fork.TangerineWhistle, 2_463_000n],
+    [Fork.SpuriousDragon, 2_675_000n],
+    [Fork.Byzantium, 4_370_000n],
+    [Fork.Petersburg, 7_280_000n], // Constantinople and Petersburg activated together on mainnet
+    [Fork.Istanbul, 9_069_000n],
+    [Fork.MuirGlacier, 9_200_000n],
+    [Fork.Berlin, 12_244_000n],
+    [Fork.London, 12_965_000n],
+    [Fork.ArrowGlacier, 13_773_000n],
+    [Fork.GrayGlacier, 15_050_000n],
+    [Fork.Paris, 15_537_394n],
+  ],
+  byTime: [
+    [Fork.Shanghai, 1_681_338_455n],
+    [Fork.Cancun, 1_710_338_135n],
+  ],
+};
+
+export function forkAt(chain: ChainConfig, number: bigint, timestamp: bigint): Fork {
+  let fork = Fork.Frontier;
+  for (const [f, n] of chain.byNumber) if (number >= n) fork = f;
+  for (const [f, t] of chain.byTime) if (timestamp >= t && fork >= Fork.Paris) fork = f;
+  return fork;
+}
+
+const ETHER = 10n ** 18n;
+
+/** The miner's base reward before the merge (0 after). */
+export function blockReward(fork: Fork): bigint {
+  if (fork >= Fork.Paris) return 0n;
+  if (fork >= Fork.Petersburg || fork === Fork.Constantinople) return 2n * ETHER;
+  if (fork >= Fork.Byzantium) return 3n * ETHER;
+  return 5n * ETHER;
+}

@@ -1,0 +1,173 @@
+// Sequential block execution: system call, transactions in order, rewards and withdrawals.
+// The parallel executor (Block-STM) must produce exactly this result.
+import { Fork } from "../fork.js";
+import { BraidError, isBraidError } from "../encoding/errors.js";
+import { bytesToHex, hexToBytes, equalBytes } from "../encoding/hex.js";
+import { keccak256 } from "../trie/mpt.js";
+import { EMPTY_CODE_HASH } from "../trie/state-root.js";
+import { recoverSender } from "../tx/sign.js";
+import { validateTransaction, blobBaseFee } from "../tx/validate.js";
+import { Vm, RegionExhausted } from "../vm/vm.js";
+import { messageOf } from "../vm/message.js";
+import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
+import type { BlockEnv } from "../vm/types.js";
+import { MAINNET, forkAt, blockReward, type ChainConfig } from "./chain.js";
+import { logsBloom, bloomOr } from "./bloom.js";
+import { receiptsRoot } from "./receipts.js";
+import type { BlockInput, BlockResult, PreState, Receipt, StateDiffEntry } from "./types.js";
+
+export const BEACON_ROOTS_ADDRESS = hexToBytes("0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02");
+export const SYSTEM_ADDRESS = hexToBytes("0xfffffffffffffffffffffffffffffffffffffffe");
+
+export interface ExecuteOptions {
+  chain?: ChainConfig;
+  /** Recover every sender with ecrecover and check it against `from` (default true). */
+  verifySenders?: boolean;
+}
+
+function bytesToBig(b: Uint8Array): bigint {
+  let v = 0n;
+  for (const x of b) v = (v << 8n) | BigInt(x);
+  return v;
+}
+
+export function blockEnvFor(block: BlockInput, pre: PreState, chain: ChainConfig): BlockEnv {
+  const h = block.header;
+  const fork = forkAt(chain, h.number, h.timestamp);
+  return {
+    fork,
+    coinbase: h.coinbase,
+    number: h.number,
+    timestamp: h.timestamp,
+    gasLimit: h.gasLimit,
+    chainId: chain.chainId,
+    baseFee: fork >= Fork.London ? (h.baseFee ?? 0n) : 0n,
+    prevRandao: fork >= Fork.Paris ? bytesToBig(h.mixHash) : h.difficulty,
+    blobBaseFee: fork >= Fork.Cancun ? blobBaseFee(h.excessBlobGas ?? 0n, fork) : 0n,
+    blockHash: (n) => pre.blockHashes.get(n) ?? new Uint8Array(32),
+  };
+}
+
+/** Recovers (and checks) every sender; returns the milliseconds spent. */
+export function recoverSenders(block: BlockInput, fork: Fork): number {
+  const t0 = performance.now();
+  block.transactions.forEach((tx, i) => {
+    const s = recoverSender(tx, fork);
+    if (tx.sender && !equalBytes(s, tx.sender)) {
+      throw new BraidError("SENDER_MISMATCH", `transaction ${i}: recovered sender ${bytesToHex(s)} differs from 'from' ${bytesToHex(tx.sender)}`);
+    }
+    tx.sender = s;
+  });
+  return performance.now() - t0;
+}
+
+/** Executes the block on `vm` (its state is replaced by the block's pre-state). */
+export function executeBlock(vm: Vm, block: BlockInput, pre: PreState, opts: ExecuteOptions = {}): BlockResult {
+  const chain = opts.chain ?? MAINNET;
+  const env = blockEnvFor(block, pre, chain);
+  const senderMs = opts.verifySenders === false ? 0 : recoverSenders(block, env.fork);
+  block.transactions.forEach((tx, i) => {
+    if (!tx.sender) throw new BraidError("SENDER_MISSING", `transaction ${i}: no sender (no 'from' and recovery disabled)`);
+  });
+  let slots = 0, codeBytes = 0;
+  for (const [, a] of pre.accounts) { slots += a.storage.length; codeBytes += a.code.length; }
+  let sizes: RegionSizes = sizesFor(pre.accounts.length + block.transactions.length * 2, slots + block.transactions.length * 8, pre.accounts.length, codeBytes);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const r = run(vm, block, pre, env, sizes);
+      r.stats.senderRecoveryMs = senderMs;
+      return r;
+    } catch (e) {
+      if (e instanceof RegionExhausted && attempt < 5) { sizes = enlarge(sizes, e.fatal); continue; }
+      throw e;
+    }
+  }
+}
+
+function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: RegionSizes): BlockResult {
+  const t0 = performance.now();
+  vm.reset(sizes);
+  vm.setBlock(env);
+  vm.putAccounts(pre.accounts);
+  const h = block.header;
+  if (env.fork >= Fork.Cancun && h.parentBeaconBlockRoot) {
+    vm.execute({
+      caller: SYSTEM_ADDRESS, to: BEACON_ROOTS_ADDRESS, value: 0n, data: h.parentBeaconBlockRoot, gasLimit: 30_000_000n,
+      intrinsicGas: 0n, gasPrice: 0n, priorityFee: 0n, upfront: 0n, accessList: [], blobHashes: [], system: true,
+    });
+  }
+  const receipts: Receipt[] = [];
+  const bloom = new Uint8Array(256);
+  let cumulative = 0n;
+  let steps = 0n;
+  block.transactions.forEach((tx, i) => {
+    const acct = vm.getAccount(tx.sender!);
+    try {
+      validateTransaction(tx, {
+        fork: env.fork, chainId: env.chainId, baseFee: env.fork >= Fork.London ? env.baseFee : undefined,
+        blockGasLimit: env.gasLimit, blockGasUsed: cumulative, blobBaseFee: env.blobBaseFee,
+        senderNonce: acct?.nonce ?? 0n, senderBalance: acct?.balance ?? 0n, hasCode: acct?.hasCode ?? false,
+      });
+    } catch (e) {
+      if (isBraidError(e)) throw new BraidError(e.code, `transaction ${i} is invalid: ${e.message}`);
+      throw e;
+    }
+    const r = vm.execute(messageOf(tx, env));
+    cumulative += r.gasUsed;
+    steps += r.steps;
+    const lb = logsBloom(r.logs);
+    bloomOr(bloom, lb);
+    receipts.push({
+      type: tx.type, status: r.status, success: r.status === "success", gasUsed: r.gasUsed, cumulativeGasUsed: cumulative,
+      logs: r.logs, logsBloom: lb, contractAddress: r.createdAddress,
+    });
+  });
+  const reward = blockReward(env.fork);
+  if (reward > 0n) vm.credit(h.coinbase, reward + (reward / 32n) * BigInt(h.uncles.length));
+  for (const w of block.withdrawals) vm.credit(w.address, w.amountGwei * 1_000_000_000n);
+  const executionMs = performance.now() - t0;
+  return {
+    number: h.number,
+    fork: env.fork,
+    receipts,
+    gasUsed: cumulative,
+    logsBloom: bloom,
+    receiptsRoot: env.fork >= Fork.Byzantium ? receiptsRoot(receipts) : null,
+    stateDiff: stateDiff(vm, pre),
+    stats: {
+      transactions: block.transactions.length, steps, senderRecoveryMs: 0, executionMs,
+      ...(h.uncles.length && reward > 0n ? { unclesNotRewarded: h.uncles.length } : {}),
+    },
+  };
+}
+
+/** Accounts that differ from the pre-state (null: deleted). */
+export function stateDiff(vm: Vm, pre: PreState): Map<string, StateDiffEntry | null> {
+  const before = new Map<string, StateDiffEntry>();
+  for (const [addr, a] of pre.accounts) {
+    before.set(bytesToHex(addr), {
+      nonce: a.nonce, balance: a.balance, codeHash: bytesToHex(a.code.length ? keccak256(a.code) : EMPTY_CODE_HASH),
+      storage: new Map(a.storage.filter(([, v]) => v !== 0n).map(([k, v]) => [k.toString(16), v])),
+    });
+  }
+  const diff = new Map<string, StateDiffEntry | null>();
+  const seen = new Set<string>();
+  for (const a of vm.dumpState()) {
+    const key = bytesToHex(a.address);
+    seen.add(key);
+    const post: StateDiffEntry = {
+      nonce: a.nonce, balance: a.balance, codeHash: bytesToHex(a.codeHash),
+      storage: new Map(a.storage.map(([k, v]) => [bytesToBig(k).toString(16), typeof v === "bigint" ? v : bytesToBig(v)])),
+    };
+    const b = before.get(key);
+    if (!b || !sameAccount(b, post)) diff.set(key, post);
+  }
+  for (const key of before.keys()) if (!seen.has(key)) diff.set(key, null);
+  return diff;
+}
+
+function sameAccount(a: StateDiffEntry, b: StateDiffEntry): boolean {
+  if (a.nonce !== b.nonce || a.balance !== b.balance || a.codeHash !== b.codeHash || a.storage.size !== b.storage.size) return false;
+  for (const [k, v] of a.storage) if (b.storage.get(k) !== v) return false;
+  return true;
+}

@@ -1,0 +1,78 @@
+import type { Fork } from "../fork.js";
+import type { Transaction } from "../tx/types.js";
+import type { AccountInit, LogEntry, ExecStatus } from "../vm/types.js";
+
+export interface BlockHeader {
+  number: bigint;
+  timestamp: bigint;
+  coinbase: Uint8Array;
+  gasLimit: bigint;
+  gasUsed: bigint;
+  baseFee?: bigint;
+  difficulty: bigint;
+  mixHash: Uint8Array; // PREVRANDAO after the merge
+  excessBlobGas?: bigint;
+  parentBeaconBlockRoot?: Uint8Array;
+  receiptsRoot: Uint8Array;
+  logsBloom: Uint8Array;
+  /** Uncle hashes: the fixtures carry no uncle headers, so uncle rewards cannot be applied. */
+  uncles: Uint8Array[];
+}
+
+export interface Withdrawal {
+  address: Uint8Array;
+  amountGwei: bigint;
+}
+
+export interface BlockInput {
+  header: BlockHeader;
+  /** Transactions with `sender` set when the source declared it (RPC `from`). */
+  transactions: Transaction[];
+  withdrawals: Withdrawal[];
+}
+
+export interface PreState {
+  accounts: Array<[Uint8Array, AccountInit]>;
+  blockHashes: Map<bigint, Uint8Array>;
+}
+
+export interface Receipt {
+  type: number;
+  status: ExecStatus;
+  /** false when the transaction was valid but failed (revert or halt). */
+  success: boolean;
+  gasUsed: bigint;
+  cumulativeGasUsed: bigint;
+  logs: LogEntry[];
+  logsBloom: Uint8Array;
+  contractAddress: Uint8Array | null;
+}
+
+export interface BlockResult {
+  number: bigint;
+  fork: Fork;
+  receipts: Receipt[];
+  gasUsed: bigint;
+  logsBloom: Uint8Array;
+  /** null before Byzantium: receipts then hold intermediate state roots a partial pre-state cannot give. */
+  receiptsRoot: Uint8Array | null;
+  /** Accounts whose state changed: [address, post account or null when deleted]. */
+  stateDiff: Map<string, StateDiffEntry | null>;
+  stats: BlockStats;
+}
+
+export interface StateDiffEntry {
+  nonce: bigint;
+  balance: bigint;
+  codeHash: string;
+  storage: Map<string, bigint>;
+}
+
+export interface BlockStats {
+  transactions: number;
+  steps: bigint;
+  senderRecoveryMs: number;
+  executionMs: number;
+  /** Present when uncle rewards could not be applied (fixtures carry only uncle hashes). */
+  unclesNotRewarded?: number;
+}
