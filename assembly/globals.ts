@@ -27,6 +27,8 @@ export let g_refund: i64 = 0;
 export let g_log_end: usize = 0;
 export let g_log_count: u32 = 0;
 export let g_fatal: u32 = 0;
+export let g_gen: u32 = 1; // generation of the local tables
+export let g_parallel: bool = false;
 
 export function load_globals(ctx: usize): void {
   g_ctx = ctx;
@@ -43,6 +45,9 @@ export function load_globals(ctx: usize): void {
   g_code_mask = load<u32>(ctx + L.CTX_CODE_CAP) - 1;
   g_journal = load<u32>(ctx + L.CTX_JOURNAL);
   g_journal_cap = load<u32>(ctx + L.CTX_JOURNAL_CAP);
+  g_parallel = load<u32>(ctx + L.CTX_PARALLEL) != 0;
+  g_gen = load<u32>(ctx + L.CTX_GEN);
+  if (g_gen == 0) { g_gen = 1; store<u32>(ctx + L.CTX_GEN, 1); }
 }
 
 /** Records the first resource that ran out; execution unwinds as an exceptional halt. */

@@ -8,6 +8,8 @@ import { code_intern } from "./state/code";
 import { word_from_be } from "./interpreter/words";
 
 export { tx_execute } from "./tx";
+export { stm_worker } from "./stm/worker";
+export { stm_commit } from "./stm/commit";
 export { keccak256 } from "./crypto/keccak";
 export { test_u256, test_u256_helper } from "./testing";
 

@@ -73,6 +73,26 @@ export const CTX_LOG_END_CAP: u32 = 736; // log arena end
 export const CTX_TOUCHED: u32 = 740; // u32[] accounts touched by this transaction
 export const CTX_TOUCHED_CAP: u32 = 744;
 export const CTX_TOUCHED_COUNT: u32 = 748;
+// Parallel execution (Block-STM); zero in sequential mode.
+export const CTX_PARALLEL: u32 = 752; // u32: 1 when this worker executes against multi-version memory
+export const CTX_GEN: u32 = 756; // u32 generation of the local tables (entries of older ones are free)
+export const CTX_BASE_ACCT_TABLE: u32 = 760; // shared pre-state account table
+export const CTX_BASE_ACCT_CAP: u32 = 764;
+export const CTX_BASE_STOR_TABLE: u32 = 768;
+export const CTX_BASE_STOR_CAP: u32 = 772;
+export const CTX_STM: u32 = 776; // u32 -> STM header (stm/layout.ts)
+export const CTX_TX_INDEX: u32 = 780; // u32 index in the block of the running transaction
+export const CTX_DIRTY: u32 = 784; // u32[] storage entries written by this incarnation
+export const CTX_DIRTY_CAP: u32 = 788;
+export const CTX_DIRTY_COUNT: u32 = 792;
+export const CTX_READS: u32 = 796; // read-set buffer of this incarnation (stm/layout.ts R_*)
+export const CTX_READS_CAP: u32 = 800;
+export const CTX_READS_COUNT: u32 = 804;
+export const CTX_BLOCKING: u32 = 808; // u32 transaction this incarnation must wait for
+export const CTX_TX_NONCE: u32 = 816; // u64 nonce the transaction carries (checked in parallel mode)
+export const CTX_MAX_COST: u32 = 832; // word: balance the sender must hold (checked in parallel mode)
+export const CTX_CODE_HOME: u32 = 900; // u32 context holding the shared code counters (0: this one)
+export const CTX_FEE: u32 = 864; // word: parallel mode: the fee owed to the coinbase (credited at commit)
 export const CTX_OPINFO: u32 = 1024; // 256 * u32 per-fork opcode info, built by worker_init
 export const CTX_SCRATCH: u32 = 2048; // 1 KiB scratch words for the interpreter
 export const CTX_SIZE: u32 = 4096;
@@ -93,18 +113,31 @@ export const FATAL_MEMORY: u32 = 6;
 export const FATAL_RDATA: u32 = 7;
 export const FATAL_LOGS: u32 = 8;
 export const FATAL_TOUCHED: u32 = 9;
+export const FATAL_DEPENDENCY: u32 = 10; // read an ESTIMATE: wait for CTX_BLOCKING (not a resource)
+export const FATAL_READS: u32 = 11;
+export const FATAL_STM_ARENA: u32 = 12;
+export const STATUS_INVALID: u32 = 4; // parallel mode: nonce/balance/EOA check failed (CTX_FATAL holds the reason)
+export const INVALID_NONCE: u32 = 1;
+export const INVALID_BALANCE: u32 = 2;
+export const INVALID_NOT_EOA: u32 = 3;
 
 // ---- Account entry (open-addressing table keyed by address) ----
 export const A_ADDR: u32 = 0; // [20]
-export const A_USED: u32 = 20; // u32: 1 when the slot holds an entry
+export const A_USED: u32 = 20; // u32: generation of the entry; other values mean a free slot
 export const A_FLAGS: u32 = 24; // u32 AF_*
 export const A_EPOCH: u32 = 28; // u32 journal epoch of the last journaled change
 export const A_NONCE: u32 = 32; // u64
 export const A_CODE: u32 = 40; // u32 code record, 0 = no code
 export const A_WARM: u32 = 44; // u32 tx stamp when warm (EIP-2929)
 export const A_TOUCHLIST: u32 = 48; // u32 tx stamp when put on the touched list
+export const A_WIPE: u32 = 52; // u32: 1 + index of the transaction that last cleared the storage (parallel)
+export const A_ORIG_FLAGS: u32 = 56; // u32 flags as loaded (parallel write-set diff)
 export const A_BALANCE: u32 = 64; // word
-export const ACCT_SIZE: u32 = 128;
+export const A_ORIG_NONCE: u32 = 96; // u64
+export const A_ORIG_CODE: u32 = 104; // u32
+export const A_ORIG_WIPE: u32 = 108; // u32
+export const A_ORIG_BALANCE: u32 = 128; // word
+export const ACCT_SIZE: u32 = 192;
 
 export const AF_EXISTS: u32 = 1;
 export const AF_TOUCHED: u32 = 2; // touched (EIP-161) by this transaction
@@ -115,12 +148,13 @@ export const AF_HAS_STORAGE: u32 = 16; // had non-empty storage in the pre-state
 // ---- Storage entry (table keyed by account entry + slot); transient entries use the same ----
 export const S_KEY: u32 = 0; // word slot (LE limbs)
 export const S_ACCT: u32 = 32; // u32 account entry
-export const S_USED: u32 = 36; // u32
+export const S_USED: u32 = 36; // u32 generation (see A_USED)
 export const S_EPOCH: u32 = 40; // u32
 export const S_WARM: u32 = 44; // u32 tx stamp
 export const S_ORIGSTAMP: u32 = 48; // u32 tx stamp when S_ORIG was captured
 export const S_VALUE: u32 = 64; // word
 export const S_ORIG: u32 = 96; // word: value at the start of the transaction (EIP-2200)
+export const S_DIRTY: u32 = 52; // u32 tx stamp when put on the dirty list (parallel)
 export const STOR_SIZE: u32 = 128;
 
 // ---- Code record (table keyed by code hash) ----

@@ -3,7 +3,8 @@
 import * as L from "./layout";
 import * as F from "./fork";
 import * as G from "./globals";
-import { acct_get, acct_touch, acct_add_balance, acct_sub_balance, acct_set_nonce, acct_exists, acct_is_empty } from "./state/accounts";
+import { acct_get, acct_find, acct_touch, acct_add_balance, acct_sub_balance, acct_set_nonce, acct_exists, acct_is_empty, acct_balance_ge } from "./state/accounts";
+import { g_coinbase_warm } from "./stm/load";
 import { warm_account, warm_slot } from "./state/access";
 import { slot_get, transient_clear, storage_wipe } from "./state/storage";
 import { frame_at, frame_load, g_gas } from "./interpreter/frame";
@@ -45,8 +46,14 @@ function warm_up(sender: usize, target: usize): void {
     if (e != 0) warm_account(e);
   }
   if (G.g_fork >= F.SHANGHAI) {
-    const c = acct_get(G.g_ctx + L.CTX_COINBASE);
-    if (c != 0) warm_account(c);
+    if (G.g_parallel) {
+      // Loading the coinbase would wait for every earlier fee: warm it when it is first loaded.
+      const c = acct_find(G.g_ctx + L.CTX_COINBASE);
+      if (c != 0) warm_account(c); else g_coinbase_warm = true;
+    } else {
+      const c = acct_get(G.g_ctx + L.CTX_COINBASE);
+      if (c != 0) warm_account(c);
+    }
   }
   // Access list: [address 20][key count u32][keys 32*n, as stack words]...
   let p = <usize>load<u32>(G.g_ctx + L.CTX_ACCESS_PTR);
@@ -67,6 +74,10 @@ function warm_up(sender: usize, target: usize): void {
 }
 
 function delete_account(e: usize): void {
+  // In parallel mode a deleted account that may have had storage carries a wipe marker, so that
+  // later transactions ignore older slot versions and the pre-state.
+  const had = (load<u32>(e + L.A_ORIG_FLAGS) & L.AF_EXISTS) != 0 || (load<u32>(e + L.A_FLAGS) & (L.AF_CREATED | L.AF_DESTRUCTED)) != 0;
+  if (G.g_parallel && had) store<u32>(e + L.A_WIPE, load<u32>(G.g_ctx + L.CTX_TX_INDEX) + 1);
   store<u32>(e + L.A_FLAGS, 0);
   store<u64>(e + L.A_NONCE, 0);
   store<u32>(e + L.A_CODE, 0);
@@ -101,6 +112,7 @@ export function tx_execute(): void {
   G.g_epoch = G.g_epoch_counter;
   G.g_log_end = <usize>load<u32>(ctx + L.CTX_LOG);
   G.g_log_count = 0;
+  g_coinbase_warm = false;
   store<u32>(ctx + L.CTX_TOUCHED_COUNT, 0);
   store<u32>(ctx + L.CTX_OUT_LEN, 0);
   memory.fill(ctx + L.CTX_CREATED, 0, 20);
@@ -117,6 +129,19 @@ export function tx_execute(): void {
   if (sender == 0) return finish_fatal();
   const target: usize = isCreate ? 0 : acct_get(ctx + L.CTX_TO);
   if (!isCreate && target == 0) return finish_fatal();
+  if (G.g_parallel && !isSystem) {
+    // The host checked everything that does not depend on state; the rest is checked here
+    // against the speculative state.
+    let invalid: u32 = 0;
+    if (load<u64>(sender + L.A_NONCE) != load<u64>(ctx + L.CTX_TX_NONCE)) invalid = L.INVALID_NONCE;
+    else if (!acct_balance_ge(sender, ctx + L.CTX_MAX_COST)) invalid = L.INVALID_BALANCE;
+    else if (load<u32>(sender + L.A_CODE) != 0) invalid = L.INVALID_NOT_EOA;
+    if (invalid != 0) {
+      store<u32>(ctx + L.CTX_STATUS, L.STATUS_INVALID);
+      store<u32>(ctx + L.CTX_FATAL, invalid);
+      return;
+    }
+  }
 
   if (!isSystem) acct_sub_balance(sender, ctx + L.CTX_UPFRONT);
   if (G.g_fork >= F.BERLIN) warm_up(sender, target);
@@ -192,10 +217,14 @@ export function tx_execute(): void {
   const w = G.g_scratch + 320;
   mul_word_u64(w, ctx + L.CTX_GASPRICE, left);
   acct_add_balance(sender, w);
-  const coinbase = acct_get(ctx + L.CTX_COINBASE);
-  if (coinbase == 0) return finish_fatal();
   mul_word_u64(w, ctx + L.CTX_PRIORITY, gasLimit - left);
-  acct_add_balance(coinbase, w);
+  if (G.g_parallel) {
+    memory.copy(ctx + L.CTX_FEE, w, 32); // credited lazily (stm/commit.ts)
+  } else {
+    const coinbase = acct_get(ctx + L.CTX_COINBASE);
+    if (coinbase == 0) return finish_fatal();
+    acct_add_balance(coinbase, w);
+  }
   if (G.g_fatal != 0) return finish_fatal();
   finalize();
   store<u64>(ctx + L.CTX_GAS_USED, gasLimit - left);

@@ -14,19 +14,21 @@ import { Vm } from "../dist/vm/vm.js";
 import { RUN_CALLER, RUN_TARGET, runCode } from "../dist/vm/run-code.js";
 import { loadBraidModule } from "../dist/node/load.js";
 import { bytesToHex, loadInterpreterCases, type InterpreterCase } from "./fixtures.js";
-import { banner, fmtMs, fmtNum, formatTable, geomean, log, machineInfo, mgasPerS, sig, writeResults, type Column } from "./report.js";
+import { banner, fmtMs, fmtNum, formatTable, geomean, load1, log, machineInfo, mgasPerS, sig, writeResults, type Column } from "./report.js";
 import { measure, type Measurement } from "./timing.js";
 
 /** Timing budgets (ms) and minimum sample counts; env overrides for quick runs. */
 const num = (name: string, dflt: number) => (process.env[name] !== undefined ? Number(process.env[name]) : dflt);
 const CFG = {
-  braidTimeMs: num("BENCH_BRAID_MS", 2000),
+  braidTimeMs: num("BENCH_BRAID_MS", 3000),
   braidMinSamples: num("BENCH_BRAID_MIN", 10),
   braidWarmupMs: num("BENCH_BRAID_WARMUP_MS", 200),
-  ethjsTimeMs: num("BENCH_ETHJS_MS", 3000),
+  ethjsTimeMs: num("BENCH_ETHJS_MS", 5000),
+  /** ethjs warmup budget, skipped for cases whose first (correctness) run took over 1 s. */
+  ethjsWarmupMs: num("BENCH_ETHJS_WARMUP_MS", 500),
   ethjsMinSamples: num("BENCH_ETHJS_MIN", 3),
   /** ethjs cases whose single run exceeds this many ms get only `ethjsCappedSamples` samples. */
-  ethjsCapAboveMs: num("BENCH_ETHJS_CAP_ABOVE_MS", 8000),
+  ethjsCapAboveMs: num("BENCH_ETHJS_CAP_ABOVE_MS", 30000),
   ethjsCappedSamples: num("BENCH_ETHJS_CAPPED_SAMPLES", 1),
 };
 
@@ -156,10 +158,16 @@ export async function run(args: string[]): Promise<void> {
   if (cases.length === 0) throw new Error(`interpreter: no case matches ${filters.join(" ")}`);
 
   const started = Date.now();
+  const loadAtStart = load1();
   const braid = new BraidEngine();
   const ethjs = await EthjsEngine.create();
   log(`interpreter: ${cases.length} cases; braid ≥${CFG.braidMinSamples} samples/${CFG.braidTimeMs} ms, ` +
     `ethjs ≥${CFG.ethjsMinSamples} samples/${CFG.ethjsTimeMs} ms (capped to ${CFG.ethjsCappedSamples} above ${CFG.ethjsCapAboveMs} ms/run)`);
+
+  // Braid's fixed per-run cost: runCode on a one-byte STOP contract (state reset, account setup, call).
+  const stop: InterpreterCase = { suite: "-", contract: "stop", label: "", name: "stop", code: Uint8Array.of(0), input: new Uint8Array(0), gasLimit: 1_000_000_000n };
+  const baseline = await measure("braid stop", () => braid.run(stop), { timeMs: 1000, iterations: 100, warmupMs: 200, warmupIterations: 10 });
+  log(`  braid runCode baseline (STOP contract): ${fmtMs(baseline.medianMs)} ms median`);
 
   const results: InterpreterCaseResult[] = [];
   for (const c of cases) {
@@ -189,7 +197,7 @@ export async function run(args: string[]): Promise<void> {
       ethjsCapped = `first run took ${Math.round(ethjsFirstMs)} ms: samples capped to ${ethIters}`;
     }
     const em: Measurement = await measure(`ethjs ${id}`, () => ethjs.call(c), {
-      async: true, timeMs: ethTime, iterations: ethIters,
+      async: true, timeMs: ethTime, iterations: ethIters, warmupMs: ethjsFirstMs > 1000 ? 0 : CFG.ethjsWarmupMs,
       beforeEach: () => ethjs.before(), afterEach: () => ethjs.after(),
     });
 
@@ -239,6 +247,8 @@ export async function run(args: string[]): Promise<void> {
   console.log(banner("interpreter: Braid vs @ethereumjs/evm 10.1.3 (Cancun), median ms per run"));
   console.log(formatTable(cols, results, footer));
   if (results.some((r) => r.ethjsCapped)) console.log("* ethjs samples capped (see JSON)");
+  console.log(`1-min load average: ${loadAtStart} at start, ${load1()} at end (${machineInfo().cores} cores)`);
+  console.log(`Braid runCode fixed cost (1-byte STOP contract): ${fmtMs(baseline.medianMs)} ms median per run`);
   if (mismatches.length) {
     console.log(`\n!!! ${mismatches.length} MISMATCH(ES) between Braid and ethjs:`);
     for (const m of mismatches) {
@@ -259,6 +269,8 @@ export async function run(args: string[]): Promise<void> {
     config: CFG,
     filters,
     durationS: Math.round((Date.now() - started) / 1000),
+    loadAverage1m: { start: loadAtStart, end: load1() },
+    braidStopBaselineMs: sig(baseline.medianMs),
     geomeanRatio,
     minRatio,
     minRatioCase: minCase ? `${minCase.suite}/${minCase.name}` : null,

@@ -6,7 +6,7 @@ type Suite = { describe: string; load: () => Promise<{ run(args: string[]): Prom
 
 const SUITES: Record<string, Suite> = {
   interpreter: { describe: "evm-benchmarks (main, micro) on Braid vs @ethereumjs/evm", load: () => import("./interpreter.js") },
-  // blocks:   { describe: "...", load: () => import("./blocks.js") },
+  blocks: { describe: "48 mainnet blocks (Frontier..Cancun): Braid executeBlock vs @ethereumjs/vm runBlock", load: () => import("./blocks.js") },
   // pipeline: { describe: "...", load: () => import("./pipeline.js") },
 };
 

@@ -3,7 +3,7 @@
 // To add a suite: create bench/<name>.ts exporting `run(args: string[]): Promise<void>` and add a row below.
 const SUITES = {
     interpreter: { describe: "evm-benchmarks (main, micro) on Braid vs @ethereumjs/evm", load: () => import("./interpreter.js") },
-    // blocks:   { describe: "...", load: () => import("./blocks.js") },
+    blocks: { describe: "48 mainnet blocks (Frontier..Cancun): Braid executeBlock vs @ethereumjs/vm runBlock", load: () => import("./blocks.js") },
     // pipeline: { describe: "...", load: () => import("./pipeline.js") },
 };
 async function main(argv) {

@@ -1,6 +1,6 @@
 // Shared helpers for the benchmark suites: machine description, number formatting, text tables, JSON results.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem, platform, arch, release } from "node:os";
+import { cpus, loadavg, totalmem, platform, arch, release } from "node:os";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "./fixtures.js";
 export function machineInfo() {
@@ -13,6 +13,10 @@ export function machineInfo() {
         node: process.version,
         v8: process.versions.v8,
     };
+}
+/** 1-minute load average, rounded (other processes on a 2-core machine skew timings: record it). */
+export function load1() {
+    return Math.round(loadavg()[0] * 100) / 100;
 }
 export function geomean(xs) {
     const v = xs.filter((x) => Number.isFinite(x) && x > 0);

@@ -2,6 +2,7 @@
 import * as F from "../fork";
 import { g_fork } from "../globals";
 import { host_precompile } from "../host";
+import { blake2f_precompile } from "../precompiles/blake2f";
 
 export function precompile_count(): u32 {
   if (g_fork >= F.CANCUN) return 10;
@@ -20,8 +21,10 @@ export function precompile_id(a: usize): u32 {
 /**
  * Runs precompile `id` on `len` bytes at `input` with `gas`; writes the output to `out`
  * (capacity `cap`) and its length to `outLenPtr`. Returns the gas used, or -1 on failure.
- * Precompiles run on the host (audited libraries) unless implemented natively here.
+ * Precompiles run on the host (audited libraries) unless implemented natively here:
+ * 0x09 BLAKE2F (its round count is caller-chosen, up to 2^32 - 1, so it must be fast).
  */
 export function call_precompile(id: u32, input: usize, len: u32, gas: i64, out: usize, cap: u32, outLenPtr: usize): i64 {
+  if (id == 9) return blake2f_precompile(input, len, gas, out, cap, outLenPtr);
   return host_precompile(id, input, len, gas, g_fork, out, cap, outLenPtr);
 }

@@ -1,6 +1,7 @@
 // Accounts: an open-addressing table keyed by the 20-byte address, with linear probing.
 import * as L from "../layout";
-import { g_acct_table, g_acct_mask, g_ctx, g_txid, set_fatal } from "../globals";
+import { g_acct_table, g_acct_mask, g_ctx, g_txid, g_gen, g_parallel, set_fatal } from "../globals";
+import { stm_load_account } from "../stm/load";
 import { journal_account } from "./journal";
 
 @inline export function addr_hash(a: usize): u32 {
@@ -23,13 +24,15 @@ export function acct_get(addr: usize): usize {
   let i = addr_hash(addr) & g_acct_mask;
   while (true) {
     const e = g_acct_table + <usize>i * L.ACCT_SIZE;
-    if (load<u32>(e + L.A_USED) == 0) {
+    if (load<u32>(e + L.A_USED) != g_gen) {
       const count = load<u32>(g_ctx + L.CTX_ACCT_COUNT);
       if (count + 1 > ((g_acct_mask + 1) >> 2) * 3) { set_fatal(L.FATAL_ACCOUNTS); return 0; }
       store<u32>(g_ctx + L.CTX_ACCT_COUNT, count + 1);
       memory.fill(e, 0, L.ACCT_SIZE);
       addr_copy(e + L.A_ADDR, addr);
-      store<u32>(e + L.A_USED, 1);
+      store<u32>(e + L.A_USED, g_gen);
+      // In parallel mode the first access reads the account through multi-version memory.
+      if (g_parallel && !stm_load_account(e)) return 0;
       return e;
     }
     if (addr_eq(e + L.A_ADDR, addr)) return e;
@@ -42,7 +45,7 @@ export function acct_find(addr: usize): usize {
   let i = addr_hash(addr) & g_acct_mask;
   while (true) {
     const e = g_acct_table + <usize>i * L.ACCT_SIZE;
-    if (load<u32>(e + L.A_USED) == 0) return 0;
+    if (load<u32>(e + L.A_USED) != g_gen) return 0;
     if (addr_eq(e + L.A_ADDR, addr)) return e;
     i = (i + 1) & g_acct_mask;
   }

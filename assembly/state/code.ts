@@ -7,11 +7,17 @@ import { keccak256 } from "../crypto/keccak";
 
 const PAD: u32 = 33;
 
+/** The context that owns the code table's shared counters (workers point at the coordinator's). */
+@inline function home(): usize {
+  const h = <usize>load<u32>(g_ctx + L.CTX_CODE_HOME);
+  return h != 0 ? h : g_ctx;
+}
+
 /** Bump-allocates `n` bytes (8-aligned) from the shared code arena; 0 when exhausted. */
 function arena_alloc(n: u32): usize {
   const size = (n + 7) & ~7;
-  const top = atomic.add<u32>(g_ctx + L.CTX_CODE_ARENA_TOP, size);
-  if (top + size > load<u32>(g_ctx + L.CTX_CODE_ARENA_END)) { set_fatal(L.FATAL_CODE); return 0; }
+  const top = atomic.add<u32>(home() + L.CTX_CODE_ARENA_TOP, size);
+  if (top + size > load<u32>(home() + L.CTX_CODE_ARENA_END)) { set_fatal(L.FATAL_CODE); return 0; }
   return <usize>top;
 }
 
@@ -58,7 +64,7 @@ export function code_intern(src: usize, len: u32, hash: usize): usize {
     const used = atomic.load<u32>(e + L.C_USED);
     if (used == 0) {
       if (atomic.cmpxchg<u32>(e + L.C_USED, 0, 1) != 0) continue;
-      const count = atomic.add<u32>(g_ctx + L.CTX_CODE_COUNT, 1);
+      const count = atomic.add<u32>(home() + L.CTX_CODE_COUNT, 1);
       if (count + 1 > ((g_code_mask + 1) >> 2) * 3) { set_fatal(L.FATAL_CODE); }
       memory.copy(e + L.C_HASH, hash, 32);
       if (!make_record(e, src, len)) { atomic.store<u32>(e + L.C_USED, 2); return 0; }

@@ -1,34 +1,36 @@
 // Storage slots and transient storage (EIP-1153): open-addressing tables keyed by
 // (account entry, 32-byte slot).
 import * as L from "../layout";
-import { g_stor_table, g_stor_mask, g_tstor_table, g_tstor_mask, g_ctx, g_txid, set_fatal } from "../globals";
+import { g_stor_table, g_stor_mask, g_tstor_table, g_tstor_mask, g_ctx, g_txid, g_gen, g_parallel, set_fatal } from "../globals";
+import { stm_load_slot } from "../stm/load";
 import { journal_slot } from "./journal";
 
-@inline function slot_hash(acct: usize, key: usize): u32 {
+@inline export function slot_hash(acct: usize, key: usize): u32 {
   const h = (load<u64>(key) * 0x9e3779b97f4a7c15) ^ (load<u64>(key, 8) * 0xc2b2ae3d27d4eb4f)
     ^ (load<u64>(key, 16) * 0x165667b19e3779f9) ^ (load<u64>(key, 24) * 0x27d4eb2f165667c5)
     ^ (<u64>acct * 0x94d049bb133111eb);
   return <u32>(h ^ (h >> 31));
 }
 
-@inline function key_eq(e: usize, acct: usize, key: usize): bool {
+@inline export function key_eq(e: usize, acct: usize, key: usize): bool {
   return load<u32>(e + L.S_ACCT) == <u32>acct && load<u64>(e + L.S_KEY) == load<u64>(key)
     && load<u64>(e + L.S_KEY + 8) == load<u64>(key, 8) && load<u64>(e + L.S_KEY + 16) == load<u64>(key, 16)
     && load<u64>(e + L.S_KEY + 24) == load<u64>(key, 24);
 }
 
-function table_get(table: usize, mask: u32, countOff: u32, fatal: u32, acct: usize, key: usize): usize {
+function table_get(table: usize, mask: u32, countOff: u32, fatal: u32, acct: usize, key: usize, persistent: bool): usize {
   let i = slot_hash(acct, key) & mask;
   while (true) {
     const e = table + <usize>i * L.STOR_SIZE;
-    if (load<u32>(e + L.S_USED) == 0) {
+    if (load<u32>(e + L.S_USED) != g_gen) {
       const count = load<u32>(g_ctx + countOff);
       if (count + 1 > ((mask + 1) >> 2) * 3) { set_fatal(fatal); return 0; }
       store<u32>(g_ctx + countOff, count + 1);
       memory.fill(e, 0, L.STOR_SIZE);
       memory.copy(e + L.S_KEY, key, 32);
       store<u32>(e + L.S_ACCT, <u32>acct);
-      store<u32>(e + L.S_USED, 1);
+      store<u32>(e + L.S_USED, g_gen);
+      if (persistent && g_parallel && !stm_load_slot(e, acct)) return 0;
       return e;
     }
     if (key_eq(e, acct, key)) return e;
@@ -41,7 +43,7 @@ function table_get(table: usize, mask: u32, countOff: u32, fatal: u32, acct: usi
  * The first access in a transaction captures the slot's original value (EIP-2200).
  */
 export function slot_get(acct: usize, key: usize): usize {
-  const e = table_get(g_stor_table, g_stor_mask, L.CTX_STOR_COUNT, L.FATAL_STORAGE, acct, key);
+  const e = table_get(g_stor_table, g_stor_mask, L.CTX_STOR_COUNT, L.FATAL_STORAGE, acct, key, true);
   if (e != 0 && load<u32>(e + L.S_ORIGSTAMP) != g_txid) {
     store<u32>(e + L.S_ORIGSTAMP, g_txid);
     memory.copy(e + L.S_ORIG, e + L.S_VALUE, 32);
@@ -50,12 +52,22 @@ export function slot_get(acct: usize, key: usize): usize {
 }
 
 export function tslot_get(acct: usize, key: usize): usize {
-  return table_get(g_tstor_table, g_tstor_mask, L.CTX_TSTOR_COUNT, L.FATAL_TRANSIENT, acct, key);
+  return table_get(g_tstor_table, g_tstor_mask, L.CTX_TSTOR_COUNT, L.FATAL_TRANSIENT, acct, key, false);
 }
 
 export function slot_set(e: usize, v: usize): void {
   journal_slot(e, L.JT_STORAGE);
   memory.copy(e + L.S_VALUE, v, 32);
+  if (g_parallel && load<u32>(e + L.S_DIRTY) != g_txid) dirty_add(e);
+}
+
+/** Remembers a written slot for this incarnation's write set. */
+function dirty_add(e: usize): void {
+  store<u32>(e + L.S_DIRTY, g_txid);
+  const n = load<u32>(g_ctx + L.CTX_DIRTY_COUNT);
+  if (n >= load<u32>(g_ctx + L.CTX_DIRTY_CAP)) { set_fatal(L.FATAL_STORAGE); return; }
+  store<u32>(<usize>load<u32>(g_ctx + L.CTX_DIRTY) + (<usize>n << 2), <u32>e);
+  store<u32>(g_ctx + L.CTX_DIRTY_COUNT, n + 1);
 }
 
 export function tslot_set(e: usize, v: usize): void {
@@ -65,6 +77,7 @@ export function tslot_set(e: usize, v: usize): void {
 
 /** Clears transient storage (at the start of every transaction). */
 export function transient_clear(): void {
+  if (g_parallel) { store<u32>(g_ctx + L.CTX_TSTOR_COUNT, 0); return; } // a new generation frees it
   if (load<u32>(g_ctx + L.CTX_TSTOR_COUNT) == 0) return;
   memory.fill(g_tstor_table, 0, (<usize>g_tstor_mask + 1) * L.STOR_SIZE);
   store<u32>(g_ctx + L.CTX_TSTOR_COUNT, 0);
@@ -75,9 +88,10 @@ export function storage_wipe(acct: usize): void {
   const n = <usize>g_stor_mask + 1;
   for (let i: usize = 0; i < n; i++) {
     const e = g_stor_table + i * L.STOR_SIZE;
-    if (load<u32>(e + L.S_USED) != 0 && load<u32>(e + L.S_ACCT) == <u32>acct) {
+    if (load<u32>(e + L.S_USED) == g_gen && load<u32>(e + L.S_ACCT) == <u32>acct) {
       memory.fill(e + L.S_VALUE, 0, 32);
       memory.fill(e + L.S_ORIG, 0, 32);
+      if (g_parallel && load<u32>(e + L.S_DIRTY) != g_txid) dirty_add(e);
     }
   }
 }

@@ -12,13 +12,15 @@ import { loadBlockFixture } from "../node/fixture.js";
 import { executeBlock } from "../block/execute.js";
 import { isBraidError } from "../encoding/errors.js";
 import { equalBytes } from "../encoding/hex.js";
+import { parseSynthArgs, runSynth } from "../synth/index.js";
 
 class UsageError extends Error {}
 
 const USAGE = `usage:
   braid statetest [--fork NAME] [--json] <file|dir>...
   braid run (--code HEX | --codefile FILE) [--input HEX] [--gas N] [--fork NAME] [--bench]
-  braid block <fixture dir> [--json] [--trust-senders]`;
+  braid block <fixture dir> [--json] [--trust-senders]
+  braid synth <kind> --txs N --out DIR [--seed S]   (kinds: raw-transfers erc20 erc20-hot amm amm-one-pool chain mixed)`;
 
 function parseArgs(argv: string[], flags: string[], valued: string[]): { opts: Record<string, string | true>; rest: string[] } {
   const opts: Record<string, string | true> = {};
@@ -163,12 +165,21 @@ function block(argv: string[]): number {
   return ok ? 0 : 1;
 }
 
+function synth(argv: string[]): number {
+  const { opts, rest } = parseArgs(argv, [], ["txs", "out", "seed"]);
+  let args;
+  try { args = parseSynthArgs(rest, opts); } catch (e) { if (isBraidError(e, "SYNTH_USAGE")) throw new UsageError(e.message); throw e; }
+  console.log(runSynth(args).line);
+  return 0;
+}
+
 function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case "statetest": return statetest(rest);
     case "run": return run(rest);
     case "block": return block(rest);
+    case "synth": return synth(rest);
     case undefined: case "help": case "--help": case "-h": console.log(USAGE); return cmd === undefined ? 2 : 0;
     default: throw new UsageError(`unknown command '${cmd}'`);
   }

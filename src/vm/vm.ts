@@ -1,7 +1,7 @@
 // One Braid interpreter instance bound to its own context in a WebAssembly.Memory: loads state,
 // runs validated messages, and reads results and state back.
 import * as L from "../wasm/layout.js";
-import { runPrecompile } from "../precompiles/index.js";
+import { braidImports } from "./imports.js";
 import { EMPTY_CODE_HASH } from "../trie/state-root.js";
 import type { AccountState } from "../trie/state-root.js";
 import type { Fork } from "../fork.js";
@@ -18,6 +18,8 @@ export interface BraidExports {
   state_put_slot(acct: number, keyBE: number, valueBE: number): number;
   code_put(code: number, len: number): number;
   keccak256(src: number, len: number, dst: number): void;
+  stm_worker(): void;
+  stm_commit(): number;
   test_u256(op: number, a: number, b: number, c: number): void;
 }
 
@@ -93,26 +95,7 @@ export class Vm {
 
   constructor(module: WebAssembly.Module, sizes: RegionSizes = DEFAULT_SIZES, memory?: WebAssembly.Memory) {
     this.memory = memory ?? new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
-    const instance = new WebAssembly.Instance(module, {
-      env: {
-        memory: this.memory,
-        abort: (_msg: number, _file: number, line: number, col: number) => {
-          throw new Error(`Braid wasm abort at ${line}:${col}`);
-        },
-        precompile: (id: number, input: number, len: number, gas: bigint, fork: number, out: number, cap: number, outLenPtr: number): bigint => {
-          const u8 = this.u8();
-          const r = runPrecompile(id, u8.slice(input, input + len), gas, fork as Fork);
-          if (!r.success || r.output.length > cap) return -1n;
-          u8.set(r.output, out);
-          this.dv().setUint32(outLenPtr, r.output.length, true);
-          return r.gasUsed;
-        },
-        block_hash: (n: bigint, out: number) => {
-          const h = this.env?.blockHash(n) ?? new Uint8Array(32);
-          this.u8().set(h.subarray(0, 32), out);
-        },
-      },
-    });
+    const instance = new WebAssembly.Instance(module, braidImports(this.memory, (n) => this.env?.blockHash(n) ?? new Uint8Array(32)));
     this.exports = instance.exports as unknown as BraidExports;
     this.reset(sizes);
   }
@@ -125,6 +108,13 @@ export class Vm {
   }
   get ctx(): number {
     return this.layout.ctx;
+  }
+  /** First address after this instance's regions (the parallel executor allocates from here). */
+  get end(): number {
+    return this.layout.end;
+  }
+  get tables(): { acct: number; acctCap: number; slot: number; slotCap: number } {
+    return { acct: this.layout.acctTable, acctCap: this.sizes.accounts, slot: this.layout.slotTable, slotCap: this.sizes.slots };
   }
   get regionSizes(): RegionSizes {
     return this.sizes;

@@ -1,0 +1,100 @@
+// Shared structures of parallel block execution (Block-STM, Gelashvili et al., PPoPP'23).
+// The host mirrors these offsets through scripts/gen-layout.mjs.
+
+// ---- Header, one per block ----
+export const H_N: u32 = 0; // transactions
+export const H_EXEC_IDX: u32 = 4;
+export const H_VALID_IDX: u32 = 8;
+export const H_DECREASE_CNT: u32 = 12;
+export const H_ACTIVE: u32 = 16;
+export const H_DONE: u32 = 20;
+export const H_MV_TABLE: u32 = 24;
+export const H_MV_CAP: u32 = 28;
+export const H_MV_COUNT: u32 = 32;
+export const H_ARENA_TOP: u32 = 36; // shared bump allocator for versions, read/write sets, logs
+export const H_ARENA_END: u32 = 40;
+export const H_TXS: u32 = 44; // transaction records
+export const H_MSGS: u32 = 48; // message records
+export const H_ERROR: u32 = 52; // first fatal error (a region ran out): the host falls back
+export const H_EXECUTIONS: u32 = 56;
+export const H_VALIDATIONS: u32 = 60;
+export const H_ABORTS: u32 = 64;
+export const H_WAITS: u32 = 68;
+export const H_COINBASE: u32 = 72; // [20]
+export const H_SIZE: u32 = 128;
+
+// ---- Transaction record ----
+export const T_STATUS: u32 = 0; // (incarnation << 2) | TS_*
+export const T_LOCK: u32 = 4;
+export const T_DEPS: u32 = 8; // dependents: list of [next u32][tx u32] nodes
+export const T_READS: u32 = 12; // -> [count u32][R_SIZE records]
+export const T_WRITES: u32 = 16; // -> [count u32][MV entry u32...]
+export const T_RESULT: u32 = 20; // STATUS_* of the transaction
+export const T_GAS_USED: u32 = 24; // u64
+export const T_LOGS: u32 = 32; // -> log records (assembly/interpreter/memory_ops.ts format)
+export const T_LOG_COUNT: u32 = 36;
+export const T_CREATED: u32 = 40; // [20]
+export const T_INVALID: u32 = 60; // INVALID_* reason
+export const T_STEPS: u32 = 64; // u64
+export const T_FEE: u32 = 96; // word: priority fee owed to the coinbase
+export const T_CB_FEES: u32 = 128; // word: fees of earlier transactions this one saw in the coinbase balance
+export const T_CB_READ: u32 = 160; // u32: 1 when the coinbase was read
+export const TXR_SIZE: u32 = 192;
+
+export const TS_READY: u32 = 0;
+export const TS_EXECUTING: u32 = 1;
+export const TS_EXECUTED: u32 = 2;
+export const TS_ABORTING: u32 = 3;
+
+// ---- Message record (what the host staged for each transaction) ----
+export const M_CALLER: u32 = 0; // [20]
+export const M_TO: u32 = 20; // [20]
+export const M_IS_CREATE: u32 = 40;
+export const M_DATA_PTR: u32 = 44;
+export const M_DATA_LEN: u32 = 48;
+export const M_ACCESS_PTR: u32 = 52;
+export const M_ACCESS_COUNT: u32 = 56;
+export const M_BLOB_PTR: u32 = 60;
+export const M_BLOB_COUNT: u32 = 64;
+export const M_GAS_LIMIT: u32 = 72; // u64
+export const M_INTRINSIC: u32 = 80; // u64
+export const M_NONCE: u32 = 88; // u64
+export const M_VALUE: u32 = 96; // word
+export const M_GASPRICE: u32 = 128;
+export const M_PRIORITY: u32 = 160;
+export const M_UPFRONT: u32 = 192;
+export const M_MAXCOST: u32 = 224;
+export const MSG_SIZE: u32 = 256;
+
+// ---- Multi-version memory: one entry per location ----
+export const V_KIND: u32 = 0; // LOC_*
+export const V_STATE: u32 = 4; // 0 free, 1 being filled, 2 ready
+export const V_LOCK: u32 = 8;
+export const V_HEAD: u32 = 12; // newest version first
+export const V_ADDR: u32 = 16; // [20]
+export const V_SLOT: u32 = 40; // word (storage locations)
+export const MV_SIZE: u32 = 96;
+export const LOC_ACCOUNT: u32 = 1;
+export const LOC_STORAGE: u32 = 2;
+
+// ---- Version record ----
+export const VR_NEXT: u32 = 0;
+export const VR_TX: u32 = 4;
+export const VR_INC: u32 = 8;
+export const VR_FLAGS: u32 = 12; // VF_*
+export const VR_A_FLAGS: u32 = 16; // account payload
+export const VR_A_WIPE: u32 = 20;
+export const VR_A_NONCE: u32 = 24;
+export const VR_A_CODE: u32 = 32;
+export const VR_A_BALANCE: u32 = 48;
+export const VR_S_VALUE: u32 = 16; // storage payload
+export const VR_SIZE: u32 = 80;
+export const VF_ESTIMATE: u32 = 1;
+
+// ---- Read record ----
+export const R_LOC: u32 = 0;
+export const R_TX: u32 = 4; // BASE_TX when the value came from the pre-state
+export const R_INC: u32 = 8;
+export const R_KIND: u32 = 12; // 0 plain, 1 coinbase (fees of earlier transactions added)
+export const R_SIZE: u32 = 16;
+export const BASE_TX: u32 = 0xffffffff;

@@ -1,0 +1,148 @@
+// First access to a location in parallel mode: the value comes from multi-version memory (the
+// highest version below the running transaction) or from the shared pre-state, and the read is
+// recorded for validation. Reading an ESTIMATE stops the incarnation: it must wait.
+import * as L from "../layout";
+import * as H from "./layout";
+import { g_ctx, g_txid, set_fatal } from "../globals";
+import { addr_hash, addr_eq } from "../state/accounts";
+import { slot_hash, key_eq } from "../state/storage";
+import { mv_location, mv_read, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
+import { stm_header } from "./sync";
+
+/** Set by the transaction prologue: the coinbase is warm (EIP-3651) once it is loaded. */
+export let g_coinbase_warm: bool = false;
+
+function base_account(addr: usize): usize {
+  const table = <usize>load<u32>(g_ctx + L.CTX_BASE_ACCT_TABLE);
+  const mask = load<u32>(g_ctx + L.CTX_BASE_ACCT_CAP) - 1;
+  let i = addr_hash(addr) & mask;
+  while (true) {
+    const e = table + <usize>i * L.ACCT_SIZE;
+    if (load<u32>(e + L.A_USED) != 1) return 0;
+    if (addr_eq(e + L.A_ADDR, addr)) return e;
+    i = (i + 1) & mask;
+  }
+}
+
+function base_slot(baseAcct: usize, key: usize): usize {
+  const table = <usize>load<u32>(g_ctx + L.CTX_BASE_STOR_TABLE);
+  const mask = load<u32>(g_ctx + L.CTX_BASE_STOR_CAP) - 1;
+  let i = slot_hash(baseAcct, key) & mask;
+  while (true) {
+    const e = table + <usize>i * L.STOR_SIZE;
+    if (load<u32>(e + L.S_USED) != 1) return 0;
+    if (key_eq(e, baseAcct, key)) return e;
+    i = (i + 1) & mask;
+  }
+}
+
+function record_read(loc: usize, tx: u32, inc: u32, kind: u32): bool {
+  const n = load<u32>(g_ctx + L.CTX_READS_COUNT);
+  if (n >= load<u32>(g_ctx + L.CTX_READS_CAP)) { set_fatal(L.FATAL_READS); return false; }
+  const r = <usize>load<u32>(g_ctx + L.CTX_READS) + <usize>n * H.R_SIZE;
+  store<u32>(r + H.R_LOC, <u32>loc);
+  store<u32>(r + H.R_TX, tx);
+  store<u32>(r + H.R_INC, inc);
+  store<u32>(r + H.R_KIND, kind);
+  store<u32>(g_ctx + L.CTX_READS_COUNT, n + 1);
+  return true;
+}
+
+function block_on(tx: u32): bool {
+  store<u32>(g_ctx + L.CTX_BLOCKING, tx);
+  set_fatal(L.FATAL_DEPENDENCY);
+  return false;
+}
+
+/** dst += src (words) */
+export function word_add(dst: usize, src: usize): void {
+  let c: u64 = 0;
+  for (let i = 0; i < 32; i += 8) {
+    const x = load<u64>(dst + i), y = load<u64>(src + i);
+    const s = x + y, s2 = s + c;
+    c = <u64>(s < x) | <u64>(s2 < s);
+    store<u64>(dst + i, s2);
+  }
+}
+
+/**
+ * Sums the coinbase fees of transactions [from, to) into `dst`. Returns the first transaction
+ * that has not finished executing (whose fee is unknown), or BASE_TX when all are known.
+ */
+export function coinbase_fees(from: u32, to: u32, dst: usize): u32 {
+  const txs = <usize>load<u32>(stm_header() + H.H_TXS);
+  memory.fill(dst, 0, 32);
+  for (let k = from; k < to; k++) {
+    const t = txs + <usize>k * H.TXR_SIZE;
+    const s1 = atomic.load<u32>(t + H.T_STATUS);
+    if ((s1 & 3) != H.TS_EXECUTED) return k;
+    word_add(dst, t + H.T_FEE);
+    if (atomic.load<u32>(t + H.T_STATUS) != s1) return k; // re-executed meanwhile
+  }
+  return H.BASE_TX;
+}
+
+export function stm_load_account(e: usize): bool {
+  const tx = load<u32>(g_ctx + L.CTX_TX_INDEX);
+  const addr = e + L.A_ADDR;
+  const loc = mv_location(H.LOC_ACCOUNT, addr, 0);
+  if (loc == 0) { set_fatal(L.FATAL_STM_ARENA); return false; }
+  const buf = g_ctx + L.CTX_SCRATCH + 768;
+  if (mv_read(loc, tx, buf, H.VR_SIZE - H.VR_A_FLAGS)) {
+    if (g_vr_estimate) return block_on(g_vr_tx);
+    const p = buf - H.VR_A_FLAGS;
+    store<u32>(e + L.A_FLAGS, load<u32>(p + H.VR_A_FLAGS));
+    store<u32>(e + L.A_WIPE, load<u32>(p + H.VR_A_WIPE));
+    store<u64>(e + L.A_NONCE, load<u64>(p + H.VR_A_NONCE));
+    store<u32>(e + L.A_CODE, load<u32>(p + H.VR_A_CODE));
+    memory.copy(e + L.A_BALANCE, p + H.VR_A_BALANCE, 32);
+  } else {
+    const b = base_account(addr);
+    if (b != 0) {
+      store<u32>(e + L.A_FLAGS, load<u32>(b + L.A_FLAGS) & (L.AF_EXISTS | L.AF_HAS_STORAGE));
+      store<u64>(e + L.A_NONCE, load<u64>(b + L.A_NONCE));
+      store<u32>(e + L.A_CODE, load<u32>(b + L.A_CODE));
+      memory.copy(e + L.A_BALANCE, b + L.A_BALANCE, 32);
+    }
+  }
+  const vtx = g_vr_tx, vinc = g_vr_inc;
+  let kind: u32 = 0;
+  const h = stm_header();
+  if (addr_eq(addr, h + H.H_COINBASE)) {
+    // Fees are credited lazily: add those of the transactions since the version read.
+    const fees = g_ctx + L.CTX_SCRATCH + 864;
+    const pending = coinbase_fees(vtx == H.BASE_TX ? 0 : vtx, tx, fees);
+    if (pending != H.BASE_TX) return block_on(pending);
+    word_add(e + L.A_BALANCE, fees);
+    const t = <usize>load<u32>(h + H.H_TXS) + <usize>tx * H.TXR_SIZE;
+    memory.copy(t + H.T_CB_FEES, fees, 32);
+    kind = 1;
+    if (g_coinbase_warm) store<u32>(e + L.A_WARM, g_txid);
+  }
+  // The values as loaded, to find what this incarnation changed.
+  store<u32>(e + L.A_ORIG_FLAGS, load<u32>(e + L.A_FLAGS));
+  store<u64>(e + L.A_ORIG_NONCE, load<u64>(e + L.A_NONCE));
+  store<u32>(e + L.A_ORIG_CODE, load<u32>(e + L.A_CODE));
+  store<u32>(e + L.A_ORIG_WIPE, load<u32>(e + L.A_WIPE));
+  memory.copy(e + L.A_ORIG_BALANCE, e + L.A_BALANCE, 32);
+  return record_read(loc, vtx, vinc, kind);
+}
+
+export function stm_load_slot(e: usize, acct: usize): bool {
+  const tx = load<u32>(g_ctx + L.CTX_TX_INDEX);
+  const loc = mv_location(H.LOC_STORAGE, acct + L.A_ADDR, e + L.S_KEY);
+  if (loc == 0) { set_fatal(L.FATAL_STM_ARENA); return false; }
+  const wipe = load<u32>(acct + L.A_ORIG_WIPE); // 1 + index of the last transaction that cleared it
+  const buf = g_ctx + L.CTX_SCRATCH + 768;
+  if (mv_read(loc, tx, buf, 32)) {
+    if (g_vr_estimate) return block_on(g_vr_tx);
+    if (wipe == 0 || g_vr_tx >= wipe) memory.copy(e + L.S_VALUE, buf, 32);
+  } else if (wipe == 0) {
+    const b = base_account(acct + L.A_ADDR);
+    if (b != 0) {
+      const s = base_slot(b, e + L.S_KEY);
+      if (s != 0) memory.copy(e + L.S_VALUE, s + L.S_VALUE, 32);
+    }
+  }
+  return record_read(loc, g_vr_tx, g_vr_inc, 0);
+}

@@ -1,0 +1,129 @@
+// Multi-version memory: for each location (an account, or a storage slot) the values written by
+// each transaction incarnation, newest transaction first. A reader at transaction i sees the
+// highest version below i, or the pre-state when there is none.
+import * as H from "./layout";
+import { lock, unlock, stm_header, arena_alloc } from "./sync";
+import { addr_eq, addr_copy } from "../state/accounts";
+
+@inline function loc_hash(kind: u32, addr: usize, slot: usize): u32 {
+  let h = load<u64>(addr) * 0x9e3779b97f4a7c15 ^ load<u64>(addr, 8) * 0xc2b2ae3d27d4eb4f ^ <u64>load<u32>(addr, 16) * 0x165667b19e3779f9;
+  if (kind == H.LOC_STORAGE) {
+    h ^= load<u64>(slot) * 0x27d4eb2f165667c5 ^ load<u64>(slot, 8) * 0x94d049bb133111eb
+      ^ load<u64>(slot, 16) * 0xbf58476d1ce4e5b9 ^ load<u64>(slot, 24) * 0xff51afd7ed558ccd;
+  }
+  return <u32>(h ^ (h >> 31));
+}
+
+@inline function loc_eq(e: usize, kind: u32, addr: usize, slot: usize): bool {
+  if (load<u32>(e + H.V_KIND) != kind || !addr_eq(e + H.V_ADDR, addr)) return false;
+  if (kind != H.LOC_STORAGE) return true;
+  const s = e + H.V_SLOT;
+  return load<u64>(s) == load<u64>(slot) && load<u64>(s, 8) == load<u64>(slot, 8)
+    && load<u64>(s, 16) == load<u64>(slot, 16) && load<u64>(s, 24) == load<u64>(slot, 24);
+}
+
+/** The location's entry, inserted when missing (lock-free: the slot is claimed with a CAS). 0 when full. */
+export function mv_location(kind: u32, addr: usize, slot: usize): usize {
+  const h = stm_header();
+  const table = <usize>load<u32>(h + H.H_MV_TABLE);
+  const mask = load<u32>(h + H.H_MV_CAP) - 1;
+  let i = loc_hash(kind, addr, slot) & mask;
+  let probes: u32 = 0;
+  while (true) {
+    const e = table + <usize>i * H.MV_SIZE;
+    let state = atomic.load<u32>(e + H.V_STATE);
+    if (state == 0) {
+      if (atomic.cmpxchg<u32>(e + H.V_STATE, 0, 1) == 0) {
+        store<u32>(e + H.V_KIND, kind);
+        addr_copy(e + H.V_ADDR, addr);
+        if (kind == H.LOC_STORAGE) memory.copy(e + H.V_SLOT, slot, 32);
+        store<u32>(e + H.V_HEAD, 0);
+        store<u32>(e + H.V_LOCK, 0);
+        atomic.add<u32>(h + H.H_MV_COUNT, 1);
+        atomic.store<u32>(e + H.V_STATE, 2);
+        return e;
+      }
+      state = atomic.load<u32>(e + H.V_STATE);
+    }
+    while (state == 1) state = atomic.load<u32>(e + H.V_STATE); // being filled by another worker
+    if (loc_eq(e, kind, addr, slot)) return e;
+    i = (i + 1) & mask;
+    if (++probes > mask) { atomic.cmpxchg<u32>(h + H.H_ERROR, 0, 13); return 0; }
+  }
+}
+
+// Result of the last mv_read (per worker).
+export let g_vr_tx: u32 = H.BASE_TX;
+export let g_vr_inc: u32 = 0;
+export let g_vr_estimate: bool = false;
+
+/**
+ * Reads the highest version below transaction `tx`, copying its payload (`size` bytes from
+ * VR_A_FLAGS) to `dst`. Returns false when there is none (the pre-state applies).
+ */
+export function mv_read(loc: usize, tx: u32, dst: usize, size: u32): bool {
+  lock(loc + H.V_LOCK);
+  let v = <usize>load<u32>(loc + H.V_HEAD);
+  while (v != 0 && load<u32>(v + H.VR_TX) >= tx) v = <usize>load<u32>(v + H.VR_NEXT);
+  if (v == 0) {
+    unlock(loc + H.V_LOCK);
+    g_vr_tx = H.BASE_TX; g_vr_inc = 0; g_vr_estimate = false;
+    return false;
+  }
+  g_vr_tx = load<u32>(v + H.VR_TX);
+  g_vr_inc = load<u32>(v + H.VR_INC);
+  g_vr_estimate = (load<u32>(v + H.VR_FLAGS) & H.VF_ESTIMATE) != 0;
+  if (size > 0) memory.copy(dst, v + H.VR_A_FLAGS, size);
+  unlock(loc + H.V_LOCK);
+  return true;
+}
+
+/** Writes transaction `tx`'s version (incarnation `inc`) with `size` payload bytes from `src`. */
+export function mv_write(loc: usize, tx: u32, inc: u32, src: usize, size: u32): bool {
+  lock(loc + H.V_LOCK);
+  let prev: usize = 0;
+  let v = <usize>load<u32>(loc + H.V_HEAD);
+  while (v != 0 && load<u32>(v + H.VR_TX) > tx) { prev = v; v = <usize>load<u32>(v + H.VR_NEXT); }
+  if (v == 0 || load<u32>(v + H.VR_TX) != tx) {
+    const n = arena_alloc(H.VR_SIZE);
+    if (n == 0) { unlock(loc + H.V_LOCK); return false; }
+    store<u32>(n + H.VR_NEXT, <u32>v);
+    store<u32>(n + H.VR_TX, tx);
+    if (prev == 0) store<u32>(loc + H.V_HEAD, <u32>n); else store<u32>(prev + H.VR_NEXT, <u32>n);
+    v = n;
+  }
+  store<u32>(v + H.VR_INC, inc);
+  store<u32>(v + H.VR_FLAGS, 0);
+  memory.copy(v + H.VR_A_FLAGS, src, size);
+  unlock(loc + H.V_LOCK);
+  return true;
+}
+
+/** Removes transaction `tx`'s version (its new incarnation no longer writes here). */
+export function mv_remove(loc: usize, tx: u32): void {
+  lock(loc + H.V_LOCK);
+  let prev: usize = 0;
+  let v = <usize>load<u32>(loc + H.V_HEAD);
+  while (v != 0 && load<u32>(v + H.VR_TX) > tx) { prev = v; v = <usize>load<u32>(v + H.VR_NEXT); }
+  if (v != 0 && load<u32>(v + H.VR_TX) == tx) {
+    const next = load<u32>(v + H.VR_NEXT);
+    if (prev == 0) store<u32>(loc + H.V_HEAD, next); else store<u32>(prev + H.VR_NEXT, next);
+  }
+  unlock(loc + H.V_LOCK);
+}
+
+/** Marks transaction `tx`'s version as an ESTIMATE: readers must wait for its re-execution. */
+export function mv_mark_estimate(loc: usize, tx: u32): void {
+  lock(loc + H.V_LOCK);
+  let v = <usize>load<u32>(loc + H.V_HEAD);
+  while (v != 0 && load<u32>(v + H.VR_TX) > tx) v = <usize>load<u32>(v + H.VR_NEXT);
+  if (v != 0 && load<u32>(v + H.VR_TX) == tx) store<u32>(v + H.VR_FLAGS, load<u32>(v + H.VR_FLAGS) | H.VF_ESTIMATE);
+  unlock(loc + H.V_LOCK);
+}
+
+/** Transaction `tx`'s own version (for the commit), or 0. */
+export function mv_version_of(loc: usize, tx: u32): usize {
+  let v = <usize>load<u32>(loc + H.V_HEAD);
+  while (v != 0 && load<u32>(v + H.VR_TX) > tx) v = <usize>load<u32>(v + H.VR_NEXT);
+  return v != 0 && load<u32>(v + H.VR_TX) == tx ? v : 0;
+}

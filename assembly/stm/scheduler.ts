@@ -1,0 +1,190 @@
+// The Block-STM collaborative scheduler (Gelashvili et al., Algorithms 4 and 5): shared execution
+// and validation indices, per-transaction status with incarnation numbers, dependency lists.
+import * as H from "./layout";
+import { lock, unlock, stm_header, arena_alloc } from "./sync";
+
+export const TASK_NONE: u32 = 0;
+export const TASK_EXECUTE: u32 = 1;
+export const TASK_VALIDATE: u32 = 2;
+
+// The task returned to the worker (per worker).
+export let g_task_kind: u32 = TASK_NONE;
+export let g_task_tx: u32 = 0;
+export let g_task_inc: u32 = 0;
+
+@inline function txr(i: u32): usize {
+  return <usize>load<u32>(stm_header() + H.H_TXS) + <usize>i * H.TXR_SIZE;
+}
+
+@inline function set_task(kind: u32, tx: u32, inc: u32): void {
+  g_task_kind = kind; g_task_tx = tx; g_task_inc = inc;
+}
+
+function atomic_min(p: usize, v: u32): void {
+  let cur = atomic.load<u32>(p);
+  while (v < cur) {
+    const seen = atomic.cmpxchg<u32>(p, cur, v);
+    if (seen == cur) return;
+    cur = seen;
+  }
+}
+
+function decrease_execution_idx(target: u32): void {
+  const h = stm_header();
+  atomic_min(h + H.H_EXEC_IDX, target);
+  atomic.add<u32>(h + H.H_DECREASE_CNT, 1);
+}
+
+function decrease_validation_idx(target: u32): void {
+  const h = stm_header();
+  atomic_min(h + H.H_VALID_IDX, target);
+  atomic.add<u32>(h + H.H_DECREASE_CNT, 1);
+}
+
+function check_done(): void {
+  const h = stm_header();
+  const n = load<u32>(h + H.H_N);
+  const observed = atomic.load<u32>(h + H.H_DECREASE_CNT);
+  const e = atomic.load<u32>(h + H.H_EXEC_IDX), v = atomic.load<u32>(h + H.H_VALID_IDX);
+  if ((e < v ? e : v) >= n && atomic.load<u32>(h + H.H_ACTIVE) == 0 && observed == atomic.load<u32>(h + H.H_DECREASE_CNT)) {
+    atomic.store<u32>(h + H.H_DONE, 1);
+  }
+}
+
+export function is_done(): bool {
+  const h = stm_header();
+  return atomic.load<u32>(h + H.H_DONE) != 0 || atomic.load<u32>(h + H.H_ERROR) != 0;
+}
+
+/** READY -> EXECUTING; sets the task or returns false. */
+function try_incarnate(i: u32): bool {
+  const h = stm_header();
+  if (i < load<u32>(h + H.H_N)) {
+    const t = txr(i);
+    lock(t + H.T_LOCK);
+    const s = load<u32>(t + H.T_STATUS);
+    if ((s & 3) == H.TS_READY) {
+      atomic.store<u32>(t + H.T_STATUS, (s & ~3) | H.TS_EXECUTING);
+      unlock(t + H.T_LOCK);
+      set_task(TASK_EXECUTE, i, s >> 2);
+      return true;
+    }
+    unlock(t + H.T_LOCK);
+  }
+  atomic.sub<u32>(h + H.H_ACTIVE, 1);
+  return false;
+}
+
+function next_version_to_execute(): bool {
+  const h = stm_header();
+  if (atomic.load<u32>(h + H.H_EXEC_IDX) >= load<u32>(h + H.H_N)) { check_done(); return false; }
+  atomic.add<u32>(h + H.H_ACTIVE, 1);
+  return try_incarnate(atomic.add<u32>(h + H.H_EXEC_IDX, 1));
+}
+
+function next_version_to_validate(): bool {
+  const h = stm_header();
+  const n = load<u32>(h + H.H_N);
+  if (atomic.load<u32>(h + H.H_VALID_IDX) >= n) { check_done(); return false; }
+  atomic.add<u32>(h + H.H_ACTIVE, 1);
+  const i = atomic.add<u32>(h + H.H_VALID_IDX, 1);
+  if (i < n) {
+    const s = atomic.load<u32>(txr(i) + H.T_STATUS);
+    if ((s & 3) == H.TS_EXECUTED) { set_task(TASK_VALIDATE, i, s >> 2); return true; }
+  }
+  atomic.sub<u32>(h + H.H_ACTIVE, 1);
+  return false;
+}
+
+/** Picks the next task (validation first when it lags behind execution). */
+export function next_task(): void {
+  const h = stm_header();
+  set_task(TASK_NONE, 0, 0);
+  if (atomic.load<u32>(h + H.H_VALID_IDX) < atomic.load<u32>(h + H.H_EXEC_IDX)) {
+    next_version_to_validate();
+  } else {
+    next_version_to_execute();
+  }
+}
+
+/**
+ * Transaction i read an ESTIMATE (or an unknown fee) of `blocking`: park it until `blocking`
+ * finishes. Returns false when `blocking` already finished (re-execute at once).
+ */
+export function add_dependency(i: u32, blocking: u32): bool {
+  const b = txr(blocking);
+  lock(b + H.T_LOCK);
+  if ((load<u32>(b + H.T_STATUS) & 3) == H.TS_EXECUTED) { unlock(b + H.T_LOCK); return false; }
+  const node = arena_alloc(8);
+  if (node == 0) { unlock(b + H.T_LOCK); return false; }
+  const t = txr(i);
+  lock(t + H.T_LOCK);
+  atomic.store<u32>(t + H.T_STATUS, (load<u32>(t + H.T_STATUS) & ~3) | H.TS_ABORTING);
+  unlock(t + H.T_LOCK);
+  store<u32>(node, load<u32>(b + H.T_DEPS));
+  store<u32>(node + 4, i);
+  store<u32>(b + H.T_DEPS, <u32>node);
+  unlock(b + H.T_LOCK);
+  const h = stm_header();
+  atomic.add<u32>(h + H.H_WAITS, 1);
+  atomic.sub<u32>(h + H.H_ACTIVE, 1);
+  return true;
+}
+
+/** ABORTING(inc) -> READY(inc + 1) */
+function set_ready_status(i: u32): void {
+  const t = txr(i);
+  lock(t + H.T_LOCK);
+  const s = load<u32>(t + H.T_STATUS);
+  atomic.store<u32>(t + H.T_STATUS, (((s >> 2) + 1) << 2) | H.TS_READY);
+  unlock(t + H.T_LOCK);
+}
+
+export function finish_execution(i: u32, inc: u32, wroteNewLocation: bool): void {
+  const t = txr(i);
+  lock(t + H.T_LOCK);
+  atomic.store<u32>(t + H.T_STATUS, (inc << 2) | H.TS_EXECUTED);
+  let dep = <usize>load<u32>(t + H.T_DEPS);
+  store<u32>(t + H.T_DEPS, 0);
+  unlock(t + H.T_LOCK);
+  let minDep: u32 = 0xffffffff;
+  while (dep != 0) {
+    const d = load<u32>(dep + 4);
+    set_ready_status(d);
+    if (d < minDep) minDep = d;
+    dep = <usize>load<u32>(dep);
+  }
+  if (minDep != 0xffffffff) decrease_execution_idx(minDep);
+  const h = stm_header();
+  set_task(TASK_NONE, 0, 0);
+  if (atomic.load<u32>(h + H.H_VALID_IDX) > i) {
+    if (wroteNewLocation) decrease_validation_idx(i);
+    else { set_task(TASK_VALIDATE, i, inc); return; }
+  }
+  atomic.sub<u32>(h + H.H_ACTIVE, 1);
+}
+
+/** EXECUTED(inc) -> ABORTING(inc), once per incarnation. */
+export function try_validation_abort(i: u32, inc: u32): bool {
+  const t = txr(i);
+  lock(t + H.T_LOCK);
+  const ok = load<u32>(t + H.T_STATUS) == ((inc << 2) | H.TS_EXECUTED);
+  if (ok) atomic.store<u32>(t + H.T_STATUS, (inc << 2) | H.TS_ABORTING);
+  unlock(t + H.T_LOCK);
+  return ok;
+}
+
+export function finish_validation(i: u32, aborted: bool): void {
+  const h = stm_header();
+  set_task(TASK_NONE, 0, 0);
+  if (aborted) {
+    atomic.add<u32>(h + H.H_ABORTS, 1);
+    set_ready_status(i);
+    decrease_validation_idx(i + 1);
+    if (atomic.load<u32>(h + H.H_EXEC_IDX) > i) {
+      if (try_incarnate(i)) return; // try_incarnate released the active count on failure
+      return;
+    }
+  }
+  atomic.sub<u32>(h + H.H_ACTIVE, 1);
+}

@@ -1,0 +1,243 @@
+// A Block-STM worker: executes incarnations against multi-version memory, publishes their read
+// and write sets, validates, and follows the scheduler until the block is done.
+import * as L from "../layout";
+import * as H from "./layout";
+import * as G from "../globals";
+import { tx_execute } from "../tx";
+import { mv_location, mv_write, mv_remove, mv_read, mv_mark_estimate, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
+import { coinbase_fees } from "./load";
+import { stm_header, arena_alloc } from "./sync";
+import {
+  next_task, is_done, add_dependency, finish_execution, try_validation_abort, finish_validation,
+  g_task_kind, g_task_tx, g_task_inc, TASK_EXECUTE, TASK_VALIDATE,
+} from "./scheduler";
+
+@inline function txr(i: u32): usize {
+  return <usize>load<u32>(stm_header() + H.H_TXS) + <usize>i * H.TXR_SIZE;
+}
+
+function eq32(a: usize, b: usize): bool {
+  return load<u64>(a) == load<u64>(b) && load<u64>(a, 8) == load<u64>(b, 8)
+    && load<u64>(a, 16) == load<u64>(b, 16) && load<u64>(a, 24) == load<u64>(b, 24);
+}
+
+/** Copies transaction i's message into this worker's context and starts a fresh generation. */
+function prepare(i: u32): void {
+  const ctx = G.g_ctx;
+  const m = <usize>load<u32>(stm_header() + H.H_MSGS) + <usize>i * H.MSG_SIZE;
+  G.g_gen++;
+  store<u32>(ctx + L.CTX_GEN, G.g_gen);
+  store<u32>(ctx + L.CTX_ACCT_COUNT, 0);
+  store<u32>(ctx + L.CTX_STOR_COUNT, 0);
+  store<u32>(ctx + L.CTX_TSTOR_COUNT, 0);
+  store<u32>(ctx + L.CTX_DIRTY_COUNT, 0);
+  store<u32>(ctx + L.CTX_READS_COUNT, 0);
+  store<u32>(ctx + L.CTX_TX_INDEX, i);
+  store<u32>(ctx + L.CTX_SYSTEM, 0);
+  store<u64>(ctx + L.CTX_STEPS, 0);
+  memory.copy(ctx + L.CTX_CALLER, m + H.M_CALLER, 20);
+  memory.copy(ctx + L.CTX_ORIGIN, m + H.M_CALLER, 20);
+  memory.copy(ctx + L.CTX_TO, m + H.M_TO, 20);
+  store<u32>(ctx + L.CTX_IS_CREATE, load<u32>(m + H.M_IS_CREATE));
+  store<u32>(ctx + L.CTX_DATA_PTR, load<u32>(m + H.M_DATA_PTR));
+  store<u32>(ctx + L.CTX_DATA_LEN, load<u32>(m + H.M_DATA_LEN));
+  store<u32>(ctx + L.CTX_ACCESS_PTR, load<u32>(m + H.M_ACCESS_PTR));
+  store<u32>(ctx + L.CTX_ACCESS_COUNT, load<u32>(m + H.M_ACCESS_COUNT));
+  store<u32>(ctx + L.CTX_BLOBHASHES_PTR, load<u32>(m + H.M_BLOB_PTR));
+  store<u32>(ctx + L.CTX_BLOBHASHES_COUNT, load<u32>(m + H.M_BLOB_COUNT));
+  store<u64>(ctx + L.CTX_GAS_LIMIT, load<u64>(m + H.M_GAS_LIMIT));
+  store<u64>(ctx + L.CTX_INTRINSIC, load<u64>(m + H.M_INTRINSIC));
+  store<u64>(ctx + L.CTX_TX_NONCE, load<u64>(m + H.M_NONCE));
+  memory.copy(ctx + L.CTX_VALUE, m + H.M_VALUE, 32);
+  memory.copy(ctx + L.CTX_GASPRICE, m + H.M_GASPRICE, 32);
+  memory.copy(ctx + L.CTX_PRIORITY, m + H.M_PRIORITY, 32);
+  memory.copy(ctx + L.CTX_UPFRONT, m + H.M_UPFRONT, 32);
+  memory.copy(ctx + L.CTX_MAX_COST, m + H.M_MAXCOST, 32);
+  memory.fill(ctx + L.CTX_FEE, 0, 32);
+}
+
+function account_changed(e: usize): bool {
+  return load<u32>(e + L.A_FLAGS) != load<u32>(e + L.A_ORIG_FLAGS)
+    || load<u64>(e + L.A_NONCE) != load<u64>(e + L.A_ORIG_NONCE)
+    || load<u32>(e + L.A_CODE) != load<u32>(e + L.A_ORIG_CODE)
+    || load<u32>(e + L.A_WIPE) != load<u32>(e + L.A_ORIG_WIPE)
+    || !eq32(e + L.A_BALANCE, e + L.A_ORIG_BALANCE);
+}
+
+/** Sorts u32 values in place (write sets are small). */
+function sort_u32(p: usize, n: u32): void {
+  for (let i: u32 = 1; i < n; i++) {
+    const v = load<u32>(p + (<usize>i << 2));
+    let j = i;
+    while (j > 0 && load<u32>(p + (<usize>(j - 1) << 2)) > v) {
+      store<u32>(p + (<usize>j << 2), load<u32>(p + (<usize>(j - 1) << 2)));
+      j--;
+    }
+    store<u32>(p + (<usize>j << 2), v);
+  }
+}
+
+/** Publishes the finished incarnation; returns whether it wrote a location its previous one did not. */
+function publish(i: u32, inc: u32, status: u32): bool {
+  const ctx = G.g_ctx;
+  const t = txr(i);
+  // Read set: [count][records]
+  const nr = load<u32>(ctx + L.CTX_READS_COUNT);
+  const reads = arena_alloc(4 + nr * H.R_SIZE);
+  if (reads == 0) return false;
+  store<u32>(reads, nr);
+  memory.copy(reads + 4, <usize>load<u32>(ctx + L.CTX_READS), <usize>nr * H.R_SIZE);
+  atomic.store<u32>(t + H.T_READS, <u32>reads);
+  // Results
+  store<u32>(t + H.T_RESULT, status);
+  store<u64>(t + H.T_GAS_USED, load<u64>(ctx + L.CTX_GAS_USED));
+  store<u64>(t + H.T_STEPS, load<u64>(ctx + L.CTX_STEPS));
+  memory.copy(t + H.T_CREATED, ctx + L.CTX_CREATED, 20);
+  store<u32>(t + H.T_INVALID, status == L.STATUS_INVALID ? load<u32>(ctx + L.CTX_FATAL) : 0);
+  const logCount: u32 = status == L.STATUS_INVALID ? 0 : load<u32>(ctx + L.CTX_LOG_COUNT);
+  const logBytes: u32 = logCount == 0 ? 0 : load<u32>(ctx + L.CTX_LOG_END) - load<u32>(ctx + L.CTX_LOG);
+  const logs = arena_alloc(logBytes + 8);
+  if (logs == 0) return false;
+  if (logBytes > 0) memory.copy(logs, <usize>load<u32>(ctx + L.CTX_LOG), logBytes);
+  store<u32>(t + H.T_LOGS, <u32>logs);
+  store<u32>(t + H.T_LOG_COUNT, logCount);
+  if (status == L.STATUS_INVALID) memory.fill(ctx + L.CTX_FEE, 0, 32);
+  const feeChanged = inc > 0 && !eq32(t + H.T_FEE, ctx + L.CTX_FEE);
+  memory.copy(t + H.T_FEE, ctx + L.CTX_FEE, 32);
+
+  // Write set.
+  const touched = <usize>load<u32>(ctx + L.CTX_TOUCHED);
+  const nt: u32 = status == L.STATUS_INVALID ? 0 : load<u32>(ctx + L.CTX_TOUCHED_COUNT);
+  const dirty = <usize>load<u32>(ctx + L.CTX_DIRTY);
+  const nd: u32 = status == L.STATUS_INVALID ? 0 : load<u32>(ctx + L.CTX_DIRTY_COUNT);
+  const writes = arena_alloc(4 + (nt + nd) * 4);
+  if (writes == 0) return false;
+  let nw: u32 = 0;
+  const payload = G.g_scratch + 896;
+  for (let k: u32 = 0; k < nt; k++) {
+    const e = <usize>load<u32>(touched + (<usize>k << 2));
+    if (!account_changed(e)) continue;
+    const loc = mv_location(H.LOC_ACCOUNT, e + L.A_ADDR, 0);
+    if (loc == 0) return false;
+    const p = payload - H.VR_A_FLAGS;
+    memory.fill(payload, 0, 64);
+    store<u32>(p + H.VR_A_FLAGS, load<u32>(e + L.A_FLAGS) & (L.AF_EXISTS | L.AF_HAS_STORAGE));
+    store<u32>(p + H.VR_A_WIPE, load<u32>(e + L.A_WIPE));
+    store<u64>(p + H.VR_A_NONCE, load<u64>(e + L.A_NONCE));
+    store<u32>(p + H.VR_A_CODE, load<u32>(e + L.A_CODE));
+    memory.copy(p + H.VR_A_BALANCE, e + L.A_BALANCE, 32);
+    if (!mv_write(loc, i, inc, payload, 64)) return false;
+    store<u32>(writes + 4 + (<usize>nw << 2), <u32>loc);
+    nw++;
+  }
+  for (let k: u32 = 0; k < nd; k++) {
+    const s = <usize>load<u32>(dirty + (<usize>k << 2));
+    // S_ORIG is the value this incarnation loaded.
+    if (eq32(s + L.S_VALUE, s + L.S_ORIG)) continue;
+    const acct = <usize>load<u32>(s + L.S_ACCT);
+    const loc = mv_location(H.LOC_STORAGE, acct + L.A_ADDR, s + L.S_KEY);
+    if (loc == 0) return false;
+    if (!mv_write(loc, i, inc, s + L.S_VALUE, 32)) return false;
+    store<u32>(writes + 4 + (<usize>nw << 2), <u32>loc);
+    nw++;
+  }
+  store<u32>(writes, nw);
+  sort_u32(writes + 4, nw);
+  // Compare with the previous incarnation's write set (both sorted).
+  let wroteNew = feeChanged;
+  const old = <usize>atomic.load<u32>(t + H.T_WRITES);
+  const no: u32 = old == 0 ? 0 : load<u32>(old);
+  let a: u32 = 0, b: u32 = 0;
+  while (a < nw || b < no) {
+    const x = a < nw ? load<u32>(writes + 4 + (<usize>a << 2)) : 0xffffffff;
+    const y = b < no ? load<u32>(old + 4 + (<usize>b << 2)) : 0xffffffff;
+    if (x == y) { a++; b++; }
+    else if (x < y) { wroteNew = true; a++; }
+    else { mv_remove(<usize>y, i); b++; }
+  }
+  atomic.store<u32>(t + H.T_WRITES, <u32>writes);
+  return wroteNew;
+}
+
+function execute(i: u32, inc: u32): void {
+  const h = stm_header();
+  while (true) {
+    prepare(i);
+    tx_execute();
+    atomic.add<u32>(h + H.H_EXECUTIONS, 1);
+    const status = load<u32>(G.g_ctx + L.CTX_STATUS);
+    if (status == L.STATUS_FATAL) {
+      const fatal = load<u32>(G.g_ctx + L.CTX_FATAL);
+      if (fatal == L.FATAL_DEPENDENCY) {
+        if (add_dependency(i, load<u32>(G.g_ctx + L.CTX_BLOCKING))) { next_none(); return; }
+        continue; // the blocking transaction finished meanwhile
+      }
+      atomic.cmpxchg<u32>(h + H.H_ERROR, 0, fatal);
+      next_none();
+      return;
+    }
+    const wroteNew = publish(i, inc, status);
+    if (atomic.load<u32>(h + H.H_ERROR) != 0) { next_none(); return; }
+    finish_execution(i, inc, wroteNew);
+    return;
+  }
+}
+
+let g_none: bool = false;
+@inline function next_none(): void { g_none = true; }
+
+/** Whether transaction i's recorded reads still hold. */
+function validate(i: u32): bool {
+  const t = txr(i);
+  const reads = <usize>atomic.load<u32>(t + H.T_READS);
+  if (reads == 0) return false;
+  const n = load<u32>(reads);
+  for (let k: u32 = 0; k < n; k++) {
+    const r = reads + 4 + <usize>k * H.R_SIZE;
+    const loc = <usize>load<u32>(r + H.R_LOC);
+    const found = mv_read(loc, i, 0, 0);
+    if (found && g_vr_estimate) return false;
+    if (g_vr_tx != load<u32>(r + H.R_TX)) return false;
+    if (found && g_vr_inc != load<u32>(r + H.R_INC)) return false;
+    if (load<u32>(r + H.R_KIND) == 1) {
+      const fees = G.g_scratch + 960;
+      const rtx = load<u32>(r + H.R_TX);
+      if (coinbase_fees(rtx == H.BASE_TX ? 0 : rtx, i, fees) != H.BASE_TX) return false;
+      if (!eq32(fees, t + H.T_CB_FEES)) return false;
+    }
+  }
+  return true;
+}
+
+function needs_reexecution(i: u32, inc: u32): void {
+  atomic.add<u32>(stm_header() + H.H_VALIDATIONS, 1);
+  const valid = validate(i);
+  const aborted = !valid && try_validation_abort(i, inc);
+  if (aborted) {
+    const w = <usize>atomic.load<u32>(txr(i) + H.T_WRITES);
+    if (w != 0) {
+      const n = load<u32>(w);
+      for (let k: u32 = 0; k < n; k++) mv_mark_estimate(<usize>load<u32>(w + 4 + (<usize>k << 2)), i);
+    }
+  }
+  finish_validation(i, aborted);
+}
+
+/** Runs scheduler tasks until the block is done (or an error stops it). */
+export function stm_worker(): void {
+  let kind: u32 = 0, tx: u32 = 0, inc: u32 = 0;
+  while (!is_done()) {
+    if (kind == TASK_EXECUTE) {
+      g_none = false;
+      execute(tx, inc);
+      if (g_none) { kind = 0; } else { kind = g_task_kind; tx = g_task_tx; inc = g_task_inc; }
+    } else if (kind == TASK_VALIDATE) {
+      needs_reexecution(tx, inc);
+      kind = g_task_kind; tx = g_task_tx; inc = g_task_inc;
+    }
+    if (kind == 0) {
+      next_task();
+      kind = g_task_kind; tx = g_task_tx; inc = g_task_inc;
+    }
+  }
+}

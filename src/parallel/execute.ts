@@ -1,0 +1,308 @@
+// Parallel block execution (Block-STM) on workers sharing one WebAssembly.Memory. The host stages
+// the pre-state and messages, the workers execute and validate speculatively, and the coordinator
+// commits the final writes in block order. Results are identical to executeBlock (sequential).
+import * as L from "../wasm/layout.js";
+import { Fork } from "../fork.js";
+import { BraidError, isBraidError } from "../encoding/errors.js";
+import { bytesToHex } from "../encoding/hex.js";
+import { validateTransaction, maxUpfrontCost, blobBaseFee as _bbf } from "../tx/validate.js";
+import type { Transaction } from "../tx/types.js";
+import { Vm } from "../vm/vm.js";
+import { messageOf } from "../vm/message.js";
+import { sizesFor, nextPow2, type RegionSizes } from "../vm/regions.js";
+import type { BlockEnv, LogEntry } from "../vm/types.js";
+import { MAINNET, blockReward, type ChainConfig } from "../block/chain.js";
+import { blockEnvFor, recoverSenders, stateDiff, executeBlock, BEACON_ROOTS_ADDRESS, SYSTEM_ADDRESS } from "../block/execute.js";
+import { logsBloom, bloomOr } from "../block/bloom.js";
+import { receiptsRoot } from "../block/receipts.js";
+import type { BlockInput, BlockResult, PreState, Receipt } from "../block/types.js";
+import type { WorkerPool } from "./pool.js";
+void _bbf;
+
+export interface ParallelOptions {
+  chain?: ChainConfig;
+  verifySenders?: boolean;
+  /** Workers to use (at most the pool's size). */
+  threads?: number;
+  /** Blocks with fewer transactions run sequentially (measured: see README). */
+  minTransactions?: number;
+}
+
+export interface ParallelStats {
+  executions: number;
+  validations: number;
+  aborts: number;
+  waits: number;
+  /** true when the block ran on the sequential path (small block, or a region ran out). */
+  sequential: boolean;
+  fallbackReason?: string;
+}
+
+const WORKER = {
+  memory: 32 << 20,
+  returnData: 8 << 20,
+  logs: 4 << 20,
+  journal: 1 << 16,
+  touched: 1 << 14,
+  dirty: 1 << 14,
+  reads: 1 << 16,
+  accounts: 4096,
+  slots: 16384,
+  transient: 1024,
+};
+
+const STATUS = ["success", "revert", "halt"] as const;
+
+/** Bump allocator over the memory above the coordinator's regions. */
+class Carver {
+  constructor(private p: number, private readonly memory: WebAssembly.Memory) {}
+  take(n: number, align = 64): number {
+    this.p = Math.ceil(this.p / align) * align;
+    const at = this.p;
+    this.p += n;
+    const need = this.p - this.memory.buffer.byteLength;
+    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
+    return at;
+  }
+}
+
+export class ParallelExecutor {
+  constructor(readonly vm: Vm, readonly pool: WorkerPool) {}
+
+  async execute(block: BlockInput, pre: PreState, opts: ParallelOptions = {}): Promise<BlockResult & { parallel: ParallelStats }> {
+    const chain = opts.chain ?? MAINNET;
+    const threads = Math.min(opts.threads ?? this.pool.threads, this.pool.threads);
+    const env = blockEnvFor(block, pre, chain);
+    const senderMs = opts.verifySenders === false ? 0 : recoverSenders(block, env.fork);
+    const n = block.transactions.length;
+    if (n < (opts.minTransactions ?? 2) || threads < 1) return this.sequential(block, pre, chain, senderMs, "small block");
+    block.transactions.forEach((tx, i) => {
+      if (!tx.sender) throw new BraidError("SENDER_MISSING", `transaction ${i}: no sender (no 'from' and recovery disabled)`);
+      this.checkStatic(tx, i, env);
+    });
+
+    const t0 = performance.now();
+    const vm = this.vm;
+    let slots = 0, codeBytes = 0;
+    for (const [, a] of pre.accounts) { slots += a.storage.length; codeBytes += a.code.length; }
+    const sizes: RegionSizes = sizesFor(pre.accounts.length + n * 2, slots + n * 8, pre.accounts.length, codeBytes);
+    sizes.codeArena = Math.max(sizes.codeArena, 32 << 20);
+    vm.reset(sizes);
+    vm.setBlock(env);
+    vm.putAccounts(pre.accounts);
+    const h = block.header;
+    if (env.fork >= Fork.Cancun && h.parentBeaconBlockRoot) {
+      vm.execute({
+        caller: SYSTEM_ADDRESS, to: BEACON_ROOTS_ADDRESS, value: 0n, data: h.parentBeaconBlockRoot, gasLimit: 30_000_000n,
+        intrinsicGas: 0n, gasPrice: 0n, priorityFee: 0n, upfront: 0n, accessList: [], blobHashes: [], system: true,
+      });
+    }
+
+    const carver = new Carver(vm.end, vm.memory);
+    const header = this.stage(carver, block, env, n);
+    const contexts: number[] = [];
+    for (let w = 0; w < threads; w++) contexts.push(this.workerContext(carver, header));
+    const hashes: Array<[string, string]> = [...pre.blockHashes].map(([k, v]) => [k.toString(), bytesToHex(v)]);
+    await this.pool.run(contexts, hashes);
+
+    const dv = vm.dv();
+    const err = dv.getUint32(header + L.H_ERROR, true);
+    const stats: ParallelStats = {
+      executions: dv.getUint32(header + L.H_EXECUTIONS, true),
+      validations: dv.getUint32(header + L.H_VALIDATIONS, true),
+      aborts: dv.getUint32(header + L.H_ABORTS, true),
+      waits: dv.getUint32(header + L.H_WAITS, true),
+      sequential: false,
+    };
+    if (err !== 0) return this.sequential(block, pre, chain, senderMs, `region exhausted (reason ${err})`);
+
+    dv.setUint32(vm.ctx + L.CTX_STM, header, true);
+    const bad = vm.exports.stm_commit();
+    if (bad === -1 || bad === 0xffffffff) return this.sequential(block, pre, chain, senderMs, "commit ran out of room");
+    if (bad !== 0) {
+      const reason = ["", "nonce mismatch", "insufficient funds", "sender is not an EOA"][dv.getUint32(this.txRecord(header, bad - 1) + L.T_INVALID, true)] ?? "invalid";
+      throw new BraidError("TX_INVALID", `transaction ${bad - 1} is invalid: ${reason}`);
+    }
+    const { receipts, gasUsed, bloom, steps } = this.receipts(block, header, env);
+    const reward = blockReward(env.fork);
+    if (reward > 0n) vm.credit(h.coinbase, reward + (reward / 32n) * BigInt(h.uncles.length));
+    for (const w of block.withdrawals) vm.credit(w.address, w.amountGwei * 1_000_000_000n);
+    const executionMs = performance.now() - t0;
+    return {
+      number: h.number, fork: env.fork, receipts, gasUsed, logsBloom: bloom,
+      receiptsRoot: env.fork >= Fork.Byzantium ? receiptsRoot(receipts) : null,
+      stateDiff: stateDiff(vm, pre),
+      stats: { transactions: n, steps, senderRecoveryMs: senderMs, executionMs, ...(h.uncles.length && reward > 0n ? { unclesNotRewarded: h.uncles.length } : {}) },
+      parallel: stats,
+    };
+  }
+
+  private sequential(block: BlockInput, pre: PreState, chain: ChainConfig, senderMs: number, reason: string): BlockResult & { parallel: ParallelStats } {
+    const r = executeBlock(this.vm, block, pre, { chain, verifySenders: false });
+    r.stats.senderRecoveryMs = senderMs;
+    return { ...r, parallel: { executions: block.transactions.length, validations: 0, aborts: 0, waits: 0, sequential: true, fallbackReason: reason } };
+  }
+
+  /** Rules that do not depend on state; nonce, balance and code are checked by the workers. */
+  private checkStatic(tx: Transaction, i: number, env: BlockEnv): void {
+    try {
+      validateTransaction(tx, {
+        fork: env.fork, chainId: env.chainId, baseFee: env.fork >= Fork.London ? env.baseFee : undefined,
+        blockGasLimit: env.gasLimit, blockGasUsed: 0n, blobBaseFee: env.blobBaseFee,
+        senderNonce: tx.nonce, senderBalance: maxUpfrontCost(tx), hasCode: false,
+      });
+    } catch (e) {
+      if (isBraidError(e)) throw new BraidError(e.code, `transaction ${i} is invalid: ${e.message}`);
+      throw e;
+    }
+  }
+
+  private txRecord(header: number, i: number): number {
+    return this.vm.dv().getUint32(header + L.H_TXS, true) + i * L.TXR_SIZE;
+  }
+
+  /** Writes the STM header, transaction records, messages, multi-version table and arena. */
+  private stage(carver: Carver, block: BlockInput, env: BlockEnv, n: number): number {
+    const vm = this.vm;
+    const header = carver.take(L.H_SIZE);
+    const txs = carver.take(n * L.TXR_SIZE);
+    const msgs = carver.take(n * L.MSG_SIZE);
+    const mvCap = nextPow2(Math.max(8192, 32 * n));
+    const mv = carver.take(mvCap * L.MV_SIZE);
+    const arenaSize = (16 << 20) + n * (32 << 10);
+    const arena = carver.take(arenaSize, 8);
+    let payload = 0;
+    for (const tx of block.transactions) {
+      payload += tx.data.length + 8 + (tx.blobVersionedHashes?.length ?? 0) * 32;
+      for (const e of tx.accessList) payload += 24 + 32 * e.storageKeys.length;
+    }
+    let p = carver.take(payload + 64, 8);
+    const u8 = vm.u8();
+    u8.fill(0, header, header + L.H_SIZE);
+    u8.fill(0, txs, txs + n * L.TXR_SIZE);
+    u8.fill(0, mv, mv + mvCap * L.MV_SIZE);
+    const dv = vm.dv();
+    dv.setUint32(header + L.H_N, n, true);
+    dv.setUint32(header + L.H_MV_TABLE, mv, true);
+    dv.setUint32(header + L.H_MV_CAP, mvCap, true);
+    dv.setUint32(header + L.H_ARENA_TOP, arena, true);
+    dv.setUint32(header + L.H_ARENA_END, arena + arenaSize, true);
+    dv.setUint32(header + L.H_TXS, txs, true);
+    dv.setUint32(header + L.H_MSGS, msgs, true);
+    u8.set(env.coinbase, header + L.H_COINBASE);
+    block.transactions.forEach((tx, i) => {
+      const m = messageOf(tx, env);
+      const r = msgs + i * L.MSG_SIZE;
+      u8.fill(0, r, r + L.MSG_SIZE);
+      u8.set(m.caller, r + L.M_CALLER);
+      if (m.to) u8.set(m.to, r + L.M_TO);
+      dv.setUint32(r + L.M_IS_CREATE, m.to ? 0 : 1, true);
+      u8.set(m.data, p);
+      dv.setUint32(r + L.M_DATA_PTR, p, true);
+      dv.setUint32(r + L.M_DATA_LEN, m.data.length, true);
+      p = Math.ceil((p + m.data.length) / 8) * 8;
+      dv.setUint32(r + L.M_ACCESS_PTR, p, true);
+      dv.setUint32(r + L.M_ACCESS_COUNT, m.accessList.length, true);
+      for (const e of m.accessList) {
+        u8.set(e.address, p);
+        dv.setUint32(p + 20, e.storageKeys.length, true);
+        p += 24;
+        for (const k of e.storageKeys) {
+          let v = 0n;
+          for (const b of k) v = (v << 8n) | BigInt(b);
+          vm.writeWord(p, v);
+          p += 32;
+        }
+      }
+      dv.setUint32(r + L.M_BLOB_PTR, p, true);
+      dv.setUint32(r + L.M_BLOB_COUNT, m.blobHashes.length, true);
+      for (const bh of m.blobHashes) { u8.set(bh, p); p += 32; }
+      dv.setBigUint64(r + L.M_GAS_LIMIT, m.gasLimit, true);
+      dv.setBigUint64(r + L.M_INTRINSIC, m.intrinsicGas, true);
+      dv.setBigUint64(r + L.M_NONCE, tx.nonce, true);
+      vm.writeWord(r + L.M_VALUE, m.value);
+      vm.writeWord(r + L.M_GASPRICE, m.gasPrice);
+      vm.writeWord(r + L.M_PRIORITY, m.priorityFee);
+      vm.writeWord(r + L.M_UPFRONT, m.upfront);
+      vm.writeWord(r + L.M_MAXCOST, maxUpfrontCost(tx));
+    });
+    return header;
+  }
+
+  /** A worker's context: its own stacks, memory and local tables; shared pre-state and code. */
+  private workerContext(carver: Carver, header: number): number {
+    const vm = this.vm;
+    const ctx = carver.take(L.CTX_SIZE);
+    const u8 = vm.u8();
+    // Block environment (fork .. blob fields) from the coordinator.
+    u8.copyWithin(ctx, vm.ctx, vm.ctx + L.CTX_CALLER);
+    u8.fill(0, ctx + L.CTX_CALLER, ctx + L.CTX_SIZE);
+    const dv = vm.dv();
+    const set = (off: number, v: number) => dv.setUint32(ctx + off, v, true);
+    const get = (off: number) => dv.getUint32(vm.ctx + off, true);
+    const table = (entries: number, size: number) => {
+      const at = carver.take(entries * size);
+      vm.u8().fill(0, at, at + entries * size);
+      return at;
+    };
+    set(L.CTX_FRAMES, carver.take(1025 * L.FRAME_SIZE));
+    set(L.CTX_STACK, carver.take(1025 * L.STACK_BYTES));
+    const mem = carver.take(WORKER.memory);
+    set(L.CTX_MEM, mem); set(L.CTX_MEM_END, mem + WORKER.memory);
+    const rd = carver.take(WORKER.returnData);
+    set(L.CTX_RDATA, rd); set(L.CTX_RDATA_END, rd + WORKER.returnData);
+    const logs = carver.take(WORKER.logs);
+    set(L.CTX_LOG, logs); set(L.CTX_LOG_END_CAP, logs + WORKER.logs);
+    set(L.CTX_JOURNAL, carver.take(WORKER.journal * L.JOURNAL_SIZE)); set(L.CTX_JOURNAL_CAP, WORKER.journal);
+    set(L.CTX_TOUCHED, carver.take(WORKER.touched * 4)); set(L.CTX_TOUCHED_CAP, WORKER.touched);
+    set(L.CTX_DIRTY, carver.take(WORKER.dirty * 4)); set(L.CTX_DIRTY_CAP, WORKER.dirty);
+    set(L.CTX_READS, carver.take(WORKER.reads * L.R_SIZE)); set(L.CTX_READS_CAP, WORKER.reads);
+    set(L.CTX_ACCT_TABLE, table(WORKER.accounts, L.ACCT_SIZE)); set(L.CTX_ACCT_CAP, WORKER.accounts);
+    set(L.CTX_STOR_TABLE, table(WORKER.slots, L.STOR_SIZE)); set(L.CTX_STOR_CAP, WORKER.slots);
+    set(L.CTX_TSTOR_TABLE, table(WORKER.transient, L.STOR_SIZE)); set(L.CTX_TSTOR_CAP, WORKER.transient);
+    // Shared: pre-state tables, code table and arena, the STM structures.
+    const t = vm.tables;
+    set(L.CTX_BASE_ACCT_TABLE, t.acct); set(L.CTX_BASE_ACCT_CAP, t.acctCap);
+    set(L.CTX_BASE_STOR_TABLE, t.slot); set(L.CTX_BASE_STOR_CAP, t.slotCap);
+    set(L.CTX_CODE_TABLE, get(L.CTX_CODE_TABLE)); set(L.CTX_CODE_CAP, get(L.CTX_CODE_CAP));
+    set(L.CTX_CODE_HOME, vm.ctx);
+    set(L.CTX_STM, header);
+    set(L.CTX_PARALLEL, 1);
+    set(L.CTX_GEN, 1);
+    return ctx;
+  }
+
+  private receipts(block: BlockInput, header: number, env: BlockEnv): { receipts: Receipt[]; gasUsed: bigint; bloom: Uint8Array; steps: bigint } {
+    const dv = this.vm.dv();
+    const u8 = this.vm.u8();
+    const receipts: Receipt[] = [];
+    const bloom = new Uint8Array(256);
+    let cumulative = 0n, steps = 0n;
+    block.transactions.forEach((tx, i) => {
+      const t = this.txRecord(header, i);
+      if (cumulative + tx.gasLimit > env.gasLimit) {
+        throw new BraidError("GAS_ALLOWANCE_EXCEEDED", `transaction ${i} is invalid: gas limit ${tx.gasLimit} exceeds the block's remaining gas`);
+      }
+      const gasUsed = dv.getBigUint64(t + L.T_GAS_USED, true);
+      cumulative += gasUsed;
+      steps += dv.getBigUint64(t + L.T_STEPS, true);
+      const logs: LogEntry[] = [];
+      let p = dv.getUint32(t + L.T_LOGS, true);
+      for (let k = dv.getUint32(t + L.T_LOG_COUNT, true); k > 0; k--) {
+        const size = dv.getUint32(p, true), nt = dv.getUint32(p + 4, true), len = dv.getUint32(p + 8, true);
+        const topics: Uint8Array[] = [];
+        for (let j = 0; j < nt; j++) topics.push(u8.slice(p + 32 + j * 32, p + 64 + j * 32));
+        logs.push({ address: u8.slice(p + 12, p + 32), topics, data: u8.slice(p + 32 + nt * 32, p + 32 + nt * 32 + len) });
+        p += size;
+      }
+      const lb = logsBloom(logs);
+      bloomOr(bloom, lb);
+      const status = STATUS[dv.getUint32(t + L.T_RESULT, true)];
+      receipts.push({
+        type: tx.type, status, success: status === "success", gasUsed, cumulativeGasUsed: cumulative, logs, logsBloom: lb,
+        contractAddress: tx.to === null && status === "success" ? u8.slice(t + L.T_CREATED, t + L.T_CREATED + 20) : null,
+      });
+    });
+    return { receipts, gasUsed: cumulative, bloom, steps };
+  }
+}
