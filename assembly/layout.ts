@@ -94,7 +94,8 @@ export const CTX_MAX_COST: u32 = 832; // word: balance the sender must hold (che
 export const CTX_CODE_HOME: u32 = 900; // u32 context holding the shared code counters (0: this one)
 export const CTX_FEE: u32 = 864; // word: parallel mode: the fee owed to the coinbase (credited at commit)
 export const CTX_OPINFO: u32 = 1024; // 256 * u32 per-fork opcode info, built by worker_init
-export const CTX_SCRATCH: u32 = 2048; // 1 KiB scratch words for the interpreter
+export const CTX_BLOOM: u32 = 3072; // [256] logs bloom of the last transaction
+export const CTX_SCRATCH: u32 = 2048; // 1 KiB scratch words for the interpreter (2048..3072)
 export const CTX_SIZE: u32 = 4096;
 
 // Status of a finished transaction (CTX_STATUS)

@@ -13,6 +13,7 @@ import { checkpoint, frame_enter, begin_create, g_result_status, g_result_out, g
 import { interpret } from "./interpreter/run";
 import { word_is_zero, word_zero } from "./interpreter/words";
 import { journal_revert } from "./state/journal";
+import { keccak256 } from "./crypto/keccak";
 
 /** dst = w * k (mod 2^256) */
 function mul_word_u64(dst: usize, w: usize, k: u64): void {
@@ -227,11 +228,35 @@ export function tx_execute(): void {
   }
   if (G.g_fatal != 0) return finish_fatal();
   finalize();
+  compute_bloom();
   store<u64>(ctx + L.CTX_GAS_USED, gasLimit - left);
   store<u32>(ctx + L.CTX_STATUS, status);
   store<u32>(ctx + L.CTX_LOG_COUNT, G.g_log_count);
   store<u32>(ctx + L.CTX_LOG_END, <u32>G.g_log_end);
   store<u32>(ctx + L.CTX_FATAL, 0);
+}
+
+/** The 2048-bit logs bloom of this transaction's logs (Yellow Paper 4.3.1), into CTX_BLOOM. */
+function compute_bloom(): void {
+  const bloom = G.g_ctx + L.CTX_BLOOM;
+  memory.fill(bloom, 0, 256);
+  let p = <usize>load<u32>(G.g_ctx + L.CTX_LOG);
+  const h = G.g_scratch + 352;
+  for (let i: u32 = 0; i < G.g_log_count; i++) {
+    const n = load<u32>(p, 4);
+    bloom_add(bloom, p + 12, 20, h);
+    for (let t: u32 = 0; t < n; t++) bloom_add(bloom, p + 32 + (t << 5), 32, h);
+    p += load<u32>(p);
+  }
+}
+
+function bloom_add(bloom: usize, item: usize, len: u32, h: usize): void {
+  keccak256(item, len, h);
+  for (let i = 0; i < 6; i += 2) {
+    const bit = ((<u32>load<u8>(h + i) << 8) | <u32>load<u8>(h + i + 1)) & 2047;
+    const b = bloom + 255 - (bit >> 3);
+    store<u8>(b, load<u8>(b) | <u8>(<u32>1 << (bit & 7)));
+  }
 }
 
 /** A host-sized region ran out: report it. The state is not usable; the host re-runs with more room. */

@@ -101,6 +101,7 @@ function publish(i: u32, inc: u32, status: u32): bool {
   if (logBytes > 0) memory.copy(logs, <usize>load<u32>(ctx + L.CTX_LOG), logBytes);
   store<u32>(t + H.T_LOGS, <u32>logs);
   store<u32>(t + H.T_LOG_COUNT, logCount);
+  if (logCount == 0) memory.fill(t + H.T_BLOOM, 0, 256); else memory.copy(t + H.T_BLOOM, ctx + L.CTX_BLOOM, 256);
   if (status == L.STATUS_INVALID) memory.fill(ctx + L.CTX_FEE, 0, 32);
   const feeChanged = inc > 0 && !eq32(t + H.T_FEE, ctx + L.CTX_FEE);
   memory.copy(t + H.T_FEE, ctx + L.CTX_FEE, 32);

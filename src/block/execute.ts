@@ -12,7 +12,7 @@ import { messageOf } from "../vm/message.js";
 import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
 import type { BlockEnv } from "../vm/types.js";
 import { MAINNET, forkAt, blockReward, type ChainConfig } from "./chain.js";
-import { logsBloom, bloomOr } from "./bloom.js";
+import { bloomOr } from "./bloom.js";
 import { receiptsRoot } from "./receipts.js";
 import type { BlockInput, BlockResult, PreState, Receipt, StateDiffEntry } from "./types.js";
 
@@ -85,10 +85,11 @@ export function executeBlock(vm: Vm, block: BlockInput, pre: PreState, opts: Exe
 }
 
 function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: RegionSizes): BlockResult {
-  const t0 = performance.now();
+  const tSetup = performance.now();
   vm.reset(sizes);
   vm.setBlock(env);
   vm.putAccounts(pre.accounts);
+  const t0 = performance.now();
   const h = block.header;
   if (env.fork >= Fork.Cancun && h.parentBeaconBlockRoot) {
     vm.execute({
@@ -115,7 +116,7 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
     const r = vm.execute(messageOf(tx, env));
     cumulative += r.gasUsed;
     steps += r.steps;
-    const lb = logsBloom(r.logs);
+    const lb = r.logsBloom;
     bloomOr(bloom, lb);
     receipts.push({
       type: tx.type, status: r.status, success: r.status === "success", gasUsed: r.gasUsed, cumulativeGasUsed: cumulative,
@@ -126,16 +127,20 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
   if (reward > 0n) vm.credit(h.coinbase, reward + (reward / 32n) * BigInt(h.uncles.length));
   for (const w of block.withdrawals) vm.credit(w.address, w.amountGwei * 1_000_000_000n);
   const executionMs = performance.now() - t0;
+  const tFinish = performance.now();
+  const root = env.fork >= Fork.Byzantium ? receiptsRoot(receipts) : null;
+  const diff = stateDiff(vm, pre);
   return {
     number: h.number,
     fork: env.fork,
     receipts,
     gasUsed: cumulative,
     logsBloom: bloom,
-    receiptsRoot: env.fork >= Fork.Byzantium ? receiptsRoot(receipts) : null,
-    stateDiff: stateDiff(vm, pre),
+    receiptsRoot: root,
+    stateDiff: diff,
     stats: {
       transactions: block.transactions.length, steps, senderRecoveryMs: 0, executionMs,
+      setupMs: t0 - tSetup, finishMs: performance.now() - tFinish,
       ...(h.uncles.length && reward > 0n ? { unclesNotRewarded: h.uncles.length } : {}),
     },
   };

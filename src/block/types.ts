@@ -72,7 +72,12 @@ export interface BlockStats {
   transactions: number;
   steps: bigint;
   senderRecoveryMs: number;
+  /** Loading the pre-state into wasm memory (and, in parallel mode, staging the messages). */
+  setupMs: number;
+  /** The transactions (and system call, rewards, withdrawals; in parallel mode the commit). */
   executionMs: number;
+  /** Receipts root and state diff. */
+  finishMs: number;
   /** Present when uncle rewards could not be applied (fixtures carry only uncle hashes). */
   unclesNotRewarded?: number;
 }

@@ -12,6 +12,11 @@ import { loadBlockFixture } from "../node/fixture.js";
 import { executeBlock } from "../block/execute.js";
 import { isBraidError } from "../encoding/errors.js";
 import { equalBytes } from "../encoding/hex.js";
+import { availableParallelism } from "node:os";
+import { NodeWorkerPool } from "../node/pool.js";
+import { ParallelExecutor, type ParallelStats } from "../parallel/execute.js";
+import { compareResults } from "../block/compare.js";
+import type { BlockResult } from "../block/types.js";
 import { parseSynthArgs, runSynth } from "../synth/index.js";
 
 class UsageError extends Error {}
@@ -136,31 +141,75 @@ function run(argv: string[]): number {
   return 0;
 }
 
-function block(argv: string[]): number {
-  const { opts, rest } = parseArgs(argv, ["json", "trust-senders", "sequential"], []);
+async function block(argv: string[]): Promise<number> {
+  const { opts, rest } = parseArgs(argv, ["json", "trust-senders", "sequential", "compare"], ["threads"]);
   if (rest.length !== 1) throw new UsageError("block needs exactly one fixture directory");
-  let fx;
-  try { fx = loadBlockFixture(rest[0]); } catch (e) { if (isBraidError(e)) throw new UsageError(e.message); throw e; }
-  const vm = new Vm(loadBraidModule());
-  const t0 = performance.now();
-  const r = executeBlock(vm, fx.block, fx.pre, { verifySenders: !opts["trust-senders"] });
-  const ms = performance.now() - t0;
+  let threads = availableParallelism();
+  if (typeof opts.threads === "string") {
+    if (!/^[1-9][0-9]*$/.test(opts.threads)) throw new UsageError(`--threads must be a positive integer, got '${opts.threads}'`);
+    threads = Number(opts.threads);
+  }
+  const load = () => {
+    try { return loadBlockFixture(rest[0]); } catch (e) { if (isBraidError(e)) throw new UsageError(e.message); throw e; }
+  };
+  const fx = load();
+  const module = loadBraidModule();
+  const verifySenders = !opts["trust-senders"];
+  const runSequential = opts.sequential || opts.compare;
+  const runParallel = !opts.sequential || opts.compare;
+  let seq: BlockResult | undefined, par: (BlockResult & { parallel: ParallelStats }) | undefined;
+  const ms: { sequential?: number; parallel?: number; senderRecovery?: number } = {};
+  try {
+    if (runSequential) {
+      const input = load().block;
+      seq = executeBlock(new Vm(module), input, fx.pre, { verifySenders });
+      ms.sequential = round(seq.stats.executionMs);
+      ms.senderRecovery = round(seq.stats.senderRecoveryMs);
+    }
+    if (runParallel) {
+      const vm = new Vm(module);
+      const pool = new NodeWorkerPool(threads, module, vm.memory);
+      try {
+        const input = load().block;
+        par = await new ParallelExecutor(vm, pool).execute(input, fx.pre, { verifySenders, threads });
+        ms.parallel = round(par.stats.executionMs);
+        ms.senderRecovery = round(par.stats.senderRecoveryMs);
+      } finally {
+        await pool.close();
+      }
+    }
+  } catch (e) {
+    if (isBraidError(e)) { console.error(`braid: block ${Number(fx.block.header.number)}: ${e.message}`); return 1; }
+    throw e;
+  }
+  const r = (par ?? seq)!;
   const h = fx.block.header;
   const checks = {
     gasUsed: r.gasUsed === h.gasUsed,
     logsBloom: equalBytes(r.logsBloom, h.logsBloom),
     receiptsRoot: r.receiptsRoot === null ? null : equalBytes(r.receiptsRoot, h.receiptsRoot),
   };
-  const ok = checks.gasUsed && checks.logsBloom && checks.receiptsRoot !== false;
+  const differences = seq && par ? compareResults(seq, par) : [];
+  const identical = seq && par ? differences.length === 0 : null;
+  const ok = checks.gasUsed && checks.logsBloom && checks.receiptsRoot !== false && identical !== false;
   const out = {
     number: Number(h.number), fork: forkName(r.fork), txs: fx.block.transactions.length, gasUsed: Number(r.gasUsed), checks,
-    threads: 1, ms: { sequential: Math.round(ms * 100) / 100, senderRecovery: Math.round(r.stats.senderRecoveryMs * 100) / 100 },
-    stats: { steps: Number(r.stats.steps), ...(r.stats.unclesNotRewarded ? { unclesNotRewarded: r.stats.unclesNotRewarded } : {}) },
+    threads: par ? threads : 1, ms,
+    speedup: ms.sequential !== undefined && ms.parallel !== undefined ? round(ms.sequential / ms.parallel) : null,
+    identical,
+    stats: par
+      ? { executions: par.parallel.executions, validations: par.parallel.validations, aborts: par.parallel.aborts, waits: par.parallel.waits,
+          sequentialPath: par.parallel.sequential, ...(par.parallel.fallbackReason ? { fallbackReason: par.parallel.fallbackReason } : {}) }
+      : { executions: fx.block.transactions.length, validations: 0, aborts: 0, waits: 0, sequentialPath: true },
+    ...(r.stats.unclesNotRewarded ? { unclesNotRewarded: r.stats.unclesNotRewarded } : {}),
   };
   if (opts.json) console.log(JSON.stringify(out));
   else {
-    console.log(`block ${out.number} (${out.fork}): ${out.txs} txs, ${out.gasUsed} gas, ${out.ms.sequential} ms`);
+    console.log(`block ${out.number} (${out.fork}): ${out.txs} txs, ${out.gasUsed} gas`);
+    if (ms.sequential !== undefined) console.log(`  sequential: ${ms.sequential} ms`);
+    if (ms.parallel !== undefined) console.log(`  parallel:   ${ms.parallel} ms on ${threads} threads (executions ${out.stats.executions}, validations ${out.stats.validations}, aborts ${out.stats.aborts}, waits ${out.stats.waits})`);
     console.log(`  gasUsed ${checks.gasUsed ? "ok" : `MISMATCH (got ${r.gasUsed}, header ${h.gasUsed})`}, logsBloom ${checks.logsBloom ? "ok" : "MISMATCH"}, receiptsRoot ${checks.receiptsRoot === null ? "not checkable (pre-Byzantium)" : checks.receiptsRoot ? "ok" : "MISMATCH"}`);
+    if (identical !== null) console.log(`  sequential and parallel ${identical ? "identical" : "DIFFER: " + differences.slice(0, 5).join("; ")}`);
   }
   return ok ? 0 : 1;
 }
@@ -168,12 +217,16 @@ function block(argv: string[]): number {
 function synth(argv: string[]): number {
   const { opts, rest } = parseArgs(argv, [], ["txs", "out", "seed"]);
   let args;
-  try { args = parseSynthArgs(rest, opts); } catch (e) { if (isBraidError(e, "SYNTH_USAGE")) throw new UsageError(e.message); throw e; }
+  try { args = parseSynthArgs(rest, opts); } catch (e) { if (isBraidError(e)) throw new UsageError(e.message); throw e; }
   console.log(runSynth(args).line);
   return 0;
 }
 
-function main(argv: string[]): number {
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case "statetest": return statetest(rest);
@@ -185,11 +238,15 @@ function main(argv: string[]): number {
   }
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  if (e instanceof UsageError) {
-    console.error(`braid: ${e.message}`);
-    process.exitCode = 2;
-  } else throw e;
-}
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e) => {
+    if (e instanceof UsageError) {
+      console.error(`braid: ${e.message}`);
+      process.exitCode = 2;
+    } else {
+      console.error(`braid: ${(e as Error).message}`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -13,7 +13,7 @@ import { sizesFor, nextPow2, type RegionSizes } from "../vm/regions.js";
 import type { BlockEnv, LogEntry } from "../vm/types.js";
 import { MAINNET, blockReward, type ChainConfig } from "../block/chain.js";
 import { blockEnvFor, recoverSenders, stateDiff, executeBlock, BEACON_ROOTS_ADDRESS, SYSTEM_ADDRESS } from "../block/execute.js";
-import { logsBloom, bloomOr } from "../block/bloom.js";
+import { bloomOr } from "../block/bloom.js";
 import { receiptsRoot } from "../block/receipts.js";
 import type { BlockInput, BlockResult, PreState, Receipt } from "../block/types.js";
 import type { WorkerPool } from "./pool.js";
@@ -81,7 +81,7 @@ export class ParallelExecutor {
       this.checkStatic(tx, i, env);
     });
 
-    const t0 = performance.now();
+    const tSetup = performance.now();
     const vm = this.vm;
     let slots = 0, codeBytes = 0;
     for (const [, a] of pre.accounts) { slots += a.storage.length; codeBytes += a.code.length; }
@@ -103,6 +103,7 @@ export class ParallelExecutor {
     const contexts: number[] = [];
     for (let w = 0; w < threads; w++) contexts.push(this.workerContext(carver, header));
     const hashes: Array<[string, string]> = [...pre.blockHashes].map(([k, v]) => [k.toString(), bytesToHex(v)]);
+    const t0 = performance.now();
     await this.pool.run(contexts, hashes);
 
     const dv = vm.dv();
@@ -128,11 +129,12 @@ export class ParallelExecutor {
     if (reward > 0n) vm.credit(h.coinbase, reward + (reward / 32n) * BigInt(h.uncles.length));
     for (const w of block.withdrawals) vm.credit(w.address, w.amountGwei * 1_000_000_000n);
     const executionMs = performance.now() - t0;
+    const tFinish = performance.now();
+    const root = env.fork >= Fork.Byzantium ? receiptsRoot(receipts) : null;
+    const diff = stateDiff(vm, pre);
     return {
-      number: h.number, fork: env.fork, receipts, gasUsed, logsBloom: bloom,
-      receiptsRoot: env.fork >= Fork.Byzantium ? receiptsRoot(receipts) : null,
-      stateDiff: stateDiff(vm, pre),
-      stats: { transactions: n, steps, senderRecoveryMs: senderMs, executionMs, ...(h.uncles.length && reward > 0n ? { unclesNotRewarded: h.uncles.length } : {}) },
+      number: h.number, fork: env.fork, receipts, gasUsed, logsBloom: bloom, receiptsRoot: root, stateDiff: diff,
+      stats: { transactions: n, steps, senderRecoveryMs: senderMs, executionMs, setupMs: t0 - tSetup, finishMs: performance.now() - tFinish, ...(h.uncles.length && reward > 0n ? { unclesNotRewarded: h.uncles.length } : {}) },
       parallel: stats,
     };
   }
@@ -295,7 +297,7 @@ export class ParallelExecutor {
         logs.push({ address: u8.slice(p + 12, p + 32), topics, data: u8.slice(p + 32 + nt * 32, p + 32 + nt * 32 + len) });
         p += size;
       }
-      const lb = logsBloom(logs);
+      const lb = u8.slice(t + L.T_BLOOM, t + L.T_BLOOM + 256);
       bloomOr(bloom, lb);
       const status = STATUS[dv.getUint32(t + L.T_RESULT, true)];
       receipts.push({

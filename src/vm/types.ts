@@ -54,6 +54,8 @@ export interface TxResult {
   logs: LogEntry[];
   createdAddress: Uint8Array | null;
   steps: bigint;
+  /** Logs bloom of this transaction (computed in wasm). */
+  logsBloom: Uint8Array;
 }
 
 export interface AccountInit {

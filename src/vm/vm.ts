@@ -2,7 +2,9 @@
 // runs validated messages, and reads results and state back.
 import * as L from "../wasm/layout.js";
 import { braidImports } from "./imports.js";
+import { keccak_256 as keccakJs } from "@noble/hashes/sha3.js";
 import { EMPTY_CODE_HASH } from "../trie/state-root.js";
+import { setKeccak256 } from "../trie/mpt.js";
 import type { AccountState } from "../trie/state-root.js";
 import type { Fork } from "../fork.js";
 import { DEFAULT_SIZES, type RegionSizes } from "./regions.js";
@@ -85,6 +87,8 @@ function planLayout(base: number, s: RegionSizes): Layout {
   };
 }
 
+let hasherInstalled = false;
+
 export class Vm {
   readonly memory: WebAssembly.Memory;
   readonly exports: BraidExports;
@@ -98,6 +102,10 @@ export class Vm {
     const instance = new WebAssembly.Instance(module, braidImports(this.memory, (n) => this.env?.blockHash(n) ?? new Uint8Array(32)));
     this.exports = instance.exports as unknown as BraidExports;
     this.reset(sizes);
+    if (!hasherInstalled) {
+      hasherInstalled = true;
+      setKeccak256((data) => this.keccak(data));
+    }
   }
 
   u8(): Uint8Array {
@@ -213,6 +221,20 @@ export class Vm {
     }
   }
 
+  /** Keccak-256 computed by the wasm module (in the input region's tail). */
+  keccak(data: Uint8Array): Uint8Array {
+    const lay = this.layout;
+    const at = lay.inputEnd - 64 - data.length;
+    if (at < lay.input + (lay.inputEnd - lay.input) / 2) {
+      // Large inputs: hash in the code arena's free tail is not safe; fall back to chunked JS.
+      return keccakJs(data);
+    }
+    const u8 = this.u8();
+    u8.set(data, at);
+    this.exports.keccak256(at, data.length, lay.inputEnd - 32);
+    return u8.slice(lay.inputEnd - 32, lay.inputEnd);
+  }
+
   /** Nonce, balance and whether the account has code; null when it does not exist. */
   getAccount(address: Uint8Array): { nonce: bigint; balance: bigint; hasCode: boolean } | null {
     const e = this.exports.state_find_account(this.stage(0, address));
@@ -295,6 +317,7 @@ export class Vm {
       logs: this.readLogs(d.getUint32(c + L.CTX_LOG_COUNT, true)),
       createdAddress: m.to === null && status === L.STATUS_SUCCESS ? created : null,
       steps: d.getBigUint64(c + L.CTX_STEPS, true),
+      logsBloom: this.u8().slice(c + L.CTX_BLOOM, c + L.CTX_BLOOM + 256),
     };
   }
 
