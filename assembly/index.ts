@@ -74,3 +74,19 @@ export function state_credit(addr: usize, amountBE: usize): usize {
   G.g_journal_len = 0;
   return e;
 }
+
+/** Zeroes `len` bytes (the host's typed-array fill is slow on shared memory). */
+export function mem_zero(ptr: usize, len: usize): void {
+  memory.fill(ptr, 0, len);
+}
+
+/** Like state_put_account, with an already interned code record (0: no code). */
+export function state_put_account_rec(addr: usize, nonce: u64, balanceBE: usize, rec: usize): usize {
+  const e = acct_get(addr);
+  if (e == 0) return 0;
+  store<u32>(e + L.A_FLAGS, L.AF_EXISTS);
+  store<u64>(e + L.A_NONCE, nonce);
+  word_from_be(e + L.A_BALANCE, balanceBE);
+  store<u32>(e + L.A_CODE, <u32>rec);
+  return e;
+}

@@ -18,7 +18,7 @@ function base_account(addr: usize): usize {
   let i = addr_hash(addr) & mask;
   while (true) {
     const e = table + <usize>i * L.ACCT_SIZE;
-    if (load<u32>(e + L.A_USED) != 1) return 0;
+    if (load<u32>(e + L.A_USED) != load<u32>(g_ctx + L.CTX_BASE_GEN)) return 0;
     if (addr_eq(e + L.A_ADDR, addr)) return e;
     i = (i + 1) & mask;
   }
@@ -30,7 +30,7 @@ function base_slot(baseAcct: usize, key: usize): usize {
   let i = slot_hash(baseAcct, key) & mask;
   while (true) {
     const e = table + <usize>i * L.STOR_SIZE;
-    if (load<u32>(e + L.S_USED) != 1) return 0;
+    if (load<u32>(e + L.S_USED) != load<u32>(g_ctx + L.CTX_BASE_GEN)) return 0;
     if (key_eq(e, baseAcct, key)) return e;
     i = (i + 1) & mask;
   }

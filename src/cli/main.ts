@@ -170,6 +170,7 @@ async function block(argv: string[]): Promise<number> {
       const vm = new Vm(module);
       const pool = new NodeWorkerPool(threads, module, vm.memory);
       try {
+        await pool.whenReady();
         const input = load().block;
         par = await new ParallelExecutor(vm, pool).execute(input, fx.pre, { verifySenders, threads });
         ms.parallel = round(par.stats.executionMs);

@@ -32,6 +32,10 @@ export class NodeWorkerPool implements WorkerPool {
     });
   }
 
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
   async run(contexts: number[], blockHashes: Array<[string, string]>): Promise<void> {
     await this.ready;
     if (contexts.length > this.workers.length) throw new RangeError("more contexts than workers");

@@ -180,9 +180,9 @@ export class ParallelExecutor {
     }
     let p = carver.take(payload + 64, 8);
     const u8 = vm.u8();
-    u8.fill(0, header, header + L.H_SIZE);
-    u8.fill(0, txs, txs + n * L.TXR_SIZE);
-    u8.fill(0, mv, mv + mvCap * L.MV_SIZE);
+    vm.exports.mem_zero(header, L.H_SIZE);
+    vm.exports.mem_zero(txs, n * L.TXR_SIZE);
+    vm.exports.mem_zero(mv, mvCap * L.MV_SIZE);
     const dv = vm.dv();
     dv.setUint32(header + L.H_N, n, true);
     dv.setUint32(header + L.H_MV_TABLE, mv, true);
@@ -238,13 +238,13 @@ export class ParallelExecutor {
     const u8 = vm.u8();
     // Block environment (fork .. blob fields) from the coordinator.
     u8.copyWithin(ctx, vm.ctx, vm.ctx + L.CTX_CALLER);
-    u8.fill(0, ctx + L.CTX_CALLER, ctx + L.CTX_SIZE);
+    vm.exports.mem_zero(ctx + L.CTX_CALLER, L.CTX_SIZE - L.CTX_CALLER);
     const dv = vm.dv();
     const set = (off: number, v: number) => dv.setUint32(ctx + off, v, true);
     const get = (off: number) => dv.getUint32(vm.ctx + off, true);
     const table = (entries: number, size: number) => {
       const at = carver.take(entries * size);
-      vm.u8().fill(0, at, at + entries * size);
+      vm.exports.mem_zero(at, entries * size);
       return at;
     };
     set(L.CTX_FRAMES, carver.take(1025 * L.FRAME_SIZE));
@@ -271,6 +271,7 @@ export class ParallelExecutor {
     set(L.CTX_STM, header);
     set(L.CTX_PARALLEL, 1);
     set(L.CTX_GEN, 1);
+    set(L.CTX_BASE_GEN, vm.generation);
     return ctx;
   }
 

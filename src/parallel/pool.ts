@@ -3,6 +3,8 @@
 // src/browser/pool.ts). The coordinator awaits `run`; it never blocks its thread.
 export interface WorkerPool {
   readonly threads: number;
+  /** Resolves once every worker has instantiated the module. */
+  whenReady(): Promise<void>;
   /** Each worker binds to its context and runs `stm_worker` until the block is done. */
   run(contexts: number[], blockHashes: Array<[string, string]>): Promise<void>;
   close(): Promise<void>;

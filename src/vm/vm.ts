@@ -15,6 +15,8 @@ export interface BraidExports {
   worker_init(ctx: number): void;
   tx_execute(): void;
   state_put_account(addr: number, nonce: bigint, balanceBE: number, code: number, codeLen: number): number;
+  state_put_account_rec(addr: number, nonce: bigint, balanceBE: number, rec: number): number;
+  mem_zero(ptr: number, len: number): void;
   state_find_account(addr: number): number;
   state_credit(addr: number, amountBE: number): number;
   state_put_slot(acct: number, keyBE: number, valueBE: number): number;
@@ -95,6 +97,7 @@ export class Vm {
   private layout!: Layout;
   private sizes!: RegionSizes;
   private env: BlockEnv | undefined;
+  private codeCache = new WeakMap<Uint8Array, number>();
   private fork = 0 as Fork;
 
   constructor(module: WebAssembly.Module, sizes: RegionSizes = DEFAULT_SIZES, memory?: WebAssembly.Memory) {
@@ -135,10 +138,28 @@ export class Vm {
     const lay = planLayout(base, sizes);
     const have = this.memory.buffer.byteLength;
     if (lay.end > have) this.memory.grow(Math.ceil((lay.end - have) / PAGE));
+    const same = (this.layout as Layout | undefined) !== undefined && this.layout.end === lay.end && this.layout.acctTable === lay.acctTable
+      && this.layout.codeTable === lay.codeTable;
+    const old = this.dv();
+    let gen = 1, codeTop = lay.codeArena, codeCount = 0;
+    if (same) {
+      // A new generation frees every account and slot entry without touching them. Code is
+      // content-addressed and immutable, so the code table survives unless it is filling up.
+      gen = old.getUint32(lay.ctx + L.CTX_GEN, true) + 1;
+      codeTop = old.getUint32(lay.ctx + L.CTX_CODE_ARENA_TOP, true);
+      codeCount = old.getUint32(lay.ctx + L.CTX_CODE_COUNT, true);
+      if (gen > 0x7fffffff) { gen = 1; this.exports.mem_zero(lay.acctTable, lay.codeTable - lay.acctTable); }
+      if (codeCount * 2 > sizes.codes || codeTop - lay.codeArena > sizes.codeArena * 0.75) {
+        this.exports.mem_zero(lay.codeTable, sizes.codes * L.CODE_REC_SIZE);
+        codeTop = lay.codeArena; codeCount = 0;
+        this.codeCache = new WeakMap();
+      }
+    } else {
+      this.exports.mem_zero(lay.acctTable, lay.codeArena - lay.acctTable); // the four tables are contiguous
+      this.codeCache = new WeakMap();
+    }
     this.layout = lay;
-    const u8 = this.u8();
-    u8.fill(0, lay.ctx, lay.ctx + L.CTX_SIZE);
-    u8.fill(0, lay.acctTable, lay.codeArena); // all four tables are contiguous
+    this.exports.mem_zero(lay.ctx, L.CTX_SIZE);
     const dv = this.dv();
     const c = lay.ctx;
     const set = (off: number, v: number) => dv.setUint32(c + off, v, true);
@@ -154,7 +175,13 @@ export class Vm {
     set(L.CTX_LOG, lay.logs); set(L.CTX_LOG_END_CAP, lay.logsEnd);
     set(L.CTX_TOUCHED, lay.touched); set(L.CTX_TOUCHED_CAP, sizes.touched);
     set(L.CTX_FORK, this.fork);
+    set(L.CTX_GEN, gen); set(L.CTX_CODE_ARENA_TOP, codeTop); set(L.CTX_CODE_COUNT, codeCount);
     this.exports.worker_init(c);
+  }
+
+  /** Generation of the table entries in use (entries of other generations are free). */
+  get generation(): number {
+    return this.dv().getUint32(this.layout.ctx + L.CTX_GEN, true);
   }
 
   /** Sets the block context (and the fork, which selects the opcode table). */
@@ -200,7 +227,7 @@ export class Vm {
 
   private be32(v: bigint): Uint8Array {
     const b = new Uint8Array(32);
-    for (let i = 31; i >= 0; i--) { b[i] = Number(v & 0xffn); v >>= 8n; }
+    for (let i = 31; v !== 0n && i >= 0; i--) { b[i] = Number(v & 0xffn); v >>= 8n; }
     return b;
   }
 
@@ -209,8 +236,13 @@ export class Vm {
     for (const [address, a] of accounts) {
       const addrAt = this.stage(0, address);
       const balAt = this.stage(32, this.be32(a.balance));
-      const codeAt = this.stage(128, a.code);
-      const e = this.exports.state_put_account(addrAt, a.nonce, balAt, codeAt, a.code.length);
+      let rec = a.code.length === 0 ? 0 : this.codeCache.get(a.code);
+      if (rec === undefined) {
+        rec = this.exports.code_put(this.stage(128, a.code), a.code.length);
+        if (rec === 0) throw new RegionExhausted(this.fatal() || 5);
+        this.codeCache.set(a.code, rec);
+      }
+      const e = this.exports.state_put_account_rec(addrAt, a.nonce, balAt, rec);
       if (e === 0) throw new RegionExhausted(this.fatal() || 1);
       for (const [k, v] of a.storage) {
         if (v === 0n) continue;
@@ -344,9 +376,10 @@ export class Vm {
     const dv = this.dv();
     const lay = this.layout;
     const byEntry = new Map<number, AccountState & { code: Uint8Array }>();
+    const gen = this.generation;
     for (let i = 0; i < this.sizes.accounts; i++) {
       const e = lay.acctTable + i * L.ACCT_SIZE;
-      if (dv.getUint32(e + L.A_USED, true) === 0) continue;
+      if (dv.getUint32(e + L.A_USED, true) !== gen) continue;
       if ((dv.getUint32(e + L.A_FLAGS, true) & L.AF_EXISTS) === 0) continue;
       const rec = dv.getUint32(e + L.A_CODE, true);
       const codePtr = rec ? dv.getUint32(rec + L.C_CODE, true) : 0;
@@ -362,7 +395,7 @@ export class Vm {
     }
     for (let i = 0; i < this.sizes.slots; i++) {
       const s = lay.slotTable + i * L.STOR_SIZE;
-      if (dv.getUint32(s + L.S_USED, true) === 0) continue;
+      if (dv.getUint32(s + L.S_USED, true) !== gen) continue;
       const acct = byEntry.get(dv.getUint32(s + L.S_ACCT, true));
       if (!acct) continue;
       const v = this.readWord(s + L.S_VALUE);

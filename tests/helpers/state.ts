@@ -68,7 +68,8 @@ export function runWithState(vm: Vm, o: RunWithStateOptions): RunWithStateResult
     gasUsedBeforeRefund: gas - r.gasLeft,
     storage(a) {
       const m = new Map<bigint, bigint>();
-      for (const [k, v] of find(a)?.storage ?? []) m.set(BigInt("0x" + (hex(k) || "0")), v);
+      const big = (b: Uint8Array | bigint) => (typeof b === "bigint" ? b : BigInt("0x" + (hex(b) || "0")));
+      for (const [k, v] of find(a)?.storage ?? []) m.set(big(k), big(v));
       return m;
     },
     balance: (a) => find(a)?.balance,

@@ -1,0 +1,223 @@
+// The `braid` command, run as a child process from the built dist/ (needs `npm run build`).
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const MAIN = join(ROOT, "dist/cli/main.js");
+const FIXTURES = join(ROOT, "../shared/fixtures/state-tests");
+
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function braid(...args: string[]): Ran {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** stdout parsed as the single JSON line `braid run` prints. */
+function runJson(...args: string[]): { r: Ran; out: Record<string, unknown> } {
+  const r = braid("run", ...args);
+  expect(r.status, r.stderr).toBe(0);
+  const lines = r.stdout.trim().split("\n");
+  expect(lines).toHaveLength(1);
+  return { r, out: JSON.parse(lines[0]) };
+}
+
+/** A usage error: exit 2 and exactly one line on stderr, `braid: <message>`, no stack trace. */
+function expectUsageError(r: Ran, message: RegExp): void {
+  expect(r.status, `stdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(2);
+  const lines = r.stderr.trim().split("\n");
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^braid: /);
+  expect(lines[0]).toMatch(message);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+const word = (v: number) => "0x" + v.toString(16).padStart(64, "0");
+
+beforeAll(() => {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` before the CLI tests`);
+});
+
+describe("braid run", () => {
+  // PUSH1 1 PUSH1 1 ADD PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN
+  const ADD_RETURN = "0x6001600101600052602060" + "00f3";
+  // 5 pushes (15) + ADD (3) + MSTORE (3 + 3 memory) + RETURN (0, no new memory) = 24
+  const ADD_RETURN_GAS = 24;
+
+  it("prints {output, gasUsed, status} for a successful run", () => {
+    const { out } = runJson("--code", ADD_RETURN);
+    expect(out).toEqual({ output: word(2), gasUsed: ADD_RETURN_GAS, status: "success" });
+  });
+
+  it("--bench adds medianMs and runs", () => {
+    const { out } = runJson("--code", ADD_RETURN, "--bench");
+    expect(out.output).toBe(word(2));
+    expect(out.gasUsed).toBe(ADD_RETURN_GAS);
+    expect(out.status).toBe("success");
+    expect(typeof out.medianMs).toBe("number");
+    expect(out.medianMs as number).toBeGreaterThanOrEqual(0);
+    expect(Number.isInteger(out.runs)).toBe(true);
+    expect(out.runs as number).toBeGreaterThanOrEqual(5);
+  });
+
+  it("--input is the call data", () => {
+    // CALLDATACOPY(0, 0, 32) then RETURN(0, 32)
+    const { out } = runJson("--code", "0x60206000600037" + "60206000f3", "--input", "0xdeadbeef");
+    expect(out.output).toBe("0xdeadbeef" + "00".repeat(28));
+    expect(out.gasUsed).toBe(9 + 3 + 3 + 3 + 6);
+    expect(out.status).toBe("success");
+  });
+
+  it("--codefile reads the code from a file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "braid-cli-"));
+    try {
+      writeFileSync(join(dir, "code.hex"), ADD_RETURN + "\n");
+      const { out } = runJson("--codefile", join(dir, "code.hex"));
+      expect(out).toEqual({ output: word(2), gasUsed: ADD_RETURN_GAS, status: "success" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--gas and --fork are honoured", () => {
+    expect(runJson("--code", "0x60005450", "--gas", "100000").out).toEqual({ output: "0x", gasUsed: 3 + 2100 + 2, status: "success" });
+    expect(runJson("--code", "0x60005450", "--fork", "Istanbul").out).toEqual({ output: "0x", gasUsed: 3 + 800 + 2, status: "success" });
+    expect(runJson("--code", "0x60005450", "--gas", "0x64").out).toEqual({ output: "0x", gasUsed: 100, status: "halt" });
+  });
+
+  it("REVERT gives status revert with its output", () => {
+    // MSTORE(0, 0xab) REVERT(31, 1)
+    const { out } = runJson("--code", "0x60ab6000526001601ffd");
+    expect(out).toEqual({ output: "0xab", gasUsed: 6 + 3 + 3 + 6, status: "revert" });
+  });
+
+  it("an invalid opcode gives status halt and uses all gas", () => {
+    expect(runJson("--code", "0xfe", "--gas", "12345").out).toEqual({ output: "0x", gasUsed: 12345, status: "halt" });
+    expect(runJson("--code", "0x5f", "--gas", "1000", "--fork", "Paris").out).toEqual({ output: "0x", gasUsed: 1000, status: "halt" });
+  });
+
+  it("usage errors exit 2 with a one-line message", () => {
+    expectUsageError(braid("run", "--code", "0xzz"), /not valid hex/);
+    expectUsageError(braid("run", "--code", "0x123"), /not valid hex/);
+    expectUsageError(braid("run"), /--code/);
+    expectUsageError(braid("run", "--input", "0x00"), /--code/);
+    expectUsageError(braid("run", "--code"), /--code needs a value/);
+    expectUsageError(braid("run", "--code", "0x00", "--frobnicate"), /unknown option --frobnicate/);
+    expectUsageError(braid("run", "--code", "0x00", "--fork", "Atlantis"), /unknown fork 'Atlantis'/);
+    expectUsageError(braid("run", "--code", "0x00", "--gas", "lots"), /--gas must be a number/);
+    expectUsageError(braid("run", "--code", "0x00", "--gas", "-5"), /--gas must be a number/);
+    expectUsageError(braid("run", "--code", "0x00", "--input", "0xg0"), /input is not valid hex/);
+    expectUsageError(braid("run", "--codefile", join(ROOT, "no-such-file.hex")), /cannot read .*no-such-file\.hex/);
+    expectUsageError(braid("frobnicate"), /unknown command 'frobnicate'/);
+  });
+
+  it("no command prints the usage and exits 2; --help exits 0", () => {
+    const none = braid();
+    expect(none.status).toBe(2);
+    expect(none.stdout).toMatch(/^usage:/);
+    const help = braid("--help");
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/braid run/);
+    expect(help.stdout).toMatch(/braid statetest/);
+  });
+});
+
+describe("braid statetest", () => {
+  const SMALL = ["stExample/add11.json", "stChainId/chainId.json", "stExample/rangesExample.json"];
+  let dir: string;
+  let entries = 0;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "braid-statetest-"));
+    for (const f of SMALL) {
+      cpSync(join(FIXTURES, f), join(dir, "ok", f.replace("/", "_")));
+      const j = JSON.parse(readFileSync(join(FIXTURES, f), "utf8")) as Record<string, { post: Record<string, unknown[]> }>;
+      for (const t of Object.values(j)) for (const list of Object.values(t.post)) entries += list.length;
+    }
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const lastLine = (s: string) => s.trim().split("\n").at(-1);
+
+  it("a folder of passing fixtures ends with `N passed, 0 failed` and exits 0", () => {
+    const r = braid("statetest", join(dir, "ok"));
+    expect(r.stderr).toBe("");
+    expect(r.status, r.stdout).toBe(0);
+    expect(entries).toBeGreaterThanOrEqual(3);
+    expect(lastLine(r.stdout)).toBe(`${entries} passed, 0 failed`);
+    expect(r.stdout).not.toMatch(/FAIL/);
+  });
+
+  it("single files and --json work too", () => {
+    const one = braid("statetest", join(dir, "ok", "stExample_add11.json"));
+    expect(one.status).toBe(0);
+    expect(lastLine(one.stdout)).toBe("1 passed, 0 failed");
+    const js = braid("statetest", "--json", join(dir, "ok"));
+    expect(js.status).toBe(0);
+    const body = js.stdout.trim().split("\n").slice(0, -1).join("\n");
+    expect(JSON.parse(body)).toMatchObject({ passed: entries, failed: 0, skipped: 0, failures: [] });
+  });
+
+  it("a tampered post hash prints a FAIL line naming file/test/fork/index and exits 1", () => {
+    const src = join(FIXTURES, "stExample/add11.json");
+    const j = JSON.parse(readFileSync(src, "utf8"));
+    const [name, t] = Object.entries(j)[0] as [string, { post: Record<string, Array<{ hash: string }>> }];
+    const fork = Object.keys(t.post)[0];
+    const real = t.post[fork][0].hash;
+    const fake = "0x" + (real[2] === "0" ? "1" : "0") + real.slice(3);
+    t.post[fork][0].hash = fake;
+    const bad = join(dir, "tampered", "add11.json");
+    cpSync(src, bad); // create the folder
+    writeFileSync(bad, JSON.stringify(j));
+    const r = braid("statetest", join(dir, "tampered"));
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    const fails = r.stdout.split("\n").filter((l) => l.startsWith("FAIL "));
+    expect(fails).toHaveLength(1);
+    const prefix = `FAIL ${bad} ${name} ${fork}[0]: `;
+    expect(fails[0].slice(0, prefix.length)).toBe(prefix);
+    expect(fails[0]).toMatch(/state root mismatch/);
+    expect(fails[0]).toContain(fake);
+    expect(lastLine(r.stdout)).toBe("0 passed, 1 failed");
+  });
+
+  it("invalid JSON fails cleanly (no stack trace) and exits 1; the other files still run", () => {
+    const broken = join(dir, "broken");
+    cpSync(join(FIXTURES, SMALL[0]), join(broken, "a_good.json"));
+    writeFileSync(join(broken, "b_bad.json"), '{"add11": {"env": ');
+    const r = braid("statetest", broken);
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).not.toMatch(/\n\s+at /);
+    const fails = r.stdout.split("\n").filter((l) => l.startsWith("FAIL "));
+    expect(fails).toHaveLength(1);
+    expect(fails[0]).toContain(join(broken, "b_bad.json"));
+    expect(fails[0]).toMatch(/cannot parse JSON/);
+    expect(lastLine(r.stdout)).toBe("1 passed, 1 failed");
+  });
+
+  it("a nonexistent path exits 2", () => {
+    expectUsageError(braid("statetest", join(dir, "does-not-exist")), /no such file or directory/);
+    expectUsageError(braid("statetest"), /at least one file or directory/);
+    expectUsageError(braid("statetest", "--fork", "Atlantis", join(dir, "ok")), /unknown fork/);
+  });
+
+  it("--fork restricts the entries run", () => {
+    const r = braid("statetest", "--fork", "Cancun", join(dir, "ok"));
+    expect(r.status).toBe(0);
+    expect(lastLine(r.stdout)).toBe(`${entries} passed, 0 failed`);
+    const none = braid("statetest", "--fork", "Frontier", join(dir, "ok"));
+    expect(none.status).toBe(0);
+    expect(lastLine(none.stdout)).toBe("0 passed, 0 failed");
+  });
+});
