@@ -16,6 +16,7 @@ import { availableParallelism } from "node:os";
 import { NodeWorkerPool } from "../node/pool.js";
 import { ParallelExecutor, type ParallelStats } from "../parallel/execute.js";
 import { compareResults } from "../block/compare.js";
+import { demo, DEMO_DEFAULTS } from "./demo.js";
 import type { BlockResult } from "../block/types.js";
 import { parseSynthArgs, runSynth } from "../synth/index.js";
 
@@ -24,6 +25,7 @@ class UsageError extends Error {}
 const USAGE = `usage:
   braid statetest [--fork NAME] [--json] <file|dir>...
   braid run (--code HEX | --codefile FILE) [--input HEX] [--gas N] [--fork NAME] [--bench]
+  braid demo [--txs N] [--threads N] [--runs N] [--json]
   braid block <fixture dir> [--json] [--trust-senders]
   braid synth <kind> --txs N --out DIR [--seed S]   (kinds: raw-transfers erc20 erc20-hot amm amm-one-pool chain mixed)`;
 
@@ -215,6 +217,18 @@ async function block(argv: string[]): Promise<number> {
   return ok ? 0 : 1;
 }
 
+function demoCommand(argv: string[]): Promise<number> {
+  const { opts, rest } = parseArgs(argv, ["json"], ["txs", "threads", "runs"]);
+  if (rest.length) throw new UsageError(`demo takes no positional arguments, got '${rest[0]}'`);
+  const int = (name: string, dflt: number) => {
+    const v = opts[name];
+    if (v === undefined) return dflt;
+    if (typeof v !== "string" || !/^[1-9][0-9]*$/.test(v)) throw new UsageError(`--${name} must be a positive integer`);
+    return Number(v);
+  };
+  return demo({ txs: int("txs", DEMO_DEFAULTS.txs), threads: int("threads", DEMO_DEFAULTS.threads), runs: int("runs", DEMO_DEFAULTS.runs), json: !!opts.json });
+}
+
 function synth(argv: string[]): number {
   const { opts, rest } = parseArgs(argv, [], ["txs", "out", "seed"]);
   let args;
@@ -233,6 +247,7 @@ async function main(argv: string[]): Promise<number> {
     case "statetest": return statetest(rest);
     case "run": return run(rest);
     case "block": return block(rest);
+    case "demo": return demoCommand(rest);
     case "synth": return synth(rest);
     case undefined: case "help": case "--help": case "-h": console.log(USAGE); return cmd === undefined ? 2 : 0;
     default: throw new UsageError(`unknown command '${cmd}'`);

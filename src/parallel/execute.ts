@@ -36,6 +36,10 @@ export interface ParallelStats {
   /** true when the block ran on the sequential path (small block, or a region ran out). */
   sequential: boolean;
   fallbackReason?: string;
+  /** Milliseconds in the workers, in the in-order commit, and decoding receipts. */
+  workersMs?: number;
+  commitMs?: number;
+  receiptsMs?: number;
 }
 
 const WORKER = {
@@ -105,6 +109,7 @@ export class ParallelExecutor {
     const hashes: Array<[string, string]> = [...pre.blockHashes].map(([k, v]) => [k.toString(), bytesToHex(v)]);
     const t0 = performance.now();
     await this.pool.run(contexts, hashes);
+    const tRun = performance.now();
 
     const dv = vm.dv();
     const err = dv.getUint32(header + L.H_ERROR, true);
@@ -124,7 +129,11 @@ export class ParallelExecutor {
       const reason = ["", "nonce mismatch", "insufficient funds", "sender is not an EOA"][dv.getUint32(this.txRecord(header, bad - 1) + L.T_INVALID, true)] ?? "invalid";
       throw new BraidError("TX_INVALID", `transaction ${bad - 1} is invalid: ${reason}`);
     }
+    const tCommit = performance.now();
     const { receipts, gasUsed, bloom, steps } = this.receipts(block, header, env);
+    stats.workersMs = tRun - t0;
+    stats.commitMs = tCommit - tRun;
+    stats.receiptsMs = performance.now() - tCommit;
     const reward = blockReward(env.fork);
     if (reward > 0n) vm.credit(h.coinbase, reward + (reward / 32n) * BigInt(h.uncles.length));
     for (const w of block.withdrawals) vm.credit(w.address, w.amountGwei * 1_000_000_000n);

@@ -1,0 +1,115 @@
+// Browser adapter: Block-STM workers on Web Workers (module workers), the counterpart of
+// src/node/pool.ts with the same message protocol (src/parallel/pool.ts).
+//
+// Requirements: the page must be cross-origin isolated (served with
+// `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`),
+// or the shared WebAssembly.Memory cannot exist or be posted to a worker. The coordinator only
+// awaits the workers' messages: nothing here blocks the main thread.
+import type { FromWorker, ToWorker, WorkerPool } from "../parallel/pool.js";
+import { documentImportMap, normalizeImportMap, type ImportMap, type ResolvedImportMap } from "./import-map.js";
+
+/** Sent before the protocol's "init": the import map the worker resolves its modules with. */
+export interface BootMessage {
+  kind: "boot";
+  importMap: ResolvedImportMap;
+}
+
+export interface BrowserWorkerPoolOptions {
+  /** The worker script (default: stm-worker.js beside this file). */
+  workerUrl?: string | URL;
+  /**
+   * The import map the workers resolve bare specifiers with. Default: the document's
+   * <script type="importmap"> (workers do not see it by themselves). `null`: none (for bundles).
+   */
+  importMap?: ImportMap | null;
+  /** Base URL of `importMap` (default: document.baseURI, or this module's URL). */
+  baseUrl?: string;
+  /** Worker names, for devtools (default "braid-stm-<i>"). */
+  name?: string;
+}
+
+export class BrowserWorkerPool implements WorkerPool {
+  private workers: Worker[] = [];
+  private ready: Promise<void>;
+  private closed = false;
+
+  constructor(readonly threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, opts: BrowserWorkerPoolOptions = {}) {
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+    if (typeof Worker === "undefined") throw new Error("BrowserWorkerPool needs Web Workers (in Node, use NodeWorkerPool)");
+    if (!(memory.buffer instanceof SharedArrayBuffer)) {
+      throw new Error("BrowserWorkerPool needs a shared WebAssembly.Memory (create the Vm in a cross-origin isolated page)");
+    }
+    if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
+      throw new Error(
+        "the page is not cross-origin isolated, so its shared memory cannot be posted to workers: serve it with " +
+        "'Cross-Origin-Opener-Policy: same-origin' and 'Cross-Origin-Embedder-Policy: require-corp'",
+      );
+    }
+    const workerUrl = opts.workerUrl ?? new URL("./stm-worker.js", import.meta.url);
+    const importMap: ResolvedImportMap =
+      opts.importMap === null ? { imports: [], scopes: [] }
+      : opts.importMap !== undefined ? normalizeImportMap(opts.importMap, opts.baseUrl ?? (globalThis as { document?: Document }).document?.baseURI ?? import.meta.url)
+      : documentImportMap();
+    const starts: Array<Promise<void>> = [];
+    for (let i = 0; i < threads; i++) {
+      const w = new Worker(workerUrl, { type: "module", name: `${opts.name ?? "braid-stm"}-${i}` });
+      this.workers.push(w);
+      starts.push(this.next(w, i));
+      w.postMessage({ kind: "boot", importMap } satisfies BootMessage);
+      w.postMessage({ kind: "init", module, memory } satisfies ToWorker);
+    }
+    this.ready = Promise.all(starts).then(() => undefined);
+    this.ready.catch(() => undefined); // reported by whenReady/run; not an unhandled rejection
+  }
+
+  /** The next message from worker `w`: resolves on ready/done, rejects on error. */
+  private next(w: Worker, index: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const cleanup = () => {
+        w.removeEventListener("message", onMessage);
+        w.removeEventListener("error", onError);
+        w.removeEventListener("messageerror", onMessageError);
+      };
+      const onMessage = (e: MessageEvent<FromWorker>) => {
+        cleanup();
+        if (e.data.kind === "error") reject(new Error(`Block-STM worker ${index} failed: ${e.data.message}`));
+        else resolve();
+      };
+      const onError = (e: ErrorEvent) => {
+        cleanup();
+        e.preventDefault();
+        const where = e.filename ? ` (${e.filename}:${e.lineno})` : "";
+        reject(new Error(`Block-STM worker ${index} failed: ${e.message || "the worker script could not be loaded"}${where}`));
+      };
+      const onMessageError = () => {
+        cleanup();
+        reject(new Error(`Block-STM worker ${index}: a message could not be deserialized (is the page cross-origin isolated?)`));
+      };
+      w.addEventListener("message", onMessage);
+      w.addEventListener("error", onError);
+      w.addEventListener("messageerror", onMessageError);
+    });
+  }
+
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  async run(contexts: number[], blockHashes: Array<[string, string]>): Promise<void> {
+    if (this.closed) throw new Error("BrowserWorkerPool is closed");
+    await this.ready;
+    if (contexts.length > this.workers.length) throw new RangeError("more contexts than workers");
+    const done = contexts.map((ctx, i) => {
+      const p = this.next(this.workers[i], i);
+      this.workers[i].postMessage({ kind: "run", ctx, blockHashes } satisfies ToWorker);
+      return p;
+    });
+    await Promise.all(done);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.workers) w.terminate();
+    this.workers = [];
+  }
+}
