@@ -199,6 +199,44 @@ function checkSemantics(g: Generated): void {
   expect(counts).toEqual(meta.categories);
 }
 
+/**
+ * Runs the fixture on @ethereumjs/vm (an independent EVM, a dev dependency) with the alloc as the
+ * complete world state, so that even the header's stateRoot is checkable. Undefined if the
+ * packages are not installed.
+ */
+async function runOnEthereumJs(dir: string): Promise<{ gasUsed: bigint; receiptsRoot: string; logsBloom: string; stateRoot: string; failed: number } | undefined> {
+  let m;
+  try {
+    m = await Promise.all([
+      import('@ethereumjs/block'), import('@ethereumjs/common'), import('@ethereumjs/statemanager'),
+      import('@ethereumjs/util'), import('@ethereumjs/vm'),
+    ]);
+  } catch {
+    return undefined;
+  }
+  const [{ createBlockFromRPC }, { Common, Mainnet }, { MerkleStateManager }, u, { createVM, runBlock }] = m;
+  const json = JSON.parse(gunzipSync(readFileSync(join(dir, 'block.json.gz'))).toString('utf8'));
+  const alloc = JSON.parse(gunzipSync(readFileSync(join(dir, 'alloc.json.gz'))).toString('utf8')) as Record<string, { balance: string; nonce: string; code: string; storage: Record<string, string> }>;
+  const common = new Common({ chain: Mainnet });
+  common.setHardforkBy({ blockNumber: BigInt(json.number), timestamp: BigInt(json.timestamp) });
+  const sm = new MerkleStateManager({ common });
+  for (const [a, acct] of Object.entries(alloc)) {
+    const address = new u.Address(hexToBytes(a));
+    await sm.putAccount(address, new u.Account(BigInt(acct.nonce), BigInt(acct.balance)));
+    if (acct.code !== '0x') await sm.putCode(address, hexToBytes(acct.code));
+    for (const [k, v] of Object.entries(acct.storage)) if (BigInt(v) !== 0n) await sm.putStorage(address, hexToBytes(k), u.bigIntToBytes(BigInt(v)));
+  }
+  await sm.checkpoint();
+  await sm.commit();
+  const evm = await createVM({ common, stateManager: sm });
+  const block = createBlockFromRPC(json, [], { common });
+  const r = await runBlock(evm, { block, generate: true, skipBlockValidation: true, skipHeaderValidation: true, skipHardForkValidation: true });
+  return {
+    gasUsed: r.gasUsed, receiptsRoot: u.bytesToHex(r.receiptsRoot), logsBloom: u.bytesToHex(r.logsBloom), stateRoot: u.bytesToHex(r.stateRoot),
+    failed: r.receipts.filter((x) => 'status' in x && Number(x.status) !== 1).length,
+  };
+}
+
 const recipients = (g: Generated) => g.fx.block.transactions.map((t) => (t.data.length ? wordAddress(t.data, 0) : hex(t.to!)));
 
 describe('braid synth', () => {
@@ -212,6 +250,15 @@ describe('braid synth', () => {
     const g = get(kind);
     checkBlock(g);
     checkSemantics(g);
+  });
+
+  it('@ethereumjs/vm agrees: gasUsed, receiptsRoot, logsBloom and stateRoot of every kind', async () => {
+    for (const kind of SYNTH_KINDS) {
+      const g = get(kind);
+      const r = await runOnEthereumJs(g.dir);
+      if (!r) return; // the dev dependency is not installed
+      expect(r, kind).toEqual({ gasUsed: g.fx.block.header.gasUsed, receiptsRoot: g.json.receiptsRoot, logsBloom: g.json.logsBloom, stateRoot: g.json.stateRoot, failed: 0 });
+    }
   });
 
   it('raw-transfers and erc20: distinct recipients', () => {

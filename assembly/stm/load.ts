@@ -3,7 +3,8 @@
 // recorded for validation. Reading an ESTIMATE stops the incarnation: it must wait.
 import * as L from "../layout";
 import * as H from "./layout";
-import { g_ctx, g_txid, set_fatal } from "../globals";
+import { g_ctx, g_txid, g_fork, set_fatal } from "../globals";
+import * as F from "../fork";
 import { addr_hash, addr_eq } from "../state/accounts";
 import { slot_hash, key_eq } from "../state/storage";
 import { mv_location, mv_read, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
@@ -111,9 +112,14 @@ export function stm_load_account(e: usize): bool {
   if (addr_eq(addr, h + H.H_COINBASE)) {
     // Fees are credited lazily: add those of the transactions since the version read.
     const fees = g_ctx + L.CTX_SCRATCH + 864;
-    const pending = coinbase_fees(vtx == H.BASE_TX ? 0 : vtx, tx, fees);
+    const from: u32 = vtx == H.BASE_TX ? 0 : vtx;
+    const pending = coinbase_fees(from, tx, fees);
     if (pending != H.BASE_TX) return block_on(pending);
     word_add(e + L.A_BALANCE, fees);
+    // Each fee payment touched the coinbase: it exists once it holds a fee (and, before
+    // EIP-161, once any transaction paid one, even zero).
+    const paid = (load<u64>(fees) | load<u64>(fees, 8) | load<u64>(fees, 16) | load<u64>(fees, 24)) != 0;
+    if (paid || (from < tx && g_fork < F.SPURIOUS)) store<u32>(e + L.A_FLAGS, load<u32>(e + L.A_FLAGS) | L.AF_EXISTS);
     const t = <usize>load<u32>(h + H.H_TXS) + <usize>tx * H.TXR_SIZE;
     memory.copy(t + H.T_CB_FEES, fees, 32);
     kind = 1;

@@ -89,7 +89,8 @@ export class ParallelExecutor {
     const vm = this.vm;
     let slots = 0, codeBytes = 0;
     for (const [, a] of pre.accounts) { slots += a.storage.length; codeBytes += a.code.length; }
-    const sizes: RegionSizes = sizesFor(pre.accounts.length + n * 2, slots + n * 8, pre.accounts.length, codeBytes);
+    // The commit writes every changed account into these tables: leave room beyond the pre-state.
+    const sizes: RegionSizes = sizesFor(pre.accounts.length + n * 16 + 1024, slots + n * 16 + 4096, pre.accounts.length, codeBytes);
     sizes.codeArena = Math.max(sizes.codeArena, 32 << 20);
     vm.reset(sizes);
     vm.setBlock(env);

@@ -39,7 +39,7 @@ import { signTransaction, transactionHash } from "../tx/sign.js";
 import type { Transaction } from "../tx/types.js";
 import { Vm } from "../vm/vm.js";
 import { compileContracts } from "./solidity.js";
-import { Rng, addressWord, callData, deriveAddress, deriveKey, mappingSlot, word } from "./util.js";
+import { Rng, addressWord, callData, deriveAddress, derivePrivateKey, mappingSlot, word } from "./util.js";
 
 export const SYNTH_KINDS = ["raw-transfers", "erc20", "erc20-hot", "amm", "amm-one-pool", "chain", "mixed"] as const;
 export type SynthKind = (typeof SYNTH_KINDS)[number];
@@ -68,7 +68,6 @@ const PAIR_BALANCE0 = 1n;
 const PAIR_BALANCE1 = 2n;
 const PAIR_PRICE0_CUMULATIVE = 3n;
 const PAIR_PRICE1_CUMULATIVE = 4n;
-const MASK112 = (1n << 112n) - 1n;
 
 export interface SynthOptions {
   kind: SynthKind;
@@ -231,7 +230,9 @@ export function synthesizeBlock(opts: SynthOptions, vm?: Vm): SynthBlock {
   for (let i = 0; i < n; i++) {
     const cat = cats[i]!;
     categories[cat]++;
-    const key = deriveKey(seed, i);
+    const privateKey = derivePrivateKey(seed, i);
+    // Storage the sender needs (token or pool balances), written once signing gives its address.
+    let fund: ((sender: Uint8Array) => void) | undefined;
     const gasLimit = TX_GAS_LIMIT[cat];
     gasLimitSum += gasLimit;
     const tip = rng.big(GWEI / 100n, 2n * GWEI);
@@ -248,7 +249,8 @@ export function synthesizeBlock(opts: SynthOptions, vm?: Vm): SynthBlock {
       case "hot": {
         const recipient = cat === "hot" ? hotRecipient! : deriveAddress(seed, "recipient", recipientIndex++);
         const amount = rng.big(ETHER, 10_000n * ETHER);
-        creditToken(key.address, amount + (rng.chance(0.8) ? rng.big(1n, 10_000n * ETHER) : 0n));
+        const senderTokens = amount + (rng.chance(0.8) ? rng.big(1n, 10_000n * ETHER) : 0n);
+        fund = (sender) => creditToken(sender, senderTokens);
         if (cat === "erc20" && rng.chance(0.5)) creditToken(recipient, rng.big(1n, 10_000n * ETHER)); // else its first tokens
         to = token!;
         data = callData("transfer(address,uint256)", addressWord(recipient), word(amount));
@@ -260,8 +262,12 @@ export function synthesizeBlock(opts: SynthOptions, vm?: Vm): SynthBlock {
         // 0.01% .. 1% of the pool's initial input reserve: small enough for any sequence of swaps.
         const amountIn = ((zeroForOne ? pool.r0 : pool.r1) * rng.big(1n, 100n)) / 10_000n;
         const [inSlot, outSlot] = zeroForOne ? [PAIR_BALANCE0, PAIR_BALANCE1] : [PAIR_BALANCE1, PAIR_BALANCE0];
-        alloc.setSlot(pool.address, mappingSlot(key.address, inSlot), amountIn + (rng.chance(0.8) ? rng.big(1n, amountIn) : 0n));
-        if (rng.chance(0.5)) alloc.setSlot(pool.address, mappingSlot(key.address, outSlot), rng.big(1n, 10n ** 21n));
+        const inBalance = amountIn + (rng.chance(0.8) ? rng.big(1n, amountIn) : 0n);
+        const outBalance = rng.chance(0.5) ? rng.big(1n, 10n ** 21n) : 0n;
+        fund = (sender) => {
+          alloc.setSlot(pool.address, mappingSlot(sender, inSlot), inBalance);
+          if (outBalance) alloc.setSlot(pool.address, mappingSlot(sender, outSlot), outBalance);
+        };
         to = pool.address;
         data = callData("swap(uint256,bool)", word(amountIn), word(zeroForOne ? 1n : 0n));
         break;
@@ -272,15 +278,18 @@ export function synthesizeBlock(opts: SynthOptions, vm?: Vm): SynthBlock {
         break;
       }
     }
-    const sender = alloc.get(key.address);
-    if (sender.code.length || sender.balance !== 0n) throw new BraidError("SYNTH_FAILED", `sender ${i} collides with another account`);
-    sender.nonce = rng.big(0n, 2_000n);
-    sender.balance = gasLimit * maxFee + value + rng.big(ETHER / 10n, 5n * ETHER);
+    const nonce = rng.big(0n, 2_000n);
     const tx: Transaction = {
-      type: 2, chainId: 1n, nonce: sender.nonce, maxPriorityFeePerGas: tip, maxFeePerGas: maxFee, gasLimit,
+      type: 2, chainId: 1n, nonce, maxPriorityFeePerGas: tip, maxFeePerGas: maxFee, gasLimit,
       to, value, data, accessList: [], v: 0n, r: 0n, s: 0n,
     };
-    signed.push(signTransaction(tx, key.privateKey));
+    const st = signTransaction(tx, privateKey);
+    signed.push(st);
+    if (alloc.has(st.sender!)) throw new BraidError("SYNTH_FAILED", `sender ${i} collides with another account`);
+    const sender = alloc.get(st.sender!);
+    sender.nonce = nonce;
+    sender.balance = gasLimit * maxFee + value + rng.big(ETHER / 10n, 5n * ETHER);
+    fund?.(st.sender!);
   }
   if (token) alloc.setSlot(token, TOKEN_TOTAL_SUPPLY, totalSupply);
   if (alloc.has(coinbase)) throw new BraidError("SYNTH_FAILED", "the coinbase collides with another account");

@@ -1,7 +1,7 @@
 // Deterministic randomness, keys and ABI helpers for the block synthesizer.
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { bigIntToBytes, bytesToBigInt, concatBytes } from "../encoding/hex.js";
-import { privateKeyToAddress, SECP256K1_N } from "../tx/sign.js";
+import { SECP256K1_N } from "../tx/sign.js";
 
 const utf8 = new TextEncoder();
 
@@ -57,20 +57,17 @@ export class Rng {
   }
 }
 
-export interface KeyPair {
-  privateKey: Uint8Array;
-  address: Uint8Array;
-}
-
-/** Private key number `i` of a seed: keccak256("braid-synth/<seed>/key/<i>"), re-hashed until in [1, n-1]. */
-export function deriveKey(seed: string, i: number): KeyPair {
+/**
+ * Private key number `i` of a seed: keccak256("braid-synth/<seed>/key/<i>"), re-hashed until in
+ * [1, n-1]. (Its address comes from signing: signTransaction sets `sender`.)
+ */
+export function derivePrivateKey(seed: string, i: number): Uint8Array {
   let h = labelHash(`braid-synth/${seed}/key/${i}`);
   for (;;) {
     const k = bytesToBigInt(h);
-    if (k > 0n && k < SECP256K1_N) break;
+    if (k > 0n && k < SECP256K1_N) return h;
     h = keccak_256(h);
   }
-  return { privateKey: h, address: privateKeyToAddress(h) };
 }
 
 /** A fresh address nobody holds a key for (recipients, contracts, coinbase): keccak256(label)[12..]. */
