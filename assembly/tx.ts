@@ -4,7 +4,7 @@ import * as L from "./layout";
 import * as F from "./fork";
 import * as G from "./globals";
 import { acct_get, acct_find, acct_touch, acct_add_balance, acct_sub_balance, acct_set_nonce, acct_exists, acct_is_empty, acct_balance_ge } from "./state/accounts";
-import { g_coinbase_warm } from "./stm/load";
+import { g_prewarm } from "./stm/load";
 import { warm_account, warm_slot } from "./state/access";
 import { slot_get, transient_clear, storage_wipe } from "./state/storage";
 import { frame_at, frame_load, g_gas } from "./interpreter/frame";
@@ -38,6 +38,13 @@ function mul_word_u64(dst: usize, w: usize, k: u64): void {
 function warm_up(sender: usize, target: usize): void {
   warm_account(sender);
   if (target != 0) warm_account(target);
+  if (G.g_parallel) {
+    // Loading an account or slot through multi-version memory only to warm it would add a read
+    // to validate (and, for the coinbase, wait for every earlier fee). Instead, accounts and slots
+    // that are warm from the start are marked warm when first loaded (stm/load.ts).
+    g_prewarm = true;
+    return;
+  }
   const n = precompile_count();
   const a = G.g_scratch + 256;
   memory.fill(a, 0, 20);
@@ -47,14 +54,8 @@ function warm_up(sender: usize, target: usize): void {
     if (e != 0) warm_account(e);
   }
   if (G.g_fork >= F.SHANGHAI) {
-    if (G.g_parallel) {
-      // Loading the coinbase would wait for every earlier fee: warm it when it is first loaded.
-      const c = acct_find(G.g_ctx + L.CTX_COINBASE);
-      if (c != 0) warm_account(c); else g_coinbase_warm = true;
-    } else {
-      const c = acct_get(G.g_ctx + L.CTX_COINBASE);
-      if (c != 0) warm_account(c);
-    }
+    const c = acct_get(G.g_ctx + L.CTX_COINBASE);
+    if (c != 0) warm_account(c);
   }
   // Access list: [address 20][key count u32][keys 32*n, as stack words]...
   let p = <usize>load<u32>(G.g_ctx + L.CTX_ACCESS_PTR);
@@ -113,7 +114,7 @@ export function tx_execute(): void {
   G.g_epoch = G.g_epoch_counter;
   G.g_log_end = <usize>load<u32>(ctx + L.CTX_LOG);
   G.g_log_count = 0;
-  g_coinbase_warm = false;
+  g_prewarm = false;
   store<u32>(ctx + L.CTX_TOUCHED_COUNT, 0);
   store<u32>(ctx + L.CTX_OUT_LEN, 0);
   memory.fill(ctx + L.CTX_CREATED, 0, 20);

@@ -9,9 +9,40 @@ import { addr_hash, addr_eq } from "../state/accounts";
 import { slot_hash, key_eq } from "../state/storage";
 import { mv_location, mv_read, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
 import { stm_header } from "./sync";
+import { precompile_id } from "../interpreter/precompiles";
 
-/** Set by the transaction prologue: the coinbase is warm (EIP-3651) once it is loaded. */
-export let g_coinbase_warm: bool = false;
+/** Set by the transaction prologue: accounts and slots warm from the start (EIP-2929
+ *  precompiles and access list, EIP-3651 coinbase) become warm when first loaded. */
+export let g_prewarm: bool = false;
+
+function prewarmed_account(addr: usize): bool {
+  if (precompile_id(addr) != 0) return true;
+  if (g_fork >= F.SHANGHAI && addr_eq(addr, g_ctx + L.CTX_COINBASE)) return true;
+  let p = <usize>load<u32>(g_ctx + L.CTX_ACCESS_PTR);
+  const count = load<u32>(g_ctx + L.CTX_ACCESS_COUNT);
+  for (let i: u32 = 0; i < count; i++) {
+    if (addr_eq(p, addr)) return true;
+    p += 24 + (<usize>load<u32>(p + 20) << 5);
+  }
+  return false;
+}
+
+function prewarmed_slot(addr: usize, key: usize): bool {
+  let p = <usize>load<u32>(g_ctx + L.CTX_ACCESS_PTR);
+  const count = load<u32>(g_ctx + L.CTX_ACCESS_COUNT);
+  for (let i: u32 = 0; i < count; i++) {
+    const nk = load<u32>(p + 20);
+    if (addr_eq(p, addr)) {
+      for (let k: u32 = 0; k < nk; k++) {
+        const w = p + 24 + (<usize>k << 5);
+        if (load<u64>(w) == load<u64>(key) && load<u64>(w, 8) == load<u64>(key, 8)
+          && load<u64>(w, 16) == load<u64>(key, 16) && load<u64>(w, 24) == load<u64>(key, 24)) return true;
+      }
+    }
+    p += 24 + (<usize>nk << 5);
+  }
+  return false;
+}
 
 function base_account(addr: usize): usize {
   const table = <usize>load<u32>(g_ctx + L.CTX_BASE_ACCT_TABLE);
@@ -123,8 +154,8 @@ export function stm_load_account(e: usize): bool {
     const t = <usize>load<u32>(h + H.H_TXS) + <usize>tx * H.TXR_SIZE;
     memory.copy(t + H.T_CB_FEES, fees, 32);
     kind = 1;
-    if (g_coinbase_warm) store<u32>(e + L.A_WARM, g_txid);
   }
+  if (g_prewarm && prewarmed_account(addr)) store<u32>(e + L.A_WARM, g_txid);
   // The values as loaded, to find what this incarnation changed.
   store<u32>(e + L.A_ORIG_FLAGS, load<u32>(e + L.A_FLAGS));
   store<u64>(e + L.A_ORIG_NONCE, load<u64>(e + L.A_NONCE));
@@ -150,5 +181,6 @@ export function stm_load_slot(e: usize, acct: usize): bool {
       if (s != 0) memory.copy(e + L.S_VALUE, s + L.S_VALUE, 32);
     }
   }
+  if (g_prewarm && prewarmed_slot(acct + L.A_ADDR, e + L.S_KEY)) store<u32>(e + L.S_WARM, g_txid);
   return record_read(loc, g_vr_tx, g_vr_inc, 0);
 }
