@@ -12,6 +12,7 @@ export { stm_worker } from "./stm/worker";
 export { stm_commit } from "./stm/commit";
 export { keccak256 } from "./crypto/keccak";
 export { test_u256, test_u256_helper } from "./testing";
+export { test_blake2f } from "./precompiles/testing";
 
 /** Address where host-managed memory may begin (after static data). */
 export function heap_base(): usize {

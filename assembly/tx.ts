@@ -117,6 +117,7 @@ export function tx_execute(): void {
   g_prewarm = false;
   store<u32>(ctx + L.CTX_TOUCHED_COUNT, 0);
   store<u32>(ctx + L.CTX_OUT_LEN, 0);
+  store<u64>(ctx + L.CTX_STEPS, 0);
   memory.fill(ctx + L.CTX_CREATED, 0, 20);
   transient_clear();
 
@@ -159,7 +160,7 @@ export function tx_execute(): void {
     } else {
       memory.copy(ctx + L.CTX_CREATED, f + L.F_ADDR, 20);
       frame_load(f);
-      interpret();
+      while (!interpret()) {}
       status = g_result_status; out = g_result_out; outLen = g_result_len; gas = g_gas;
     }
   } else {
@@ -187,7 +188,7 @@ export function tx_execute(): void {
       frame_enter(0, L.FK_CALL, rec, <usize>load<u32>(rec + L.C_CODE), load<u32>(rec + L.C_LEN),
         <usize>load<u32>(rec + L.C_BITMAP), ctx + L.CTX_TO, caller, value, data, dataLen, 0, gas);
       frame_load(f0);
-      interpret();
+      while (!interpret()) {}
       status = g_result_status; out = g_result_out; outLen = g_result_len; gas = g_gas;
     }
   }

@@ -22,10 +22,15 @@ import { op_call, op_create, op_return, op_selfdestruct, frame_return, halt, DON
   return (load<u8>(g_bitmap + (d >> 3)) & (1 << (d & 7))) == 0;
 }
 
-/** Runs frames until the outermost one returns. */
-export function interpret(): void {
+// V8 moves a wasm function to optimized code only between calls, so the loop returns to its
+// caller every JUMP_BUDGET taken jumps (only loops run long) and is called again.
+const JUMP_BUDGET: u32 = 100_000;
+
+/** Runs frames until the outermost one returns (true), or until the jump budget is spent (false). */
+export function interpret(): bool {
   let pc = g_pc, sp = g_sp, gas = g_gas;
   let steps: u64 = 0;
+  let budget = JUMP_BUDGET;
   while (true) {
     const op = <u32>load<u8>(pc);
     const info = load<u32>(g_opinfo + (op << 2));
@@ -108,12 +113,16 @@ export function interpret(): void {
       case 0x55: { gas = S.op_sstore(sp, gas); if (gas < 0) { r = -2; break; } sp -= 64; pc++; break; }
       case 0x56: {
         if (bad_jump(sp - 32)) { r = -2; break; }
-        pc = g_code + <usize>load<u32>(sp - 32); sp -= 32; break;
+        pc = g_code + <usize>load<u32>(sp - 32); sp -= 32;
+        if (--budget == 0) { r = -3; break; }
+        break;
       }
       case 0x57: {
         if (word_is_zero(sp - 64)) { sp -= 64; pc++; break; }
         if (bad_jump(sp - 32)) { r = -2; break; }
-        pc = g_code + <usize>load<u32>(sp - 32); sp -= 64; break;
+        pc = g_code + <usize>load<u32>(sp - 32); sp -= 64;
+        if (--budget == 0) { r = -3; break; }
+        break;
       }
       case 0x58: { word_set_u64(sp, <u64>(pc - g_code)); sp += 32; pc++; break; }
       case 0x59: { word_set_u64(sp, g_mem_size); sp += 32; pc++; break; }
@@ -165,6 +174,11 @@ export function interpret(): void {
       default: { r = -2; break; } // undefined opcode or INVALID (0xfe)
     }
     if (r == -1) continue;
+    if (r == -3) { // jump budget spent: yield to the caller, which calls again
+      g_pc = pc; g_sp = sp; g_gas = gas;
+      store<u64>(g_ctx + L.CTX_STEPS, load<u64>(g_ctx + L.CTX_STEPS) + steps);
+      return false;
+    }
     if (r == -2) { // exceptional halt raised by an inline instruction
       g_pc = pc; g_sp = sp; g_gas = gas;
       r = halt();
@@ -173,6 +187,7 @@ export function interpret(): void {
     pc = g_pc; sp = g_sp; gas = g_gas;
   }
   store<u64>(g_ctx + L.CTX_STEPS, load<u64>(g_ctx + L.CTX_STEPS) + steps);
+  return true;
 }
 
 /** PUSH2..PUSH31: n big-endian immediate bytes. Code is padded, so reading past its end is safe. */

@@ -2,7 +2,8 @@
 //   node assembly/precompiles/gen-blake2f.mjs > assembly/precompiles/blake2f.ts
 //
 // 0x09 BLAKE2F (EIP-152), run natively: the BLAKE2b compression function F (RFC 7693 §3.2)
-// with a caller-chosen number of rounds. No allocation; everything is in locals.
+// with a caller-chosen number of rounds. No allocation: locals, and globals (per instance, so
+// per thread) to carry the working vector between chunks of rounds.
 //
 // Input, exactly 213 bytes: rounds (u32 big-endian) ‖ h (8 × u64 LE) ‖ m (16 × u64 LE) ‖
 // t0, t1 (u64 LE) ‖ f (1 byte, 0 or 1). Output: the new h, 8 × u64 little-endian (64 bytes).
@@ -12,6 +13,27 @@
 export const BLAKE2F_INPUT_LEN: u32 = 213;
 /** Output length. */
 export const BLAKE2F_OUTPUT_LEN: u32 = 64;
+
+/** Rounds per call of blake2f_rounds (a multiple of 10): ~0.1 ms optimized, ~1.5 ms baseline. */
+const CHUNK: u32 = 10000;
+
+// The working vector between calls of blake2f_rounds.
+let b2v0: u64 = 0;
+let b2v1: u64 = 0;
+let b2v2: u64 = 0;
+let b2v3: u64 = 0;
+let b2v4: u64 = 0;
+let b2v5: u64 = 0;
+let b2v6: u64 = 0;
+let b2v7: u64 = 0;
+let b2v8: u64 = 0;
+let b2v9: u64 = 0;
+let b2v10: u64 = 0;
+let b2v11: u64 = 0;
+let b2v12: u64 = 0;
+let b2v13: u64 = 0;
+let b2v14: u64 = 0;
+let b2v15: u64 = 0;
 
 /**
  * Runs the precompile on `len` bytes at `input` with `gas` available: writes the 64-byte output
@@ -44,6 +66,43 @@ export function blake2f_compress(rounds: u32, h: usize, m: usize, t0: u64, t1: u
   const h5 = load<u64>(h, 40);
   const h6 = load<u64>(h, 48);
   const h7 = load<u64>(h, 56);
+  b2v0 = h0;
+  b2v1 = h1;
+  b2v2 = h2;
+  b2v3 = h3;
+  b2v4 = h4;
+  b2v5 = h5;
+  b2v6 = h6;
+  b2v7 = h7;
+  b2v8 = <u64>0x6a09e667f3bcc908;
+  b2v9 = <u64>0xbb67ae8584caa73b;
+  b2v10 = <u64>0x3c6ef372fe94f82b;
+  b2v11 = <u64>0xa54ff53a5f1d36f1;
+  b2v12 = <u64>0x510e527fade682d1 ^ t0;
+  b2v13 = <u64>0x9b05688c2b3e6c1f ^ t1;
+  b2v14 = last ? ~<u64>0x1f83d9abfb41bd6b : <u64>0x1f83d9abfb41bd6b;
+  b2v15 = <u64>0x5be0cd19137e2179;
+  let n = rounds;
+  while (n > CHUNK) {
+    blake2f_rounds(CHUNK, m);
+    n -= CHUNK;
+  }
+  blake2f_rounds(n, m);
+  store<u64>(out, h0 ^ b2v0 ^ b2v8, 0);
+  store<u64>(out, h1 ^ b2v1 ^ b2v9, 8);
+  store<u64>(out, h2 ^ b2v2 ^ b2v10, 16);
+  store<u64>(out, h3 ^ b2v3 ^ b2v11, 24);
+  store<u64>(out, h4 ^ b2v4 ^ b2v12, 32);
+  store<u64>(out, h5 ^ b2v5 ^ b2v13, 40);
+  store<u64>(out, h6 ^ b2v6 ^ b2v14, 48);
+  store<u64>(out, h7 ^ b2v7 ^ b2v15, 56);
+}
+
+/**
+ * Runs `n` rounds on the working vector b2v0..b2v15 with the message block at `m`, starting at
+ * round 0 of the SIGMA cycle: every call but the last of a compression runs a multiple of 10.
+ */
+function blake2f_rounds(n: u32, m: usize): void {
   const m0 = load<u64>(m, 0);
   const m1 = load<u64>(m, 8);
   const m2 = load<u64>(m, 16);
@@ -60,23 +119,22 @@ export function blake2f_compress(rounds: u32, h: usize, m: usize, t0: u64, t1: u
   const m13 = load<u64>(m, 104);
   const m14 = load<u64>(m, 112);
   const m15 = load<u64>(m, 120);
-  let v0 = h0;
-  let v1 = h1;
-  let v2 = h2;
-  let v3 = h3;
-  let v4 = h4;
-  let v5 = h5;
-  let v6 = h6;
-  let v7 = h7;
-  let v8: u64 = <u64>0x6a09e667f3bcc908;
-  let v9: u64 = <u64>0xbb67ae8584caa73b;
-  let v10: u64 = <u64>0x3c6ef372fe94f82b;
-  let v11: u64 = <u64>0xa54ff53a5f1d36f1;
-  let v12: u64 = <u64>0x510e527fade682d1 ^ t0;
-  let v13: u64 = <u64>0x9b05688c2b3e6c1f ^ t1;
-  let v14: u64 = last ? ~<u64>0x1f83d9abfb41bd6b : <u64>0x1f83d9abfb41bd6b;
-  let v15: u64 = <u64>0x5be0cd19137e2179;
-  let n = rounds;
+  let v0 = b2v0;
+  let v1 = b2v1;
+  let v2 = b2v2;
+  let v3 = b2v3;
+  let v4 = b2v4;
+  let v5 = b2v5;
+  let v6 = b2v6;
+  let v7 = b2v7;
+  let v8 = b2v8;
+  let v9 = b2v9;
+  let v10 = b2v10;
+  let v11 = b2v11;
+  let v12 = b2v12;
+  let v13 = b2v13;
+  let v14 = b2v14;
+  let v15 = b2v15;
   while (n >= 10) {
     // round 0 mod 10
     v0 = v0 + m0 + v4; v12 = rotr<u64>(v12 ^ v0, 32); v8 += v12; v4 = rotr<u64>(v4 ^ v8, 24);
@@ -416,12 +474,20 @@ export function blake2f_compress(rounds: u32, h: usize, m: usize, t0: u64, t1: u
       v3 = v3 + m5 + v4; v14 = rotr<u64>(v14 ^ v3, 16); v9 += v14; v4 = rotr<u64>(v4 ^ v9, 63);
     } while (false);
   }
-  store<u64>(out, h0 ^ v0 ^ v8, 0);
-  store<u64>(out, h1 ^ v1 ^ v9, 8);
-  store<u64>(out, h2 ^ v2 ^ v10, 16);
-  store<u64>(out, h3 ^ v3 ^ v11, 24);
-  store<u64>(out, h4 ^ v4 ^ v12, 32);
-  store<u64>(out, h5 ^ v5 ^ v13, 40);
-  store<u64>(out, h6 ^ v6 ^ v14, 48);
-  store<u64>(out, h7 ^ v7 ^ v15, 56);
+  b2v0 = v0;
+  b2v1 = v1;
+  b2v2 = v2;
+  b2v3 = v3;
+  b2v4 = v4;
+  b2v5 = v5;
+  b2v6 = v6;
+  b2v7 = v7;
+  b2v8 = v8;
+  b2v9 = v9;
+  b2v10 = v10;
+  b2v11 = v11;
+  b2v12 = v12;
+  b2v13 = v13;
+  b2v14 = v14;
+  b2v15 = v15;
 }
