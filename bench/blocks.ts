@@ -16,6 +16,7 @@
 //        BENCH_BLOCKS_SENDERS_MS / _MIN        sender-recovery budget / min samples
 //        BENCH_BLOCKS_NO_ETHJS=1               Braid only
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { Vm } from "../dist/vm/vm.js";
@@ -286,6 +287,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(banner(`blocks: ${dirs.length} mainnet blocks, Braid (sequential) vs @ethereumjs/vm runBlock`));
   const vm = new Vm(loadBraidModule());
   const started = Date.now();
+  const loadStart = loadavg();
   const rows: BlockRow[] = [];
   for (const dir of dirs) {
     const t0 = Date.now();
@@ -307,11 +309,17 @@ export async function run(args: string[]): Promise<void> {
         `geometric-mean ratio ${fmtNum(t.geomeanRatio ?? NaN, 1)}x, total-time ratio ${fmtNum(t.totalTimeRatio ?? NaN, 1)}x` : "") +
       `; sender recovery ${fmtNum(t.senderRecovery.perTxMs * 1000, 0)} µs/tx. Suite took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
   );
+  const loadEnd = loadavg();
+  if (Math.max(loadStart[0]!, loadEnd[0]!) > cpus().length) {
+    console.log(`warning: load average ${loadStart[0]!.toFixed(1)} at start, ${loadEnd[0]!.toFixed(1)} at end on ${cpus().length} cores: other processes competed for the CPU`);
+  }
   const round = (x: number) => sig(x);
   const data = {
     suite: "blocks",
     date: new Date().toISOString(),
     machine: machineInfo(),
+    /** os.loadavg() (1, 5, 15 min) when the suite started and ended: above `cores` means a busy machine. */
+    machineLoad: { start: loadStart.map((x) => sig(x, 3)), end: loadEnd.map((x) => sig(x, 3)) },
     command: `npm run bench -- blocks${args.length ? " " + args.join(" ") : ""}`,
     filters: args,
     config: CFG,
