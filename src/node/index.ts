@@ -1,0 +1,4 @@
+// braid-evm/node: the Node adapters (file loading, worker_threads).
+export { loadBraidModule } from "./load.js";
+export { NodeWorkerPool } from "./pool.js";
+export { loadBlockFixture, type BlockFixture } from "./fixture.js";
