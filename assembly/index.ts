@@ -10,6 +10,7 @@ import { word_from_be } from "./interpreter/words";
 export { tx_execute } from "./tx";
 export { stm_worker } from "./stm/worker";
 export { stm_commit } from "./stm/commit";
+export { seq_run_block } from "./stm/sequential";
 export { keccak256 } from "./crypto/keccak";
 export { test_u256, test_u256_helper } from "./testing";
 export { test_blake2f } from "./precompiles/testing";

@@ -91,6 +91,7 @@ export const CTX_READS_COUNT: u32 = 804;
 export const CTX_BLOCKING: u32 = 808; // u32 transaction this incarnation must wait for
 export const CTX_TX_NONCE: u32 = 816; // u64 nonce the transaction carries (checked in parallel mode)
 export const CTX_MAX_COST: u32 = 832; // word: balance the sender must hold (checked in parallel mode)
+export const CTX_CHECK_SENDER: u32 = 908; // u32: check nonce, balance and EIP-3607 in wasm (staged blocks)
 export const CTX_BASE_GEN: u32 = 904; // u32 generation of the shared pre-state tables
 export const CTX_CODE_HOME: u32 = 900; // u32 context holding the shared code counters (0: this one)
 export const CTX_FEE: u32 = 864; // word: parallel mode: the fee owed to the coinbase (credited at commit)

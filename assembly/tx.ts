@@ -132,7 +132,7 @@ export function tx_execute(): void {
   if (sender == 0) return finish_fatal();
   const target: usize = isCreate ? 0 : acct_get(ctx + L.CTX_TO);
   if (!isCreate && target == 0) return finish_fatal();
-  if (G.g_parallel && !isSystem) {
+  if (load<u32>(ctx + L.CTX_CHECK_SENDER) != 0 && !isSystem) {
     // The host checked everything that does not depend on state; the rest is checked here
     // against the speculative state.
     let invalid: u32 = 0;

@@ -24,7 +24,6 @@ function eq32(a: usize, b: usize): bool {
 /** Copies transaction i's message into this worker's context and starts a fresh generation. */
 function prepare(i: u32): void {
   const ctx = G.g_ctx;
-  const m = <usize>load<u32>(stm_header() + H.H_MSGS) + <usize>i * H.MSG_SIZE;
   G.g_gen++;
   store<u32>(ctx + L.CTX_GEN, G.g_gen);
   store<u32>(ctx + L.CTX_ACCT_COUNT, 0);
@@ -32,7 +31,15 @@ function prepare(i: u32): void {
   store<u32>(ctx + L.CTX_TSTOR_COUNT, 0);
   store<u32>(ctx + L.CTX_DIRTY_COUNT, 0);
   store<u32>(ctx + L.CTX_READS_COUNT, 0);
+  load_message(i);
+}
+
+/** Copies transaction i's staged message into the context. */
+export function load_message(i: u32): void {
+  const ctx = G.g_ctx;
+  const m = <usize>load<u32>(stm_header() + H.H_MSGS) + <usize>i * H.MSG_SIZE;
   store<u32>(ctx + L.CTX_TX_INDEX, i);
+  store<u32>(ctx + L.CTX_CHECK_SENDER, 1);
   store<u32>(ctx + L.CTX_SYSTEM, 0);
   store<u64>(ctx + L.CTX_STEPS, 0);
   memory.copy(ctx + L.CTX_CALLER, m + H.M_CALLER, 20);
@@ -77,18 +84,10 @@ function sort_u32(p: usize, n: u32): void {
   }
 }
 
-/** Publishes the finished incarnation; returns whether it wrote a location its previous one did not. */
-function publish(i: u32, inc: u32, status: u32): bool {
+/** Copies a finished transaction's results (status, gas, logs, bloom) into its record. */
+export function record_results(i: u32, status: u32): bool {
   const ctx = G.g_ctx;
   const t = txr(i);
-  // Read set: [count][records]
-  const nr = load<u32>(ctx + L.CTX_READS_COUNT);
-  const reads = arena_alloc(4 + nr * H.R_SIZE);
-  if (reads == 0) return false;
-  store<u32>(reads, nr);
-  memory.copy(reads + 4, <usize>load<u32>(ctx + L.CTX_READS), <usize>nr * H.R_SIZE);
-  atomic.store<u32>(t + H.T_READS, <u32>reads);
-  // Results
   store<u32>(t + H.T_RESULT, status);
   store<u64>(t + H.T_GAS_USED, load<u64>(ctx + L.CTX_GAS_USED));
   store<u64>(t + H.T_STEPS, load<u64>(ctx + L.CTX_STEPS));
@@ -102,6 +101,21 @@ function publish(i: u32, inc: u32, status: u32): bool {
   store<u32>(t + H.T_LOGS, <u32>logs);
   store<u32>(t + H.T_LOG_COUNT, logCount);
   if (logCount == 0) memory.fill(t + H.T_BLOOM, 0, 256); else memory.copy(t + H.T_BLOOM, ctx + L.CTX_BLOOM, 256);
+  return true;
+}
+
+/** Publishes the finished incarnation; returns whether it wrote a location its previous one did not. */
+function publish(i: u32, inc: u32, status: u32): bool {
+  const ctx = G.g_ctx;
+  const t = txr(i);
+  // Read set: [count][records]
+  const nr = load<u32>(ctx + L.CTX_READS_COUNT);
+  const reads = arena_alloc(4 + nr * H.R_SIZE);
+  if (reads == 0) return false;
+  store<u32>(reads, nr);
+  memory.copy(reads + 4, <usize>load<u32>(ctx + L.CTX_READS), <usize>nr * H.R_SIZE);
+  atomic.store<u32>(t + H.T_READS, <u32>reads);
+  if (!record_results(i, status)) return false;
   if (status == L.STATUS_INVALID) memory.fill(ctx + L.CTX_FEE, 0, 32);
   const feeChanged = inc > 0 && !eq32(t + H.T_FEE, ctx + L.CTX_FEE);
   memory.copy(t + H.T_FEE, ctx + L.CTX_FEE, 32);

@@ -1,20 +1,20 @@
 // Sequential block execution: system call, transactions in order, rewards and withdrawals.
 // The parallel executor (Block-STM) must produce exactly this result.
 import { Fork } from "../fork.js";
-import { BraidError, isBraidError } from "../encoding/errors.js";
+import { BraidError } from "../encoding/errors.js";
 import { bytesToHex, hexToBytes, equalBytes } from "../encoding/hex.js";
 import { keccak256 } from "../trie/mpt.js";
 import { EMPTY_CODE_HASH } from "../trie/state-root.js";
 import { recoverSender } from "../tx/sign.js";
-import { validateTransaction, blobBaseFee } from "../tx/validate.js";
+import { blobBaseFee } from "../tx/validate.js";
+import * as L from "../wasm/layout.js";
+import { Carver, checkStatic, stageBlock, readReceipts, txRecord, INVALID_REASONS } from "./staging.js";
 import { Vm, RegionExhausted } from "../vm/vm.js";
-import { messageOf } from "../vm/message.js";
 import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
 import type { BlockEnv } from "../vm/types.js";
 import { MAINNET, forkAt, blockReward, type ChainConfig } from "./chain.js";
-import { bloomOr } from "./bloom.js";
 import { receiptsRoot } from "./receipts.js";
-import type { BlockInput, BlockResult, PreState, Receipt, StateDiffEntry } from "./types.js";
+import type { BlockInput, BlockResult, PreState, StateDiffEntry } from "./types.js";
 
 export const BEACON_ROOTS_ADDRESS = hexToBytes("0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02");
 export const SYSTEM_ADDRESS = hexToBytes("0xfffffffffffffffffffffffffffffffffffffffe");
@@ -86,43 +86,29 @@ export function executeBlock(vm: Vm, block: BlockInput, pre: PreState, opts: Exe
 
 function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: RegionSizes): BlockResult {
   const tSetup = performance.now();
+  const h = block.header;
+  const n = block.transactions.length;
+  block.transactions.forEach((tx, i) => checkStatic(tx, i, env));
   vm.reset(sizes);
   vm.setBlock(env);
   vm.putAccounts(pre.accounts);
+  const header = stageBlock(vm, new Carver(vm.end, vm.memory), block, env, n);
+  vm.dv().setUint32(vm.ctx + L.CTX_STM, header, true);
   const t0 = performance.now();
-  const h = block.header;
   if (env.fork >= Fork.Cancun && h.parentBeaconBlockRoot) {
     vm.execute({
       caller: SYSTEM_ADDRESS, to: BEACON_ROOTS_ADDRESS, value: 0n, data: h.parentBeaconBlockRoot, gasLimit: 30_000_000n,
       intrinsicGas: 0n, gasPrice: 0n, priorityFee: 0n, upfront: 0n, accessList: [], blobHashes: [], system: true,
     });
   }
-  const receipts: Receipt[] = [];
-  const bloom = new Uint8Array(256);
-  let cumulative = 0n;
-  let steps = 0n;
-  block.transactions.forEach((tx, i) => {
-    const acct = vm.getAccount(tx.sender!);
-    try {
-      validateTransaction(tx, {
-        fork: env.fork, chainId: env.chainId, baseFee: env.fork >= Fork.London ? env.baseFee : undefined,
-        blockGasLimit: env.gasLimit, blockGasUsed: cumulative, blobBaseFee: env.blobBaseFee,
-        senderNonce: acct?.nonce ?? 0n, senderBalance: acct?.balance ?? 0n, hasCode: acct?.hasCode ?? false,
-      });
-    } catch (e) {
-      if (isBraidError(e)) throw new BraidError(e.code, `transaction ${i} is invalid: ${e.message}`);
-      throw e;
-    }
-    const r = vm.execute(messageOf(tx, env));
-    cumulative += r.gasUsed;
-    steps += r.steps;
-    const lb = r.logsBloom;
-    bloomOr(bloom, lb);
-    receipts.push({
-      type: tx.type, status: r.status, success: r.status === "success", gasUsed: r.gasUsed, cumulativeGasUsed: cumulative,
-      logs: r.logs, logsBloom: lb, contractAddress: r.createdAddress,
-    });
-  });
+  // The transactions run in one wasm loop over the staged messages (stm/sequential.ts).
+  const r = vm.exports.seq_run_block() >>> 0;
+  if (r & 0x80000000) throw new RegionExhausted(r & 0x7fffffff);
+  if (r !== 0) {
+    const reason = INVALID_REASONS[vm.dv().getUint32(txRecord(vm, header, r - 1) + L.T_INVALID, true)] ?? "invalid";
+    throw new BraidError("TX_INVALID", `transaction ${r - 1} is invalid: ${reason}`);
+  }
+  const { receipts, gasUsed, bloom, steps } = readReceipts(vm, block, header, env);
   const reward = blockReward(env.fork);
   if (reward > 0n) vm.credit(h.coinbase, reward + (reward / 32n) * BigInt(h.uncles.length));
   for (const w of block.withdrawals) vm.credit(w.address, w.amountGwei * 1_000_000_000n);
@@ -134,12 +120,12 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
     number: h.number,
     fork: env.fork,
     receipts,
-    gasUsed: cumulative,
+    gasUsed,
     logsBloom: bloom,
     receiptsRoot: root,
     stateDiff: diff,
     stats: {
-      transactions: block.transactions.length, steps, senderRecoveryMs: 0, executionMs,
+      transactions: n, steps, senderRecoveryMs: 0, executionMs,
       setupMs: t0 - tSetup, finishMs: performance.now() - tFinish,
       ...(h.uncles.length && reward > 0n ? { unclesNotRewarded: h.uncles.length } : {}),
     },

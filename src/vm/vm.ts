@@ -24,6 +24,7 @@ export interface BraidExports {
   keccak256(src: number, len: number, dst: number): void;
   stm_worker(): void;
   stm_commit(): number;
+  seq_run_block(): number;
   test_u256(op: number, a: number, b: number, c: number): void;
 }
 
@@ -298,6 +299,7 @@ export class Vm {
     if (m.to) u8.set(m.to, c + L.CTX_TO);
     dv.setUint32(c + L.CTX_IS_CREATE, m.to ? 0 : 1, true);
     dv.setUint32(c + L.CTX_SYSTEM, m.system ? 1 : 0, true);
+    dv.setUint32(c + L.CTX_CHECK_SENDER, 0, true); // the caller validated this message
     this.writeWord(c + L.CTX_VALUE, m.value);
     this.writeWord(c + L.CTX_GASPRICE, m.gasPrice);
     this.writeWord(c + L.CTX_PRIORITY, m.priorityFee);

@@ -85,6 +85,7 @@ export const CTX_READS_COUNT = 804;
 export const CTX_BLOCKING = 808;
 export const CTX_TX_NONCE = 816;
 export const CTX_MAX_COST = 832;
+export const CTX_CHECK_SENDER = 908;
 export const CTX_BASE_GEN = 904;
 export const CTX_CODE_HOME = 900;
 export const CTX_FEE = 864;

@@ -1,0 +1,154 @@
+// Staging a block in wasm memory: the messages, the transaction records both executors fill,
+// and the decoding of their results into receipts. Shared by the sequential executor
+// (executeBlock) and Block-STM (ParallelExecutor).
+import * as L from "../wasm/layout.js";
+import { Fork } from "../fork.js";
+import { BraidError, isBraidError } from "../encoding/errors.js";
+import { validateTransaction, maxUpfrontCost } from "../tx/validate.js";
+import type { Transaction } from "../tx/types.js";
+import type { Vm } from "../vm/vm.js";
+import { messageOf } from "../vm/message.js";
+import { nextPow2 } from "../vm/regions.js";
+import type { BlockEnv, LogEntry } from "../vm/types.js";
+import { bloomOr } from "./bloom.js";
+import type { BlockInput, Receipt } from "./types.js";
+
+const STATUS = ["success", "revert", "halt"] as const;
+export const INVALID_REASONS = ["", "nonce mismatch", "insufficient funds", "sender is not an EOA"];
+
+/** Bump allocator over the memory above the coordinator's regions. */
+export class Carver {
+  constructor(private p: number, private readonly memory: WebAssembly.Memory) {}
+  take(n: number, align = 64): number {
+    this.p = Math.ceil(this.p / align) * align;
+    const at = this.p;
+    this.p += n;
+    const need = this.p - this.memory.buffer.byteLength;
+    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
+    return at;
+  }
+}
+
+
+/** Rules that do not depend on state; nonce, balance and code are checked by the workers. */
+export function checkStatic(tx: Transaction, i: number, env: BlockEnv): void {
+  try {
+    validateTransaction(tx, {
+      fork: env.fork, chainId: env.chainId, baseFee: env.fork >= Fork.London ? env.baseFee : undefined,
+      blockGasLimit: env.gasLimit, blockGasUsed: 0n, blobBaseFee: env.blobBaseFee,
+      senderNonce: tx.nonce, senderBalance: maxUpfrontCost(tx), hasCode: false,
+    });
+  } catch (e) {
+    if (isBraidError(e)) throw new BraidError(e.code, `transaction ${i} is invalid: ${e.message}`);
+    throw e;
+  }
+}
+
+
+export function txRecord(vm: Vm, header: number, i: number): number {
+  return vm.dv().getUint32(header + L.H_TXS, true) + i * L.TXR_SIZE;
+}
+
+
+/** Writes the STM header, transaction records, messages, multi-version table and arena. */
+export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: BlockEnv, n: number): number {
+  const header = carver.take(L.H_SIZE);
+  const txs = carver.take(n * L.TXR_SIZE);
+  const msgs = carver.take(n * L.MSG_SIZE);
+  const mvCap = nextPow2(Math.max(8192, 32 * n));
+  const mv = carver.take(mvCap * L.MV_SIZE);
+  const arenaSize = (16 << 20) + n * (32 << 10);
+  const arena = carver.take(arenaSize, 8);
+  let payload = 0;
+  for (const tx of block.transactions) {
+    payload += tx.data.length + 8 + (tx.blobVersionedHashes?.length ?? 0) * 32;
+    for (const e of tx.accessList) payload += 24 + 32 * e.storageKeys.length;
+  }
+  let p = carver.take(payload + 64, 8);
+  const u8 = vm.u8();
+  vm.exports.mem_zero(header, L.H_SIZE);
+  vm.exports.mem_zero(txs, n * L.TXR_SIZE);
+  vm.exports.mem_zero(mv, mvCap * L.MV_SIZE);
+  const dv = vm.dv();
+  dv.setUint32(header + L.H_N, n, true);
+  dv.setUint32(header + L.H_MV_TABLE, mv, true);
+  dv.setUint32(header + L.H_MV_CAP, mvCap, true);
+  dv.setUint32(header + L.H_ARENA_TOP, arena, true);
+  dv.setUint32(header + L.H_ARENA_END, arena + arenaSize, true);
+  dv.setUint32(header + L.H_TXS, txs, true);
+  dv.setUint32(header + L.H_MSGS, msgs, true);
+  u8.set(env.coinbase, header + L.H_COINBASE);
+  block.transactions.forEach((tx, i) => {
+    const m = messageOf(tx, env);
+    const r = msgs + i * L.MSG_SIZE;
+    u8.fill(0, r, r + L.MSG_SIZE);
+    u8.set(m.caller, r + L.M_CALLER);
+    if (m.to) u8.set(m.to, r + L.M_TO);
+    dv.setUint32(r + L.M_IS_CREATE, m.to ? 0 : 1, true);
+    u8.set(m.data, p);
+    dv.setUint32(r + L.M_DATA_PTR, p, true);
+    dv.setUint32(r + L.M_DATA_LEN, m.data.length, true);
+    p = Math.ceil((p + m.data.length) / 8) * 8;
+    dv.setUint32(r + L.M_ACCESS_PTR, p, true);
+    dv.setUint32(r + L.M_ACCESS_COUNT, m.accessList.length, true);
+    for (const e of m.accessList) {
+      u8.set(e.address, p);
+      dv.setUint32(p + 20, e.storageKeys.length, true);
+      p += 24;
+      for (const k of e.storageKeys) {
+        let v = 0n;
+        for (const b of k) v = (v << 8n) | BigInt(b);
+        vm.writeWord(p, v);
+        p += 32;
+      }
+    }
+    dv.setUint32(r + L.M_BLOB_PTR, p, true);
+    dv.setUint32(r + L.M_BLOB_COUNT, m.blobHashes.length, true);
+    for (const bh of m.blobHashes) { u8.set(bh, p); p += 32; }
+    dv.setBigUint64(r + L.M_GAS_LIMIT, m.gasLimit, true);
+    dv.setBigUint64(r + L.M_INTRINSIC, m.intrinsicGas, true);
+    dv.setBigUint64(r + L.M_NONCE, tx.nonce, true);
+    vm.writeWord(r + L.M_VALUE, m.value);
+    vm.writeWord(r + L.M_GASPRICE, m.gasPrice);
+    vm.writeWord(r + L.M_PRIORITY, m.priorityFee);
+    vm.writeWord(r + L.M_UPFRONT, m.upfront);
+    vm.writeWord(r + L.M_MAXCOST, maxUpfrontCost(tx));
+  });
+  return header;
+}
+
+
+export function readReceipts(vm: Vm, block: BlockInput, header: number, env: BlockEnv): { receipts: Receipt[]; gasUsed: bigint; bloom: Uint8Array; steps: bigint } {
+  const dv = vm.dv();
+  const u8 = vm.u8();
+  const receipts: Receipt[] = [];
+  const bloom = new Uint8Array(256);
+  let cumulative = 0n, steps = 0n;
+  block.transactions.forEach((tx, i) => {
+    const t = txRecord(vm, header, i);
+    if (cumulative + tx.gasLimit > env.gasLimit) {
+      throw new BraidError("GAS_ALLOWANCE_EXCEEDED", `transaction ${i} is invalid: gas limit ${tx.gasLimit} exceeds the block's remaining gas`);
+    }
+    const gasUsed = dv.getBigUint64(t + L.T_GAS_USED, true);
+    cumulative += gasUsed;
+    steps += dv.getBigUint64(t + L.T_STEPS, true);
+    const logs: LogEntry[] = [];
+    let p = dv.getUint32(t + L.T_LOGS, true);
+    for (let k = dv.getUint32(t + L.T_LOG_COUNT, true); k > 0; k--) {
+      const size = dv.getUint32(p, true), nt = dv.getUint32(p + 4, true), len = dv.getUint32(p + 8, true);
+      const topics: Uint8Array[] = [];
+      for (let j = 0; j < nt; j++) topics.push(u8.slice(p + 32 + j * 32, p + 64 + j * 32));
+      logs.push({ address: u8.slice(p + 12, p + 32), topics, data: u8.slice(p + 32 + nt * 32, p + 32 + nt * 32 + len) });
+      p += size;
+    }
+    const lb = u8.slice(t + L.T_BLOOM, t + L.T_BLOOM + 256);
+    bloomOr(bloom, lb);
+    const status = STATUS[dv.getUint32(t + L.T_RESULT, true)];
+    receipts.push({
+      type: tx.type, status, success: status === "success", gasUsed, cumulativeGasUsed: cumulative, logs, logsBloom: lb,
+      contractAddress: tx.to === null && status === "success" ? u8.slice(t + L.T_CREATED, t + L.T_CREATED + 20) : null,
+    });
+  });
+  return { receipts, gasUsed: cumulative, bloom, steps };
+}
+
