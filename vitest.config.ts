@@ -16,7 +16,8 @@ export default defineConfig({
     // shared WebAssembly.Memory (100+ MiB) and the state tests are CPU-bound.
     pool: "forks",
     maxWorkers: 2,
-    testTimeout: 600_000, // the state-test shards take tens of seconds each (minutes with BRAID_FULL=1)
+    reporters: ["default", "./tests/helpers/summary-reporter.ts"],
+    testTimeout: 600_000, // state-test folders can take a minute on a busy 2-core machine
     hookTimeout: 120_000,
     projects: [
       {
@@ -26,6 +27,7 @@ export default defineConfig({
           include: ["tests/**/*.test.ts"],
           // Not dropped: it is run by the state-k projects below, one shard each.
           exclude: [...configDefaults.exclude, STATE_FILE],
+          testTimeout: 180_000,
         },
       },
       ...Array.from({ length: STATE_SHARDS }, (_, k) => ({

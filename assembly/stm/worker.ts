@@ -241,7 +241,15 @@ function needs_reexecution(i: u32, inc: u32): void {
 /** Runs scheduler tasks until the block is done (or an error stops it). */
 export function stm_worker(): void {
   let kind: u32 = 0, tx: u32 = 0, inc: u32 = 0;
+  let idle: u32 = 0;
+  const h = stm_header();
   while (!is_done()) {
+    if (kind == 0 && idle > 64) {
+      // Nothing to do for a while: sleep briefly (workers may wait) instead of polling the
+      // shared counters, which slows the workers that have work.
+      atomic.wait<i32>(h + H.H_DONE, 0, 20_000);
+      idle = 0;
+    }
     if (kind == TASK_EXECUTE) {
       g_none = false;
       execute(tx, inc);
@@ -253,6 +261,7 @@ export function stm_worker(): void {
     if (kind == 0) {
       next_task();
       kind = g_task_kind; tx = g_task_tx; inc = g_task_inc;
+      idle = kind == 0 ? idle + 1 : 0;
     }
   }
 }
