@@ -5,7 +5,8 @@
 // `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`),
 // or the shared WebAssembly.Memory cannot exist or be posted to a worker. The coordinator only
 // awaits the workers' messages: nothing here blocks the main thread.
-import type { FromWorker, ToWorker, WorkerPool } from "../parallel/pool.js";
+import { chunks, type FromWorker, type ToWorker, type WorkerPool } from "../parallel/pool.js";
+import type { RecoveryJob } from "../tx/sign.js";
 import { documentImportMap, normalizeImportMap, type ImportMap, type ResolvedImportMap } from "./import-map.js";
 
 /** Sent before the protocol's "init": the import map the worker resolves its modules with. */
@@ -50,7 +51,7 @@ export class BrowserWorkerPool implements WorkerPool {
       opts.importMap === null ? { imports: [], scopes: [] }
       : opts.importMap !== undefined ? normalizeImportMap(opts.importMap, opts.baseUrl ?? (globalThis as { document?: Document }).document?.baseURI ?? import.meta.url)
       : documentImportMap();
-    const starts: Array<Promise<void>> = [];
+    const starts: Array<Promise<FromWorker>> = [];
     for (let i = 0; i < threads; i++) {
       const w = new Worker(workerUrl, { type: "module", name: `${opts.name ?? "braid-stm"}-${i}` });
       this.workers.push(w);
@@ -63,7 +64,7 @@ export class BrowserWorkerPool implements WorkerPool {
   }
 
   /** The next message from worker `w`: resolves on ready/done, rejects on error. */
-  private next(w: Worker, index: number): Promise<void> {
+  private next(w: Worker, index: number): Promise<FromWorker> {
     return new Promise((resolve, reject) => {
       const cleanup = () => {
         w.removeEventListener("message", onMessage);
@@ -73,7 +74,7 @@ export class BrowserWorkerPool implements WorkerPool {
       const onMessage = (e: MessageEvent<FromWorker>) => {
         cleanup();
         if (e.data.kind === "error") reject(new Error(`Block-STM worker ${index} failed: ${e.data.message}`));
-        else resolve();
+        else resolve(e.data);
       };
       const onError = (e: ErrorEvent) => {
         cleanup();
@@ -105,6 +106,18 @@ export class BrowserWorkerPool implements WorkerPool {
       return p;
     });
     await Promise.all(done);
+  }
+
+  async recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {
+    if (this.closed) throw new Error("BrowserWorkerPool is closed");
+    await this.ready;
+    const parts = chunks(jobs, this.workers.length);
+    const replies = await Promise.all(parts.map((part, i) => {
+      const p = this.next(this.workers[i], i);
+      this.workers[i].postMessage({ kind: "recover", jobs: part } satisfies ToWorker);
+      return p;
+    }));
+    return replies.flatMap((m) => (m.kind === "recovered" ? m.addresses : []));
   }
 
   async close(): Promise<void> {

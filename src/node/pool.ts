@@ -1,13 +1,14 @@
 // Node adapter: Block-STM workers on worker_threads.
 import { Worker } from "node:worker_threads";
-import type { FromWorker, ToWorker, WorkerPool } from "../parallel/pool.js";
+import { chunks, type FromWorker, type ToWorker, type WorkerPool } from "../parallel/pool.js";
+import type { RecoveryJob } from "../tx/sign.js";
 
 export class NodeWorkerPool implements WorkerPool {
   private workers: Worker[] = [];
   private ready: Promise<void>;
 
   constructor(readonly threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory) {
-    const starts: Array<Promise<void>> = [];
+    const starts: Array<Promise<FromWorker>> = [];
     for (let i = 0; i < threads; i++) {
       const w = new Worker(new URL("./stm-worker.js", import.meta.url));
       w.unref();
@@ -16,15 +17,16 @@ export class NodeWorkerPool implements WorkerPool {
       w.postMessage({ kind: "init", module, memory } satisfies ToWorker);
     }
     this.ready = Promise.all(starts).then(() => undefined);
+    this.ready.catch(() => undefined); // reported by whenReady/run
   }
 
-  private next(w: Worker): Promise<void> {
+  private next(w: Worker): Promise<FromWorker> {
     return new Promise((resolve, reject) => {
       const onMessage = (m: FromWorker) => {
         w.off("message", onMessage);
         w.off("error", onError);
         if (m.kind === "error") reject(new Error(`Block-STM worker failed: ${m.message}`));
-        else resolve();
+        else resolve(m);
       };
       const onError = (e: Error) => { w.off("message", onMessage); reject(e); };
       w.on("message", onMessage);
@@ -45,6 +47,18 @@ export class NodeWorkerPool implements WorkerPool {
       return p;
     });
     await Promise.all(done);
+  }
+
+
+  async recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {
+    await this.ready;
+    const parts = chunks(jobs, this.workers.length);
+    const replies = await Promise.all(parts.map((part, i) => {
+      const p = this.next(this.workers[i]);
+      this.workers[i].postMessage({ kind: "recover", jobs: part } satisfies ToWorker);
+      return p;
+    }));
+    return replies.flatMap((m) => (m.kind === "recovered" ? m.addresses : []));
   }
 
   async close(): Promise<void> {

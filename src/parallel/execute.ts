@@ -4,7 +4,8 @@
 import * as L from "../wasm/layout.js";
 import { Fork } from "../fork.js";
 import { BraidError, isBraidError } from "../encoding/errors.js";
-import { bytesToHex } from "../encoding/hex.js";
+import { bytesToHex, equalBytes } from "../encoding/hex.js";
+import { recoveryJob } from "../tx/sign.js";
 import { validateTransaction, maxUpfrontCost, blobBaseFee as _bbf } from "../tx/validate.js";
 import type { Transaction } from "../tx/types.js";
 import { Vm } from "../vm/vm.js";
@@ -12,7 +13,7 @@ import { messageOf } from "../vm/message.js";
 import { sizesFor, nextPow2, type RegionSizes } from "../vm/regions.js";
 import type { BlockEnv, LogEntry } from "../vm/types.js";
 import { MAINNET, blockReward, type ChainConfig } from "../block/chain.js";
-import { blockEnvFor, recoverSenders, stateDiff, executeBlock, BEACON_ROOTS_ADDRESS, SYSTEM_ADDRESS } from "../block/execute.js";
+import { blockEnvFor, stateDiff, executeBlock, BEACON_ROOTS_ADDRESS, SYSTEM_ADDRESS } from "../block/execute.js";
 import { bloomOr } from "../block/bloom.js";
 import { receiptsRoot } from "../block/receipts.js";
 import type { BlockInput, BlockResult, PreState, Receipt } from "../block/types.js";
@@ -65,7 +66,7 @@ export class ParallelExecutor {
     const chain = opts.chain ?? MAINNET;
     const threads = Math.min(opts.threads ?? this.pool.threads, this.pool.threads);
     const env = blockEnvFor(block, pre, chain);
-    const senderMs = opts.verifySenders === false ? 0 : recoverSenders(block, env.fork);
+    const senderMs = opts.verifySenders === false ? 0 : await this.recoverSenders(block, env.fork);
     const n = block.transactions.length;
     if (n < (opts.minTransactions ?? 2) || threads < 1) return this.sequential(block, pre, chain, senderMs, "small block");
     block.transactions.forEach((tx, i) => {
@@ -135,6 +136,29 @@ export class ParallelExecutor {
       stats: { transactions: n, steps, senderRecoveryMs: senderMs, executionMs, setupMs: t0 - tSetup, finishMs: performance.now() - tFinish, ...(h.uncles.length && reward > 0n ? { unclesNotRewarded: h.uncles.length } : {}) },
       parallel: stats,
     };
+  }
+
+  /** Sender recovery (ecrecover of every transaction) spread over the workers. */
+  private async recoverSenders(block: BlockInput, fork: Fork): Promise<number> {
+    const t0 = performance.now();
+    const jobs = block.transactions.map((tx, i) => {
+      try {
+        return recoveryJob(tx, fork);
+      } catch (e) {
+        if (isBraidError(e)) throw new BraidError(e.code, `transaction ${i}: ${e.message}`);
+        throw e;
+      }
+    });
+    const addresses = await this.pool.recover(jobs);
+    block.transactions.forEach((tx, i) => {
+      const a = addresses[i];
+      if (!a) throw new BraidError("INVALID_SIGNATURE_VRS", `transaction ${i}: public key recovery failed`);
+      if (tx.sender && !equalBytes(a, tx.sender)) {
+        throw new BraidError("SENDER_MISMATCH", `transaction ${i}: recovered sender ${bytesToHex(a)} differs from 'from' ${bytesToHex(tx.sender)}`);
+      }
+      tx.sender = a;
+    });
+    return performance.now() - t0;
   }
 
   private sequential(block: BlockInput, pre: PreState, chain: ChainConfig, senderMs: number, reason: string): BlockResult & { parallel: ParallelStats } {

@@ -1,17 +1,33 @@
 // Workers that run Block-STM tasks on a shared WebAssembly.Memory. One small interface, with a
 // Node adapter (worker_threads, src/node/pool.ts) and a browser adapter (Web Workers,
 // src/browser/pool.ts). The coordinator awaits `run`; it never blocks its thread.
+import type { RecoveryJob } from "../tx/sign.js";
 export interface WorkerPool {
   readonly threads: number;
   /** Resolves once every worker has instantiated the module. */
   whenReady(): Promise<void>;
   /** Each worker binds to its context and runs `stm_worker` until the block is done. */
   run(contexts: number[], blockHashes: Array<[string, string]>): Promise<void>;
+  /** Recovers transaction senders on the workers (null where recovery failed). */
+  recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>>;
   close(): Promise<void>;
+}
+
+/** Splits `jobs` into at most `parts` contiguous chunks. */
+export function chunks<T>(jobs: T[], parts: number): T[][] {
+  const out: T[][] = [];
+  const size = Math.ceil(jobs.length / Math.max(1, parts));
+  for (let i = 0; i < jobs.length; i += size) out.push(jobs.slice(i, i + size));
+  return out;
 }
 
 /** Messages between the coordinator and a worker. */
 export type ToWorker =
   | { kind: "init"; module: WebAssembly.Module; memory: WebAssembly.Memory }
-  | { kind: "run"; ctx: number; blockHashes: Array<[string, string]> };
-export type FromWorker = { kind: "ready" } | { kind: "done" } | { kind: "error"; message: string };
+  | { kind: "run"; ctx: number; blockHashes: Array<[string, string]> }
+  | { kind: "recover"; jobs: RecoveryJob[] };
+export type FromWorker =
+  | { kind: "ready" }
+  | { kind: "done" }
+  | { kind: "recovered"; addresses: Array<Uint8Array | null> }
+  | { kind: "error"; message: string };

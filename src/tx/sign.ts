@@ -64,19 +64,34 @@ function recoveryId(tx: Transaction, fork: Fork): number {
  * Throws BraidError('INVALID_SIGNATURE_VRS').
  */
 export function recoverSender(tx: Transaction, fork: Fork = Fork.Osaka): Uint8Array {
+  const job = recoveryJob(tx, fork);
+  try {
+    return recoverAddress(job);
+  } catch (e) {
+    throw sigError(tx, `public key recovery failed (${(e as Error).message})`);
+  }
+}
+
+/** What public-key recovery needs, after the cheap checks (so it can run on another thread). */
+export interface RecoveryJob {
+  hash: Uint8Array;
+  r: bigint;
+  s: bigint;
+  rec: number;
+}
+
+/** Checks r, s and v and computes the signing hash. Throws BraidError('INVALID_SIGNATURE_VRS'). */
+export function recoveryJob(tx: Transaction, fork: Fork = Fork.Osaka): RecoveryJob {
   const { r, s } = tx;
   if (r <= 0n || r >= SECP256K1_N) throw sigError(tx, `r = 0x${r.toString(16)} is not in [1, n-1]`);
   if (s <= 0n || s >= SECP256K1_N) throw sigError(tx, `s = 0x${s.toString(16)} is not in [1, n-1]`);
   if (fork >= Fork.Homestead && s > HALF_N) throw sigError(tx, `s = 0x${s.toString(16)} is greater than n/2 (EIP-2)`);
-  const rec = recoveryId(tx, fork);
-  const hash = signingHash(tx);
-  let pub: Uint8Array;
-  try {
-    pub = new secp256k1.Signature(r, s, rec).recoverPublicKey(hash).toBytes(false);
-  } catch (e) {
-    throw sigError(tx, `public key recovery failed (${(e as Error).message})`);
-  }
-  return publicKeyToAddress(pub);
+  return { hash: signingHash(tx), r, s, rec: recoveryId(tx, fork) };
+}
+
+/** The signer's address (the expensive part: secp256k1 public-key recovery). */
+export function recoverAddress(job: RecoveryJob): Uint8Array {
+  return publicKeyToAddress(new secp256k1.Signature(job.r, job.s, job.rec).recoverPublicKey(job.hash).toBytes(false));
 }
 
 /**

@@ -3,6 +3,7 @@
 import { braidImports } from "../vm/imports.js";
 import type { BraidExports } from "../vm/vm.js";
 import type { FromWorker, ToWorker } from "../parallel/pool.js";
+import { recoverAddress } from "../tx/sign.js";
 
 export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) => void {
   let exports: BraidExports | undefined;
@@ -14,6 +15,8 @@ export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) =
         const instance = new WebAssembly.Instance(m.module, braidImports(m.memory, (n) => hashes.get(n) ?? new Uint8Array(32)));
         exports = instance.exports as unknown as BraidExports;
         post({ kind: "ready" });
+      } else if (m.kind === "recover") {
+        post({ kind: "recovered", addresses: m.jobs.map((j) => { try { return recoverAddress(j); } catch { return null; } }) });
       } else {
         if (!exports) throw new Error("worker not initialised");
         hashes = new Map(m.blockHashes.map(([n, h]) => [BigInt(n), toBytes(h)]));
