@@ -147,6 +147,7 @@ export const AF_TOUCHED: u32 = 2; // touched (EIP-161) by this transaction
 export const AF_DESTRUCTED: u32 = 4; // SELFDESTRUCT took effect: delete at the end of the tx
 export const AF_CREATED: u32 = 8; // created by this transaction (EIP-6780)
 export const AF_HAS_STORAGE: u32 = 16; // had non-empty storage in the pre-state (EIP-7610)
+export const AF_STORAGE_WRITTEN: u32 = 32; // a slot was written in this table: deleting must wipe it
 
 // ---- Storage entry (table keyed by account entry + slot); transient entries use the same ----
 export const S_KEY: u32 = 0; // word slot (LE limbs)

@@ -80,11 +80,14 @@ function delete_account(e: usize): void {
   // later transactions ignore older slot versions and the pre-state.
   const had = (load<u32>(e + L.A_ORIG_FLAGS) & L.AF_EXISTS) != 0 || (load<u32>(e + L.A_FLAGS) & (L.AF_CREATED | L.AF_DESTRUCTED)) != 0;
   if (G.g_parallel && had) store<u32>(e + L.A_WIPE, load<u32>(G.g_ctx + L.CTX_TX_INDEX) + 1);
+  // Sequential mode clears the slots in place (a full table scan, only when it can have any);
+  // in parallel mode the wipe marker hides them from later transactions and the commit clears them.
+  const mayHaveSlots = (load<u32>(e + L.A_FLAGS) & (L.AF_HAS_STORAGE | L.AF_STORAGE_WRITTEN)) != 0;
   store<u32>(e + L.A_FLAGS, 0);
   store<u64>(e + L.A_NONCE, 0);
   store<u32>(e + L.A_CODE, 0);
   memory.fill(e + L.A_BALANCE, 0, 32);
-  storage_wipe(e);
+  if (!G.g_parallel && mayHaveSlots) storage_wipe(e);
 }
 
 /** EIP-161 and SELFDESTRUCT deletions, then clears the per-transaction flags. */

@@ -58,6 +58,9 @@ export function tslot_get(acct: usize, key: usize): usize {
 export function slot_set(e: usize, v: usize): void {
   journal_slot(e, L.JT_STORAGE);
   memory.copy(e + L.S_VALUE, v, 32);
+  // Not journaled: a conservative hint that deleting the account must scan for its slots.
+  const a = <usize>load<u32>(e + L.S_ACCT);
+  store<u32>(a + L.A_FLAGS, load<u32>(a + L.A_FLAGS) | L.AF_STORAGE_WRITTEN);
   if (g_parallel && load<u32>(e + L.S_DIRTY) != g_txid) dirty_add(e);
 }
 

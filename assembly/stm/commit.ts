@@ -30,8 +30,9 @@ export function stm_commit(): u32 {
         if (pass == 0 && kind == H.LOC_ACCOUNT) {
           const e = acct_get(loc + H.V_ADDR);
           if (e == 0) return 0xffffffff;
-          if (load<u32>(v + H.VR_A_WIPE) == i + 1) storage_wipe(e);
-          store<u32>(e + L.A_FLAGS, load<u32>(v + H.VR_A_FLAGS));
+          const old = load<u32>(e + L.A_FLAGS);
+          if (load<u32>(v + H.VR_A_WIPE) == i + 1 && (old & (L.AF_HAS_STORAGE | L.AF_STORAGE_WRITTEN)) != 0) storage_wipe(e);
+          store<u32>(e + L.A_FLAGS, load<u32>(v + H.VR_A_FLAGS) | (old & L.AF_STORAGE_WRITTEN));
           store<u64>(e + L.A_NONCE, load<u64>(v + H.VR_A_NONCE));
           store<u32>(e + L.A_CODE, load<u32>(v + H.VR_A_CODE));
           memory.copy(e + L.A_BALANCE, v + H.VR_A_BALANCE, 32);
@@ -41,6 +42,7 @@ export function stm_commit(): u32 {
           const s = slot_get(e, loc + H.V_SLOT);
           if (s == 0) return 0xffffffff;
           memory.copy(s + L.S_VALUE, v + H.VR_S_VALUE, 32);
+          store<u32>(e + L.A_FLAGS, load<u32>(e + L.A_FLAGS) | L.AF_STORAGE_WRITTEN);
         }
       }
     }

@@ -63,8 +63,11 @@ export function load_message(i: u32): void {
   memory.fill(ctx + L.CTX_FEE, 0, 32);
 }
 
+// Flags that are part of an account's published state (the rest are per-transaction hints).
+const PUBLISHED_FLAGS: u32 = L.AF_EXISTS | L.AF_HAS_STORAGE;
+
 function account_changed(e: usize): bool {
-  return load<u32>(e + L.A_FLAGS) != load<u32>(e + L.A_ORIG_FLAGS)
+  return (load<u32>(e + L.A_FLAGS) & PUBLISHED_FLAGS) != (load<u32>(e + L.A_ORIG_FLAGS) & PUBLISHED_FLAGS)
     || load<u64>(e + L.A_NONCE) != load<u64>(e + L.A_ORIG_NONCE)
     || load<u32>(e + L.A_CODE) != load<u32>(e + L.A_ORIG_CODE)
     || load<u32>(e + L.A_WIPE) != load<u32>(e + L.A_ORIG_WIPE)
@@ -136,7 +139,7 @@ function publish(i: u32, inc: u32, status: u32): bool {
     if (loc == 0) return false;
     const p = payload - H.VR_A_FLAGS;
     memory.fill(payload, 0, 64);
-    store<u32>(p + H.VR_A_FLAGS, load<u32>(e + L.A_FLAGS) & (L.AF_EXISTS | L.AF_HAS_STORAGE));
+    store<u32>(p + H.VR_A_FLAGS, load<u32>(e + L.A_FLAGS) & PUBLISHED_FLAGS);
     store<u32>(p + H.VR_A_WIPE, load<u32>(e + L.A_WIPE));
     store<u64>(p + H.VR_A_NONCE, load<u64>(e + L.A_NONCE));
     store<u32>(p + H.VR_A_CODE, load<u32>(e + L.A_CODE));
