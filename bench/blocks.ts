@@ -7,6 +7,11 @@
 //         Fixture loading/parsing is outside. Senders come from the RPC `from`; sender recovery
 //         (recoverSenders, ecrecover of every tx) is timed on its own.
 // ethjs:  see blocks-ethjs.ts (fresh state per run, built outside the timed region; no state root).
+// Block-STM: ParallelExecutor on a NodeWorkerPool of 4 workers (its own Vm, the pool built on that
+//         Vm's memory), run with threads = 1, 2, 4 in rounds interleaved with sequential
+//         executeBlock runs (see stm.ts); per thread count: median stats.executionMs, speedup vs the
+//         sequential stats.executionMs of the same rounds, Block-STM counters, and whether every
+//         parallel result equals the sequential one (compareResults).
 // Checks: gasUsed == header.gasUsed, logsBloom == header.logsBloom and, from Byzantium on,
 //         receiptsRoot == header.receiptsRoot, for both engines. Mismatches and errors are printed and recorded.
 //
@@ -15,8 +20,10 @@
 //        BENCH_BLOCKS_ETHJS_MS / _MIN / _MAX   ethjs budget per block / min / max samples
 //        BENCH_BLOCKS_SENDERS_MS / _MIN        sender-recovery budget / min samples
 //        BENCH_BLOCKS_NO_ETHJS=1               Braid only
+//        BENCH_BLOCKS_PAR_MS / _MIN / _MAX     Block-STM rounds per block: budget (ms) / min / max rounds
+//        BENCH_BLOCKS_NO_PARALLEL=1            no Block-STM measurements
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { Vm } from "../dist/vm/vm.js";
@@ -28,6 +35,9 @@ import { Fork, forkName } from "../dist/fork.js";
 import { bytesToHex, fixturesDir } from "./fixtures.js";
 import { banner, fmtMs, fmtNum, formatTable, geomean, log, machineInfo, mgasPerS, sig, writeResults, type Column } from "./report.js";
 import { prepareEthjs, recoverEthjsSenders, runEthjsOnce, type Alloc } from "./blocks-ethjs.js";
+import { ParallelExecutor } from "../dist/parallel/execute.js";
+import { NodeWorkerPool } from "../dist/node/pool.js";
+import { compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
 
 const num = (name: string, dflt: number) => (process.env[name] !== undefined ? Number(process.env[name]) : dflt);
 const CFG = {
@@ -41,6 +51,12 @@ const CFG = {
   ethjsMinSamples: num("BENCH_BLOCKS_ETHJS_MIN", 2),
   ethjsMaxSamples: num("BENCH_BLOCKS_ETHJS_MAX", 5),
   noEthjs: process.env.BENCH_BLOCKS_NO_ETHJS === "1",
+  /** Block-STM: interleaved rounds (1 sequential + 1 parallel run per thread count) per block. */
+  parTimeMs: num("BENCH_BLOCKS_PAR_MS", 1500),
+  parMinRounds: num("BENCH_BLOCKS_PAR_MIN", 7),
+  parMaxRounds: num("BENCH_BLOCKS_PAR_MAX", 60),
+  parThreads: [1, 2, 4],
+  noParallel: process.env.BENCH_BLOCKS_NO_PARALLEL === "1",
 };
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -90,7 +106,7 @@ interface BlockRow {
   braid: {
     medianMs: number;
     minMs: number;
-    /** stats.executionMs: pre-state load + execution, without receiptsRoot and state diff. */
+    /** stats.executionMs: execution after the pre-state load, without receiptsRoot and state diff. */
     executionMedianMs: number;
     runs: number;
     mgasPerS: number;
@@ -109,8 +125,11 @@ interface BlockRow {
   } | null;
   /** ethjs median / Braid median (how many times faster Braid is). */
   ratio: number | null;
-  /** Reserved for the parallel executor: { "1": {medianMs, mgasPerS}, "2": ..., "4": ... }. */
-  braidParallel: null;
+  /** Block-STM per thread count ("1", "2", "4"); null with BENCH_BLOCKS_NO_PARALLEL=1. */
+  braidParallel: Record<string, ThreadResult> | null;
+  /** Interleaved rounds behind braidParallel, and the pool setup error if any. */
+  braidParallelRounds: number;
+  braidParallelError: string | null;
 }
 
 function check(gasUsed: bigint, bloom: string, receiptsRoot: string | null, header: { gasUsed: bigint; logsBloom: Uint8Array; receiptsRoot: Uint8Array }, fork: Fork): Check {
@@ -138,7 +157,7 @@ function blockDirs(filters: string[]): string[] {
   return wanted.map((n) => join(root, String(n)));
 }
 
-async function benchBlock(vm: Vm, dir: string): Promise<BlockRow> {
+async function benchBlock(vm: Vm, par: ParallelExecutor | null, dir: string): Promise<BlockRow> {
   const fx = loadBlockFixture(dir);
   const h = fx.block.header;
   const fork: Fork = forkAt(MAINNET, h.number, h.timestamp);
@@ -148,7 +167,7 @@ async function benchBlock(vm: Vm, dir: string): Promise<BlockRow> {
     number: Number(h.number), fork: forkName(fork), ethjsHardfork: null, txs, gasUsed: gas,
     braid: { medianMs: NaN, minMs: NaN, executionMedianMs: NaN, runs: 0, mgasPerS: NaN, check: null, error: null },
     senderRecovery: { medianMs: NaN, perTxMs: NaN, runs: 0, error: null },
-    ethjs: null, ratio: null, braidParallel: null,
+    ethjs: null, ratio: null, braidParallel: null, braidParallelRounds: 0, braidParallelError: null,
   };
 
   // Braid: a first (untimed) run for the checks, then timed runs.
@@ -170,6 +189,18 @@ async function benchBlock(vm: Vm, dir: string): Promise<BlockRow> {
     });
   } catch (e) {
     row.braid.error = errText(e);
+  }
+
+  // Block-STM vs sequential, interleaved rounds (stm.ts).
+  if (par) {
+    try {
+      gc?.();
+      const c = await compareSeqPar(vm, par, fx.block, fx.pre, { threads: CFG.parThreads, minRounds: CFG.parMinRounds, maxRounds: CFG.parMaxRounds, timeMs: CFG.parTimeMs });
+      row.braidParallel = c.threads;
+      row.braidParallelRounds = c.rounds;
+    } catch (e) {
+      row.braidParallelError = errText(e);
+    }
   }
 
   // Sender recovery (Braid's recoverSenders: ecrecover + comparison with `from`).
@@ -226,7 +257,7 @@ function totals(rows: BlockRow[]) {
     braid: {
       blocks: ok.length,
       totalMs: sig(braidMs, 6),
-      /** Sum of stats.executionMs medians (pre-state load + execution; no receiptsRoot / state diff). */
+      /** Sum of stats.executionMs medians (execution after the pre-state load; no receiptsRoot / state diff). */
       executionTotalMs: sig(sum(ok.map((r) => r.braid.executionMedianMs)), 6),
       mgasPerS: sig(mgasPerS(gasAll, braidMs)),
       /** Over the blocks ethjs also completed (same set as the ethjs figure). */
@@ -248,7 +279,10 @@ function totals(rows: BlockRow[]) {
       const n = sum(e.map((r) => r.txs));
       return { totalMs: sig(ms, 6), perTxMs: sig(n ? ms / n : NaN), transactions: n };
     })(),
-    braidParallel: null,
+    /** Block-STM per thread count: speedup = sequential / parallel stats.executionMs medians of the same rounds. */
+    braidParallel: rows.some((r) => r.braidParallel)
+      ? Object.fromEntries(CFG.parThreads.map((n) => [String(n), speedupTotals(rows.map((r) => [String(r.number), r.gasUsed, r.braidParallel?.[String(n)]]))]))
+      : null,
   };
 }
 
@@ -272,34 +306,66 @@ function printTable(rows: BlockRow[], t: ReturnType<typeof totals>): void {
     { header: "ratio", value: (r) => (isT(r) ? (t.geomeanRatio ? `${fmtNum(t.geomeanRatio, 1)}x gm` : "-") : r.ratio ? `${fmtNum(r.ratio, 1)}x` : "-") },
     { header: "senders ms", value: (r) => fmtMs(isT(r) ? t.senderRecovery.totalMs : r.senderRecovery.medianMs) },
     { header: "µs/tx", value: (r) => fmtNum((isT(r) ? t.senderRecovery.perTxMs : r.senderRecovery.perTxMs) * 1000, 0) },
+    ...CFG.parThreads.map((n): Column<R> => ({
+      header: `stm x${n}`,
+      value: (r) => (isT(r) ? (t.braidParallel ? `${fmtNum(t.braidParallel[String(n)]!.geomeanSpeedup, 2)}gm` : "-") : r.braidParallelError ? "ERR" : fmtSpeedup(r.braidParallel?.[String(n)])),
+    })),
+    { header: "ab@2", value: (r) => (isT(r) ? "" : fmtNum(r.braidParallel?.["2"]?.aborts ?? NaN, 0)) },
+    { header: "same", align: "left", value: (r) => {
+      if (isT(r)) return t.braidParallel ? `${Math.min(...CFG.parThreads.map((n) => t.braidParallel![String(n)]!.identical))}/${t.blocks}` : "-";
+      if (!r.braidParallel) return "-";
+      const v = Object.values(r.braidParallel);
+      return v.some((x) => x.error) ? "error" : v.every((x) => x.identical) ? "yes" : "NO";
+    } },
   ];
   console.log(formatTable<R>(cols, rows, [{ total: true }]));
   for (const r of rows) {
     if (r.braid.error) console.log(`  ${r.number}: braid error: ${r.braid.error}`);
     if (r.senderRecovery.error) console.log(`  ${r.number}: sender recovery error: ${r.senderRecovery.error}`);
     if (r.ethjs?.error) console.log(`  ${r.number}: ethjs error: ${r.ethjs.error}`);
+    if (r.braidParallelError) console.log(`  ${r.number}: Block-STM error: ${r.braidParallelError}`);
+    for (const [n, p] of Object.entries(r.braidParallel ?? {})) {
+      if (p.error) console.log(`  ${r.number}: Block-STM (${n} threads) error: ${p.error}`);
+      else if (!p.identical) console.log(`  ${r.number}: Block-STM (${n} threads) result differs from sequential: ${p.diffs.join("; ")}`);
+    }
+  }
+  if (t.braidParallel) {
+    console.log("stm xN: median sequential stats.executionMs / median Block-STM stats.executionMs on N threads, same interleaved rounds;" +
+      " s = block ran on the sequential path (fewer than 2 transactions), ! = result differs; ab@2 = median aborts at 2 threads");
   }
 }
 
 export async function run(args: string[]): Promise<void> {
   const dirs = blockDirs(args);
   if (dirs.length === 0) throw new Error(`no block fixture matches ${args.join(" ")}`);
-  console.log(banner(`blocks: ${dirs.length} mainnet blocks, Braid (sequential) vs @ethereumjs/vm runBlock`));
-  const vm = new Vm(loadBraidModule());
+  console.log(banner(`blocks: ${dirs.length} mainnet blocks, Braid (sequential; Block-STM on 1/2/4 threads) vs @ethereumjs/vm runBlock`));
+  const load = loadStart("blocks");
+  const module = loadBraidModule();
+  const vm = new Vm(module);
+  // Block-STM: its own Vm, one pool of max(threads) workers on that Vm's memory; `threads` picks how many run.
+  let parVm: Vm | null = null, pool: NodeWorkerPool | null = null, par: ParallelExecutor | null = null;
+  if (!CFG.noParallel) {
+    parVm = new Vm(module);
+    pool = new NodeWorkerPool(Math.max(...CFG.parThreads), module, parVm.memory);
+    await pool.whenReady();
+    par = new ParallelExecutor(parVm, pool);
+  }
   const started = Date.now();
-  const loadStart = loadavg();
   const rows: BlockRow[] = [];
   for (const dir of dirs) {
     const t0 = Date.now();
-    const row = await benchBlock(vm, dir);
+    const row = await benchBlock(vm, par, dir);
     rows.push(row);
+    const p = row.braidParallel;
     log(
       `  ${String(row.number).padStart(8)} ${row.fork.padEnd(16)} ${String(row.txs).padStart(4)} tx  braid ${fmtMs(row.braid.medianMs)} ms (${row.braid.runs}) ${row.braid.error ?? checkText(row.braid.check)}` +
         (row.ethjs ? `  ethjs ${fmtMs(row.ethjs.medianMs)} ms (${row.ethjs.ethjsRuns}) ${row.ethjs.error ?? checkText(row.ethjs.check)}` : "") +
+        (p ? `  stm ${CFG.parThreads.map((n) => fmtSpeedup(p[String(n)])).join("/")} (${row.braidParallelRounds} rounds)` : row.braidParallelError ? `  stm error: ${row.braidParallelError}` : "") +
         `  [${((Date.now() - t0) / 1000).toFixed(1)} s]`,
     );
     gc?.();
   }
+  await pool?.close();
   const t = totals(rows);
   console.log("");
   printTable(rows, t);
@@ -309,17 +375,28 @@ export async function run(args: string[]): Promise<void> {
         `geometric-mean ratio ${fmtNum(t.geomeanRatio ?? NaN, 1)}x, total-time ratio ${fmtNum(t.totalTimeRatio ?? NaN, 1)}x` : "") +
       `; sender recovery ${fmtNum(t.senderRecovery.perTxMs * 1000, 0)} µs/tx. Suite took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
   );
-  const loadEnd = loadavg();
-  if (Math.max(loadStart[0]!, loadEnd[0]!) > cpus().length) {
-    console.log(`warning: load average ${loadStart[0]!.toFixed(1)} at start, ${loadEnd[0]!.toFixed(1)} at end on ${cpus().length} cores: other processes competed for the CPU`);
+  if (t.braidParallel) {
+    for (const n of CFG.parThreads) {
+      const b = t.braidParallel[String(n)]!;
+      console.log(
+        `Block-STM ${n} thread${n > 1 ? "s" : ""}: geometric-mean speedup ${fmtNum(b.geomeanSpeedup, 3)}x over ${b.blocks} blocks` +
+          ` (${fmtNum(b.geomeanSpeedupParallelPath, 3)}x over the ${b.blocks - b.sequentialPath} that ran in parallel), gas-weighted mean ${fmtNum(b.gasWeightedSpeedup, 3)}x,` +
+          ` total-time ${fmtNum(b.totalTimeSpeedup, 3)}x, min ${fmtNum(b.minSpeedup, 3)}x (block ${b.minSpeedupAt}), max ${fmtNum(b.maxSpeedup, 3)}x (block ${b.maxSpeedupAt}); identical ${b.identical}/${b.blocks}`,
+      );
+    }
+  }
+  const machineLoad = load.finish();
+  console.log(`load average (1 min): ${machineLoad.load1Start} at start, ${machineLoad.load1End} at end (${machineLoad.cores} cores; the end figure includes this suite)`);
+  if (Math.max(machineLoad.load1Start, machineLoad.load1End) > cpus().length) {
+    console.log(`warning: load average ${machineLoad.load1Start.toFixed(1)} at start, ${machineLoad.load1End.toFixed(1)} at end on ${cpus().length} cores: other processes competed for the CPU`);
   }
   const round = (x: number) => sig(x);
   const data = {
     suite: "blocks",
     date: new Date().toISOString(),
     machine: machineInfo(),
-    /** os.loadavg() (1, 5, 15 min) when the suite started and ended: above `cores` means a busy machine. */
-    machineLoad: { start: loadStart.map((x) => sig(x, 3)), end: loadEnd.map((x) => sig(x, 3)) },
+    /** os.loadavg() (1, 5, 15 min) when the suite started and ended, and the 1-minute figures: above `cores` means a busy machine. */
+    machineLoad,
     command: `npm run bench -- blocks${args.length ? " " + args.join(" ") : ""}`,
     filters: args,
     config: CFG,
@@ -329,7 +406,12 @@ export async function run(args: string[]): Promise<void> {
       ethjs: "@ethereumjs/vm 10.1.3 runBlock({ generate: true, skipBlockValidation, skipHeaderValidation, skipHardForkValidation }) on a fresh MerkleStateManager (+Caches) per run, pre-state load outside the timed region, outer checkpoint so no end-of-block trie flush, getStateRoot stubbed; senders pre-recovered (ethjsSenderRecoveryMs); first timed run is also the check run",
       ratio: "ethjs median ms / Braid median ms, per block; geomeanRatio is their geometric mean",
       checks: "gasUsed and logsBloom vs header; receiptsRoot vs header from Byzantium on (null before)",
-      braidParallel: "reserved: per block and in totals, { \"1\": { medianMs, mgasPerS }, \"2\": ..., \"4\": ... }",
+      braidParallel:
+        "ParallelExecutor(vm2, NodeWorkerPool(4 workers on vm2.memory)).execute(block, pre, { verifySenders: false, threads }) for threads 1, 2, 4, " +
+        "in interleaved rounds with sequential executeBlock on the first Vm (order rotated each round; one untimed warm-up run of each first; at least parMinRounds rounds, more while under parTimeMs). " +
+        "Per thread count: executionMedianMs = median Block-STM stats.executionMs; sequentialExecutionMedianMs = median sequential stats.executionMs of the same rounds; speedup = their ratio; " +
+        "executions/validations/aborts/waits = medians of the Block-STM counters; sequential = the block took the sequential path; identical = every parallel result (warm-up and timed) equals the sequential one (compareResults). " +
+        "Totals: geomeanSpeedup over blocks, gasWeightedSpeedup = sum(gas*speedup)/sum(gas), totalTimeSpeedup = sum(seq ms)/sum(par ms), min/max per block.",
     },
     totals: t,
     blocks: rows.map((r) => ({
@@ -338,6 +420,7 @@ export async function run(args: string[]): Promise<void> {
       senderRecovery: { ...r.senderRecovery, medianMs: round(r.senderRecovery.medianMs), perTxMs: round(r.senderRecovery.perTxMs) },
       ethjs: r.ethjs && { ...r.ethjs, medianMs: round(r.ethjs.medianMs), minMs: round(r.ethjs.minMs), mgasPerS: round(r.ethjs.mgasPerS), senderRecoveryMs: round(r.ethjs.senderRecoveryMs) },
       ratio: r.ratio === null ? null : round(r.ratio),
+      braidParallel: r.braidParallel && Object.fromEntries(Object.entries(r.braidParallel).map(([k, v]) => [k, roundThread(v)])),
     })),
   };
   // Partial runs (filters) go to a scratch file so they do not replace the full results.

@@ -7,6 +7,7 @@ type Suite = { describe: string; load: () => Promise<{ run(args: string[]): Prom
 const SUITES: Record<string, Suite> = {
   interpreter: { describe: "evm-benchmarks (main, micro) on Braid vs @ethereumjs/evm", load: () => import("./interpreter.js") },
   blocks: { describe: "48 mainnet blocks (Frontier..Cancun): Braid executeBlock vs @ethereumjs/vm runBlock", load: () => import("./blocks.js") },
+  parallel: { describe: "synthetic 2,000-tx blocks per kind: Block-STM (1/2/4 threads) vs sequential executeBlock", load: () => import("./parallel.js") },
   // pipeline: { describe: "...", load: () => import("./pipeline.js") },
 };
 

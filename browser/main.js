@@ -36,7 +36,7 @@ async function machine(threads) {
  * Runs a block given as JSON: { block (eth_getBlockByNumber), alloc (geth alloc), blockHashes? }.
  * Returns a plain, structured-cloneable summary.
  */
-async function run(input, { threads = 2, verifySenders = true, minTransactions } = {}) {
+async function run(input, { threads = 2, verifySenders = true, policy = "always" } = {}) {
   if (!self.crossOriginIsolated) throw new Error("the page is not cross-origin isolated (COOP/COEP headers missing)");
   const t0 = performance.now();
   const { vm, pool } = await machine(threads);
@@ -44,7 +44,7 @@ async function run(input, { threads = 2, verifySenders = true, minTransactions }
   const block = blockFromRpc(input.block);
   const pre = preStateFromAlloc(input.alloc, input.blockHashes);
   const t1 = performance.now();
-  const r = await new ParallelExecutor(vm, pool).execute(block, pre, { threads, verifySenders, minTransactions });
+  const r = await new ParallelExecutor(vm, pool).execute(block, pre, { threads, verifySenders, policy });
   const t2 = performance.now();
   const h = block.header;
   const receiptsRoot = r.receiptsRoot === null ? null : bytesToHex(r.receiptsRoot);

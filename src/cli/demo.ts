@@ -51,7 +51,7 @@ export async function demo(o: DemoOptions): Promise<number> {
     for (let r = 0; r < o.runs; r++) {
       log(`parallel run ${r + 1}/${o.runs} on ${o.threads} threads...`);
       const { block, pre } = load();
-      par = await new ParallelExecutor(vm, pool).execute(block, pre, { verifySenders: false, threads: o.threads });
+      par = await new ParallelExecutor(vm, pool).execute(block, pre, { verifySenders: false, threads: o.threads, policy: "always" });
       parMs.push(par.stats.executionMs);
     }
   } finally {

@@ -177,7 +177,7 @@ async function block(argv: string[]): Promise<number> {
       try {
         await pool.whenReady();
         const ex = new ParallelExecutor(vm, pool);
-        for (let i = 0; i < reps; i++) par = await ex.execute(load().block, fx.pre, { verifySenders, threads });
+        for (let i = 0; i < reps; i++) par = await ex.execute(load().block, fx.pre, { verifySenders, threads, policy: opts.compare ? "always" : "auto" });
         ms.parallel = round(par!.stats.executionMs);
         ms.senderRecovery = round(par!.stats.senderRecoveryMs);
       } finally {

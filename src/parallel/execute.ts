@@ -26,8 +26,26 @@ export interface ParallelOptions {
   verifySenders?: boolean;
   /** Workers to use (at most the pool's size). */
   threads?: number;
-  /** Blocks with fewer transactions run sequentially (measured: see README). */
-  minTransactions?: number;
+  /**
+   * "auto" (default) runs Block-STM only where it measured faster than sequential on a 2-core
+   * machine (bench/results/blocks.json): at least PARALLEL_MIN_TXS transactions whose gas limits
+   * average at least PARALLEL_MIN_AVG_GAS_LIMIT; other blocks take the sequential path.
+   * "always" runs Block-STM on every block with two or more transactions (tests, benchmarks).
+   */
+  policy?: "auto" | "always";
+}
+
+/** Thresholds of the "auto" policy (see ParallelOptions.policy). */
+export const PARALLEL_MIN_TXS = 30;
+export const PARALLEL_MIN_AVG_GAS_LIMIT = 50_000n;
+
+/** Whether the "auto" policy runs this block on Block-STM. */
+export function worthParallel(block: BlockInput): boolean {
+  const n = block.transactions.length;
+  if (n < PARALLEL_MIN_TXS) return false;
+  let gas = 0n;
+  for (const tx of block.transactions) gas += tx.gasLimit;
+  return gas / BigInt(n) >= PARALLEL_MIN_AVG_GAS_LIMIT;
 }
 
 export interface ParallelStats {
@@ -68,7 +86,10 @@ export class ParallelExecutor {
     const env = blockEnvFor(block, pre, chain);
     const senderMs = opts.verifySenders === false ? 0 : await this.recoverSenders(block, env.fork);
     const n = block.transactions.length;
-    if (n < (opts.minTransactions ?? 2) || threads < 1) return this.sequential(block, pre, chain, senderMs, "small block");
+    if (n < 2 || threads < 1) return this.sequential(block, pre, chain, senderMs, "fewer than two transactions");
+    if ((opts.policy ?? "auto") === "auto" && !worthParallel(block)) {
+      return this.sequential(block, pre, chain, senderMs, `auto policy: fewer than ${PARALLEL_MIN_TXS} transactions or average gas limit below ${PARALLEL_MIN_AVG_GAS_LIMIT}`);
+    }
     block.transactions.forEach((tx, i) => {
       if (!tx.sender) throw new BraidError("SENDER_MISSING", `transaction ${i}: no sender (no 'from' and recovery disabled)`);
       checkStatic(tx, i, env);

@@ -135,6 +135,7 @@ export const AF_TOUCHED = 2;
 export const AF_DESTRUCTED = 4;
 export const AF_CREATED = 8;
 export const AF_HAS_STORAGE = 16;
+export const AF_STORAGE_WRITTEN = 32;
 export const S_KEY = 0;
 export const S_ACCT = 32;
 export const S_USED = 36;

@@ -114,7 +114,7 @@ export class Executors {
   parallel(c: BlockCase, threads: number, verifySenders = false): Promise<ParallelResult> {
     const p = this.pars.get(threads);
     if (!p) throw new Error(`no pool with ${threads} threads`);
-    return new ParallelExecutor(p.vm, p.pool).execute(c.block, c.pre, { threads, verifySenders });
+    return new ParallelExecutor(p.vm, p.pool).execute(c.block, c.pre, { threads, verifySenders, policy: "always" });
   }
 
   async close(): Promise<void> {

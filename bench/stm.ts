@@ -1,0 +1,266 @@
+// Shared by the "blocks" and "parallel" suites: Braid sequential (executeBlock) vs Block-STM
+// (ParallelExecutor) on the same block, measured in interleaved rounds in one process.
+//
+// A round runs the sequential executor once and the parallel executor once per thread count, in an
+// order rotated every round (so neither side always runs first, and slow drift of the machine hits
+// both sides alike). The time compared is `stats.executionMs` of both executors, as they report it:
+//   sequential  from after the pre-state load (vm.reset + putAccounts) to the end of the last
+//               transaction and the rewards/withdrawals (EIP-4788 system call included);
+//   Block-STM   from the workers' start (after vm.reset + putAccounts + EIP-4788 call + staging of
+//               the messages and worker contexts, reported as setupMs) through the in-order commit,
+//               receipt decoding and rewards/withdrawals.
+// Neither includes receiptsRoot or the state diff. speedup = median sequential executionMs / median parallel executionMs
+// over the same rounds. Every parallel result (warm-up and timed runs) is compared with the
+// sequential reference result by compareResults.
+import { cpus, loadavg } from "node:os";
+import { executeBlock } from "../dist/block/execute.js";
+import { compareResults } from "../dist/block/compare.js";
+import type { BlockInput, BlockResult, PreState } from "../dist/block/types.js";
+import type { ParallelExecutor, ParallelStats } from "../dist/parallel/execute.js";
+import type { Vm } from "../dist/vm/vm.js";
+import { geomean, sig } from "./report.js";
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const errText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 300);
+
+/** Per thread count: the Block-STM figures of one block. */
+export interface ThreadResult {
+  threads: number;
+  /** Median stats.executionMs of the parallel executor over the rounds. */
+  executionMedianMs: number;
+  executionMinMs: number;
+  /** Median stats.executionMs of the sequential executor over the SAME rounds. */
+  sequentialExecutionMedianMs: number;
+  /** sequentialExecutionMedianMs / executionMedianMs (> 1: Block-STM is faster). */
+  speedup: number;
+  /** Median over rounds of (sequential ms / parallel ms) of the round: a drift-robust cross-check. */
+  pairedSpeedupMedian: number;
+  /** Median stats.setupMs (vm.reset + pre-state load + staging transactions and worker contexts; not in executionMs). */
+  setupMedianMs: number;
+  runs: number;
+  /** Block-STM counters: medians over the timed runs (they vary from run to run), and the range of aborts. */
+  executions: number;
+  validations: number;
+  aborts: number;
+  abortsMin: number;
+  abortsMax: number;
+  waits: number;
+  /** Medians of the executor's phase timings (ms): workers, in-order commit, receipt decoding. */
+  workersMs: number;
+  commitMs: number;
+  receiptsMs: number;
+  /** true when any run took the sequential path (small block, region exhausted, ...). */
+  sequential: boolean;
+  fallbackReason: string | null;
+  /** Every parallel result (warm-up + timed) equal to the sequential one under compareResults. */
+  identical: boolean;
+  /** First differences, when not identical. */
+  diffs: string[];
+  error: string | null;
+}
+
+export interface StmComparison {
+  rounds: number;
+  sequential: { executionMedianMs: number; executionMinMs: number; setupMedianMs: number; runs: number };
+  /** Keyed by thread count ("1", "2", "4"). */
+  threads: Record<string, ThreadResult>;
+  /** The sequential reference result (untimed first run). */
+  reference: BlockResult;
+}
+
+export interface StmOptions {
+  threads: number[];
+  minRounds: number;
+  maxRounds: number;
+  /** Keep adding rounds while the rounds' wall time is under this (and maxRounds not reached). */
+  timeMs: number;
+}
+
+/** Runs the interleaved comparison; errors of the parallel executor are recorded, not thrown. */
+export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: BlockInput, pre: PreState, o: StmOptions): Promise<StmComparison> {
+  const reference = executeBlock(seqVm, block, pre, { verifySenders: false });
+  interface Acc { exec: number[]; setup: number[]; ratio: number[]; stats: ParallelStats[]; diffs: string[]; identical: boolean; error: string | null }
+  const acc = new Map<number, Acc>();
+  const check = (a: Acc, r: BlockResult) => {
+    const d = compareResults(reference, r);
+    if (d.length) { a.identical = false; if (a.diffs.length === 0) a.diffs = d.slice(0, 5); }
+  };
+  // Warm-up (untimed) parallel run per thread count, checked as well.
+  for (const t of o.threads) {
+    const a: Acc = { exec: [], setup: [], ratio: [], stats: [], diffs: [], identical: true, error: null };
+    acc.set(t, a);
+    try {
+      check(a, await par.execute(block, pre, { verifySenders: false, threads: t, policy: "always" }));
+    } catch (e) {
+      a.error = errText(e);
+    }
+  }
+  const seqExec: number[] = [];
+  const seqSetup: number[] = [];
+  const sides: Array<number | "seq"> = ["seq", ...o.threads];
+  let rounds = 0;
+  const t0 = performance.now();
+  while (rounds < o.maxRounds && (rounds < o.minRounds || performance.now() - t0 < o.timeMs)) {
+    const order = sides.map((_, i) => sides[(i + rounds) % sides.length]!);
+    let seqMs = NaN;
+    const parMs = new Map<number, number>();
+    for (const side of order) {
+      gc?.();
+      if (side === "seq") {
+        const r = executeBlock(seqVm, block, pre, { verifySenders: false });
+        seqMs = r.stats.executionMs;
+        seqExec.push(seqMs);
+        seqSetup.push(r.stats.setupMs ?? NaN);
+        continue;
+      }
+      const a = acc.get(side)!;
+      if (a.error) continue;
+      try {
+        const r = await par.execute(block, pre, { verifySenders: false, threads: side, policy: "always" });
+        a.exec.push(r.stats.executionMs);
+        a.setup.push(r.stats.setupMs ?? NaN);
+        a.stats.push(r.parallel);
+        parMs.set(side, r.stats.executionMs);
+        check(a, r);
+      } catch (e) {
+        a.error = errText(e);
+      }
+    }
+    for (const [t, ms] of parMs) acc.get(t)!.ratio.push(seqMs / ms);
+    rounds++;
+  }
+  const seqMedian = median(seqExec);
+  const threads: Record<string, ThreadResult> = {};
+  for (const [t, a] of acc) {
+    const st = a.stats;
+    const med = (f: (s: ParallelStats) => number | undefined) => median(st.map((s) => f(s) ?? NaN).filter((x) => Number.isFinite(x)));
+    const fallback = st.find((s) => s.sequential);
+    const m = median(a.exec);
+    threads[String(t)] = {
+      threads: t,
+      executionMedianMs: m,
+      executionMinMs: a.exec.length ? Math.min(...a.exec) : NaN,
+      sequentialExecutionMedianMs: seqMedian,
+      speedup: seqMedian / m,
+      pairedSpeedupMedian: median(a.ratio),
+      setupMedianMs: median(a.setup),
+      runs: a.exec.length,
+      executions: med((s) => s.executions),
+      validations: med((s) => s.validations),
+      aborts: med((s) => s.aborts),
+      abortsMin: st.length ? Math.min(...st.map((s) => s.aborts)) : NaN,
+      abortsMax: st.length ? Math.max(...st.map((s) => s.aborts)) : NaN,
+      waits: med((s) => s.waits),
+      workersMs: med((s) => s.workersMs),
+      commitMs: med((s) => s.commitMs),
+      receiptsMs: med((s) => s.receiptsMs),
+      sequential: fallback !== undefined,
+      fallbackReason: fallback?.fallbackReason ?? null,
+      identical: a.error === null && a.identical,
+      diffs: a.diffs,
+      error: a.error,
+    };
+  }
+  return {
+    rounds,
+    sequential: { executionMedianMs: seqMedian, executionMinMs: Math.min(...seqExec), setupMedianMs: median(seqSetup), runs: seqExec.length },
+    threads,
+    reference,
+  };
+}
+
+/** Rounds the floating-point fields of a ThreadResult for JSON. */
+export function roundThread(r: ThreadResult): ThreadResult {
+  const s = (x: number) => sig(x);
+  return {
+    ...r,
+    executionMedianMs: s(r.executionMedianMs), executionMinMs: s(r.executionMinMs), sequentialExecutionMedianMs: s(r.sequentialExecutionMedianMs),
+    speedup: s(r.speedup), pairedSpeedupMedian: s(r.pairedSpeedupMedian), setupMedianMs: s(r.setupMedianMs),
+    workersMs: s(r.workersMs), commitMs: s(r.commitMs), receiptsMs: s(r.receiptsMs),
+  };
+}
+
+export interface SpeedupTotals {
+  /** Rows with a speedup (no error); identical counts those whose every parallel result matched. */
+  blocks: number;
+  identical: number;
+  /** Of `blocks`, how many ran on the sequential path (too small, ...). */
+  sequentialPath: number;
+  geomeanSpeedup: number;
+  /** Geometric mean over the rows that did run in parallel (sequential path excluded). */
+  geomeanSpeedupParallelPath: number;
+  /** sum(gas_i * speedup_i) / sum(gas_i). */
+  gasWeightedSpeedup: number;
+  /** sum(sequential ms) / sum(parallel ms): time-weighted. */
+  totalTimeSpeedup: number;
+  minSpeedup: number;
+  minSpeedupAt: string | null;
+  maxSpeedup: number;
+  maxSpeedupAt: string | null;
+}
+
+/** Totals over rows for one thread count; `rows` are [label, gas, result]. */
+export function speedupTotals(rows: Array<[string, number, ThreadResult | undefined]>): SpeedupTotals {
+  const ok = rows.filter((r): r is [string, number, ThreadResult] => r[2] !== undefined && r[2].error === null && Number.isFinite(r[2].speedup));
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const gas = sum(ok.map((r) => r[1]));
+  let min: [string, number, ThreadResult] | undefined, max: typeof min;
+  for (const r of ok) {
+    if (!min || r[2].speedup < min[2].speedup) min = r;
+    if (!max || r[2].speedup > max[2].speedup) max = r;
+  }
+  return {
+    blocks: ok.length,
+    identical: ok.filter((r) => r[2].identical).length,
+    sequentialPath: ok.filter((r) => r[2].sequential).length,
+    geomeanSpeedup: sig(geomean(ok.map((r) => r[2].speedup))),
+    geomeanSpeedupParallelPath: sig(geomean(ok.filter((r) => !r[2].sequential).map((r) => r[2].speedup))),
+    gasWeightedSpeedup: sig(gas ? sum(ok.map((r) => r[1] * r[2].speedup)) / gas : NaN),
+    totalTimeSpeedup: sig(sum(ok.map((r) => r[2].sequentialExecutionMedianMs)) / sum(ok.map((r) => r[2].executionMedianMs))),
+    minSpeedup: sig(min ? min[2].speedup : NaN),
+    minSpeedupAt: min ? min[0] : null,
+    maxSpeedup: sig(max ? max[2].speedup : NaN),
+    maxSpeedupAt: max ? max[0] : null,
+  };
+}
+
+/** Speedup for a table cell: "1.23", "1.01s" on the sequential path, "ERR", "DIFF" when not identical. */
+export function fmtSpeedup(r: ThreadResult | undefined): string {
+  if (!r) return "-";
+  if (r.error) return "ERR";
+  const x = Number.isFinite(r.speedup) ? r.speedup.toFixed(2) : "-";
+  return (r.identical ? x : `${x}!`) + (r.sequential ? "s" : "");
+}
+
+export interface LoadInfo {
+  /** os.loadavg() (1, 5, 15 min) at the start and the end of the suite. */
+  start: number[];
+  end: number[];
+  /** 1-minute load average at start / end (above ~1 on this 2-core machine: something else was running). */
+  load1Start: number;
+  load1End: number;
+  cores: number;
+}
+
+export function loadStart(suite: string): { start: number[]; finish: () => LoadInfo } {
+  const start = loadavg();
+  const cores = cpus().length;
+  if (start[0]! > 1.5) {
+    console.log(`warning: 1-minute load average is ${start[0]!.toFixed(2)} at the start of "${suite}" (${cores} cores): other processes compete for the CPU, timings and speedups are skewed`);
+  }
+  return {
+    start,
+    finish: () => {
+      const end = loadavg();
+      return { start: start.map((x) => sig(x, 3)), end: end.map((x) => sig(x, 3)), load1Start: sig(start[0]!, 3), load1End: sig(end[0]!, 3), cores };
+    },
+  };
+}
