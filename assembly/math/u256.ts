@@ -78,14 +78,21 @@ function divlu(u1: u64, u0: u64, v: u64): u64 {
   return (q1 << 32) | q0;
 }
 
+// The last divisor's reciprocal (per instance, so per thread): MULMOD/ADDMOD/MOD in a loop
+// usually reuse one modulus, and the reciprocal costs a software 128/64 division.
+let rcp_d: u64 = 0;
+let rcp_v: u64 = 0;
+
 /**
  * Reciprocal of a normalised divisor d (top bit set): floor((2^128 - 1) / d) - 2^64
  * (Moller & Granlund, "Improved division by invariant integers", 2011).
  */
-// @ts-ignore: decorator
-@inline
 function reciprocal(d: u64): u64 {
-  return divlu(~d, <u64>-1, d);
+  if (d == rcp_d) return rcp_v;
+  const v = divlu(~d, <u64>-1, d);
+  rcp_d = d;
+  rcp_v = v;
+  return v;
 }
 
 /**
@@ -755,7 +762,27 @@ function udivrem(lo: usize, hi: usize, L: i32, v: usize, q: usize, r: usize): vo
 }
 
 /** b = a / b (0 if b == 0) */
+/** log2(p) when p is a power of two (one bit set), else -1. Division by 2^k is common (shifts
+ *  written as DIV by compilers and hand-written code, e.g. sha1_divs). */
+function pow2_log(p: usize): i32 {
+  const x0 = load<u64>(p), x1 = load<u64>(p, 8), x2 = load<u64>(p, 16), x3 = load<u64>(p, 24);
+  let x: u64, base: i32;
+  if (x1 == 0 && x2 == 0 && x3 == 0) { x = x0; base = 0; }
+  else if (x0 == 0 && x2 == 0 && x3 == 0) { x = x1; base = 64; }
+  else if (x0 == 0 && x1 == 0 && x3 == 0) { x = x2; base = 128; }
+  else if (x0 == 0 && x1 == 0 && x2 == 0) { x = x3; base = 192; }
+  else return -1;
+  if (x == 0 || (x & (x - 1)) != 0) return -1;
+  return base + <i32>ctz(x);
+}
+
 export function u256_div(a: usize, b: usize): void {
+  const k = pow2_log(b);
+  if (k >= 0) { // a / 2^k
+    u256_copy(b, a);
+    shr_inplace(b, <u32>k, 0);
+    return;
+  }
   if (u256_fits_u64(b)) {
     let y = load<u64>(b);
     if (y == 0) return; // b is already zero
@@ -769,6 +796,15 @@ export function u256_div(a: usize, b: usize): void {
 
 /** b = a % b (0 if b == 0) */
 export function u256_mod(a: usize, b: usize): void {
+  const k = pow2_log(b);
+  if (k >= 0) { // a mod 2^k: keep the low k bits
+    for (let i: i32 = 0; i < 4; i++) {
+      const lo = i << 6;
+      const w = load<u64>(a + (<usize>i << 3));
+      store<u64>(b + (<usize>i << 3), k >= lo + 64 ? w : k <= lo ? 0 : w & ((<u64>1 << <u64>(k - lo)) - 1));
+    }
+    return;
+  }
   if (u256_fits_u64(b)) {
     let y = load<u64>(b);
     if (y == 0) return;

@@ -14,7 +14,7 @@ import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
 import type { BlockEnv } from "../vm/types.js";
 import { MAINNET, forkAt, blockReward, type ChainConfig } from "./chain.js";
 import { receiptsRoot } from "./receipts.js";
-import type { BlockInput, BlockResult, PreState, StateDiffEntry } from "./types.js";
+import type { BlockInput, BlockResult, PreState, Receipt, StateDiffEntry } from "./types.js";
 
 export const BEACON_ROOTS_ADDRESS = hexToBytes("0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02");
 export const SYSTEM_ADDRESS = hexToBytes("0xfffffffffffffffffffffffffffffffffffffffe");
@@ -61,6 +61,43 @@ export function recoverSenders(block: BlockInput, fork: Fork): number {
   return performance.now() - t0;
 }
 
+/** EIP-4788: the beacon-root system call that precedes the transactions from Cancun on. */
+export function beaconRootCall(vm: Vm, env: BlockEnv, block: BlockInput): void {
+  const root = block.header.parentBeaconBlockRoot;
+  if (env.fork < Fork.Cancun || !root) return;
+  vm.execute({
+    caller: SYSTEM_ADDRESS, to: BEACON_ROOTS_ADDRESS, value: 0n, data: root, gasLimit: 30_000_000n,
+    intrinsicGas: 0n, gasPrice: 0n, priorityFee: 0n, upfront: 0n, accessList: [], blobHashes: [], system: true,
+  });
+}
+
+/** Block reward (before the merge) and withdrawals (Shanghai); returns the uncles left unrewarded. */
+export function finishBlock(vm: Vm, env: BlockEnv, block: BlockInput): number {
+  const h = block.header;
+  const reward = blockReward(env.fork);
+  if (reward > 0n) vm.credit(h.coinbase, reward + (reward / 32n) * BigInt(h.uncles.length));
+  for (const w of block.withdrawals) vm.credit(w.address, w.amountGwei * 1_000_000_000n);
+  // Uncle miners' rewards need the uncle headers, which the fixtures do not carry.
+  return reward > 0n ? h.uncles.length : 0;
+}
+
+/** The result of an executed block: receipts root and state diff are computed here. */
+export function assembleResult(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv,
+  r: { receipts: Receipt[]; gasUsed: bigint; bloom: Uint8Array; steps: bigint }, unrewarded: number,
+  ms: { senderRecoveryMs: number; setupMs: number; executionMs: number }): BlockResult {
+  const tFinish = performance.now();
+  const root = env.fork >= Fork.Byzantium ? receiptsRoot(r.receipts) : null;
+  const diff = stateDiff(vm, pre);
+  return {
+    number: block.header.number, fork: env.fork, receipts: r.receipts, gasUsed: r.gasUsed, logsBloom: r.bloom,
+    receiptsRoot: root, stateDiff: diff,
+    stats: {
+      transactions: block.transactions.length, steps: r.steps, ...ms, finishMs: performance.now() - tFinish,
+      ...(unrewarded ? { unclesNotRewarded: unrewarded } : {}),
+    },
+  };
+}
+
 /** Executes the block on `vm` (its state is replaced by the block's pre-state). */
 export function executeBlock(vm: Vm, block: BlockInput, pre: PreState, opts: ExecuteOptions = {}): BlockResult {
   const chain = opts.chain ?? MAINNET;
@@ -86,7 +123,6 @@ export function executeBlock(vm: Vm, block: BlockInput, pre: PreState, opts: Exe
 
 function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: RegionSizes): BlockResult {
   const tSetup = performance.now();
-  const h = block.header;
   const n = block.transactions.length;
   block.transactions.forEach((tx, i) => checkStatic(tx, i, env));
   vm.reset(sizes);
@@ -95,12 +131,7 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
   const header = stageBlock(vm, new Carver(vm.end, vm.memory), block, env, n);
   vm.dv().setUint32(vm.ctx + L.CTX_STM, header, true);
   const t0 = performance.now();
-  if (env.fork >= Fork.Cancun && h.parentBeaconBlockRoot) {
-    vm.execute({
-      caller: SYSTEM_ADDRESS, to: BEACON_ROOTS_ADDRESS, value: 0n, data: h.parentBeaconBlockRoot, gasLimit: 30_000_000n,
-      intrinsicGas: 0n, gasPrice: 0n, priorityFee: 0n, upfront: 0n, accessList: [], blobHashes: [], system: true,
-    });
-  }
+  beaconRootCall(vm, env, block);
   // The transactions run in one wasm loop over the staged messages (stm/sequential.ts).
   const r = vm.exports.seq_run_block() >>> 0;
   if (r & 0x80000000) throw new RegionExhausted(r & 0x7fffffff);
@@ -108,28 +139,9 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
     const reason = INVALID_REASONS[vm.dv().getUint32(txRecord(vm, header, r - 1) + L.T_INVALID, true)] ?? "invalid";
     throw new BraidError("TX_INVALID", `transaction ${r - 1} is invalid: ${reason}`);
   }
-  const { receipts, gasUsed, bloom, steps } = readReceipts(vm, block, header, env);
-  const reward = blockReward(env.fork);
-  if (reward > 0n) vm.credit(h.coinbase, reward + (reward / 32n) * BigInt(h.uncles.length));
-  for (const w of block.withdrawals) vm.credit(w.address, w.amountGwei * 1_000_000_000n);
-  const executionMs = performance.now() - t0;
-  const tFinish = performance.now();
-  const root = env.fork >= Fork.Byzantium ? receiptsRoot(receipts) : null;
-  const diff = stateDiff(vm, pre);
-  return {
-    number: h.number,
-    fork: env.fork,
-    receipts,
-    gasUsed,
-    logsBloom: bloom,
-    receiptsRoot: root,
-    stateDiff: diff,
-    stats: {
-      transactions: n, steps, senderRecoveryMs: 0, executionMs,
-      setupMs: t0 - tSetup, finishMs: performance.now() - tFinish,
-      ...(h.uncles.length && reward > 0n ? { unclesNotRewarded: h.uncles.length } : {}),
-    },
-  };
+  const results = readReceipts(vm, block, header, env);
+  const unrewarded = finishBlock(vm, env, block);
+  return assembleResult(vm, block, pre, env, results, unrewarded, { senderRecoveryMs: 0, setupMs: t0 - tSetup, executionMs: performance.now() - t0 });
 }
 
 /** Accounts that differ from the pre-state (null: deleted). */

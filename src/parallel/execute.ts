@@ -6,20 +6,13 @@ import { Fork } from "../fork.js";
 import { BraidError, isBraidError } from "../encoding/errors.js";
 import { bytesToHex, equalBytes } from "../encoding/hex.js";
 import { recoveryJob } from "../tx/sign.js";
-import { validateTransaction, maxUpfrontCost, blobBaseFee as _bbf } from "../tx/validate.js";
-import type { Transaction } from "../tx/types.js";
 import { Vm } from "../vm/vm.js";
-import { messageOf } from "../vm/message.js";
-import { sizesFor, nextPow2, type RegionSizes } from "../vm/regions.js";
-import type { BlockEnv, LogEntry } from "../vm/types.js";
-import { MAINNET, blockReward, type ChainConfig } from "../block/chain.js";
-import { blockEnvFor, stateDiff, executeBlock, BEACON_ROOTS_ADDRESS, SYSTEM_ADDRESS } from "../block/execute.js";
-import { bloomOr } from "../block/bloom.js";
-import { receiptsRoot } from "../block/receipts.js";
-import type { BlockInput, BlockResult, PreState, Receipt } from "../block/types.js";
+import { sizesFor, type RegionSizes } from "../vm/regions.js";
+import { MAINNET, type ChainConfig } from "../block/chain.js";
+import { blockEnvFor, executeBlock, beaconRootCall, finishBlock, assembleResult } from "../block/execute.js";
+import type { BlockInput, BlockResult, PreState } from "../block/types.js";
 import type { WorkerPool } from "./pool.js";
 import { Carver, checkStatic, stageBlock, readReceipts, txRecord, INVALID_REASONS } from "../block/staging.js";
-void _bbf;
 
 export interface ParallelOptions {
   chain?: ChainConfig;
@@ -75,7 +68,6 @@ const WORKER = {
   transient: 1024,
 };
 
-const STATUS = ["success", "revert", "halt"] as const;
 
 export class ParallelExecutor {
   constructor(readonly vm: Vm, readonly pool: WorkerPool) {}
@@ -105,13 +97,7 @@ export class ParallelExecutor {
     vm.reset(sizes);
     vm.setBlock(env);
     vm.putAccounts(pre.accounts);
-    const h = block.header;
-    if (env.fork >= Fork.Cancun && h.parentBeaconBlockRoot) {
-      vm.execute({
-        caller: SYSTEM_ADDRESS, to: BEACON_ROOTS_ADDRESS, value: 0n, data: h.parentBeaconBlockRoot, gasLimit: 30_000_000n,
-        intrinsicGas: 0n, gasPrice: 0n, priorityFee: 0n, upfront: 0n, accessList: [], blobHashes: [], system: true,
-      });
-    }
+    beaconRootCall(vm, env, block);
 
     const carver = new Carver(vm.end, vm.memory);
     const header = stageBlock(vm, carver, block, env, n);
@@ -141,20 +127,14 @@ export class ParallelExecutor {
       throw new BraidError("TX_INVALID", `transaction ${bad - 1} is invalid: ${reason}`);
     }
     const tCommit = performance.now();
-    const { receipts, gasUsed, bloom, steps } = readReceipts(vm, block, header, env);
+    const results = readReceipts(vm, block, header, env);
     stats.workersMs = tRun - t0;
     stats.commitMs = tCommit - tRun;
     stats.receiptsMs = performance.now() - tCommit;
-    const reward = blockReward(env.fork);
-    if (reward > 0n) vm.credit(h.coinbase, reward + (reward / 32n) * BigInt(h.uncles.length));
-    for (const w of block.withdrawals) vm.credit(w.address, w.amountGwei * 1_000_000_000n);
+    const unrewarded = finishBlock(vm, env, block);
     const executionMs = performance.now() - t0;
-    const tFinish = performance.now();
-    const root = env.fork >= Fork.Byzantium ? receiptsRoot(receipts) : null;
-    const diff = stateDiff(vm, pre);
     return {
-      number: h.number, fork: env.fork, receipts, gasUsed, logsBloom: bloom, receiptsRoot: root, stateDiff: diff,
-      stats: { transactions: n, steps, senderRecoveryMs: senderMs, executionMs, setupMs: t0 - tSetup, finishMs: performance.now() - tFinish, ...(h.uncles.length && reward > 0n ? { unclesNotRewarded: h.uncles.length } : {}) },
+      ...assembleResult(vm, block, pre, env, results, unrewarded, { senderRecoveryMs: senderMs, setupMs: t0 - tSetup, executionMs }),
       parallel: stats,
     };
   }
