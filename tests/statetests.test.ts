@@ -16,7 +16,7 @@ import { runStateTests, type EntryOutcome, type StateTestJson } from "../src/sta
 import { FIXTURES, byFolder, listFixtureFiles, parseShardEnv, shard } from "./helpers/statetests.js";
 
 /**
- * Fixture files that would run only with BRAID_FULL=1 (`npm run test:full`). None today: the
+ * Fixture files that would run only with BRAID_FULL=1 (`BRAID_FULL=1 npx vitest run`). None today: the
  * slowest, stTimeConsuming/CALLBlake2f_MaxRounds (4.29 billion BLAKE2 rounds), takes ~45 s with
  * the BLAKE2F compiled into the wasm, so every entry runs in `npm test`.
  */

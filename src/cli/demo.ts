@@ -18,7 +18,7 @@ export interface DemoOptions {
   json: boolean;
 }
 
-export const DEMO_DEFAULTS: DemoOptions = { txs: 2000, threads: Math.min(4, availableParallelism()), runs: 3, json: false };
+export const DEMO_DEFAULTS: DemoOptions = { txs: 2500, threads: Math.min(4, availableParallelism()), runs: 3, json: false };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
