@@ -502,7 +502,7 @@ describe('state-test fixtures', () => {
 
   it('a value >= 2^256 (ValueOverflowParis) fails to decode and to validate', () => {
     const file = join(FIXTURES, 'stTransactionTest/ValueOverflowParis.json');
-    if (!existsSync(file)) return;
+    expect(existsSync(file), `${file} is missing`).toBe(true);
     const t = Object.values(JSON.parse(readFileSync(file, 'utf8')) as Record<string, StateTest>)[0]!;
     const e = t.post.Cancun![0]!;
     expectBraid(() => decodeTransaction(hexToBytes(e.txbytes)), 'TX_FIELD_INVALID', /'value' is a 33-byte integer/);
