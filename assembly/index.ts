@@ -27,17 +27,6 @@ export function worker_init(ctx: usize): void {
   build_opinfo(ctx + L.CTX_OPINFO, G.g_fork);
 }
 
-/** Puts an account into the state: address (20 bytes), nonce, balance (32 bytes big-endian), code. */
-export function state_put_account(addr: usize, nonce: u64, balanceBE: usize, code: usize, codeLen: u32): usize {
-  const e = acct_get(addr);
-  if (e == 0) return 0;
-  store<u32>(e + L.A_FLAGS, L.AF_EXISTS);
-  store<u64>(e + L.A_NONCE, nonce);
-  word_from_be(e + L.A_BALANCE, balanceBE);
-  store<u32>(e + L.A_CODE, <u32>code_intern(code, codeLen, G.g_scratch + 512));
-  return e;
-}
-
 /** Puts a storage slot (32-byte big-endian key and value) of an account entry into the state. */
 export function state_put_slot(acct: usize, keyBE: usize, valueBE: usize): usize {
   const k = G.g_scratch + 544;
@@ -82,7 +71,8 @@ export function mem_zero(ptr: usize, len: usize): void {
   memory.fill(ptr, 0, len);
 }
 
-/** Like state_put_account, with an already interned code record (0: no code). */
+/** Puts an account into the state: address (20 bytes), nonce, balance (32 bytes big-endian) and
+ *  an interned code record (code_put; 0: no code). */
 export function state_put_account_rec(addr: usize, nonce: u64, balanceBE: usize, rec: usize): usize {
   const e = acct_get(addr);
   if (e == 0) return 0;

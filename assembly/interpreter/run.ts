@@ -7,7 +7,7 @@ import { OPI_GAS_MASK, OPI_IN_SHIFT, OPI_GROWS, OPI_UNDEFINED } from "../opcodes
 import {
   u256_add, u256_mul, u256_sub, u256_div, u256_sdiv, u256_mod, u256_smod, u256_addmod, u256_mulmod,
   u256_exp, u256_signextend, u256_lt, u256_gt, u256_slt, u256_sgt, u256_eq, u256_iszero, u256_and,
-  u256_or, u256_xor, u256_not, u256_byte, u256_shl, u256_shr, u256_sar, u256_clz, u256_byte_len,
+  u256_or, u256_xor, u256_not, u256_byte, u256_shl, u256_shr, u256_sar, u256_clz, u256_byte_len, u256_load_be_n,
 } from "../math/u256";
 import { g_frame, g_code, g_code_len, g_bitmap, g_stack_base, g_mem_size, g_pc, g_sp, g_gas } from "./frame";
 import { word_from_addr, word_set_u64, word_copy, word_is_zero, word_fits_u64, word_from_be, word_zero } from "./words";
@@ -141,7 +141,7 @@ export function interpret(): bool {
       case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77: case 0x78:
       case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: {
         const n = op - 0x5f;
-        push_n(sp, pc + 1, n);
+        u256_load_be_n(sp, pc + 1, n); // code is padded: reading past its end gives zeros
         sp += 32; pc += n + 1; break;
       }
       case 0x7f: { word_from_be(sp, pc + 1); sp += 32; pc += 33; break; }
@@ -190,19 +190,3 @@ export function interpret(): bool {
   return true;
 }
 
-/** PUSH2..PUSH31: n big-endian immediate bytes. Code is padded, so reading past its end is safe. */
-@inline function push_n(sp: usize, src: usize, n: u32): void {
-  // Read the bytes into a zero-extended 32-byte big-endian window, then convert.
-  let l0: u64 = 0, l1: u64 = 0, l2: u64 = 0, l3: u64 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    const byte = <u64>load<u8>(src + i);
-    const pos = n - 1 - i; // byte position from the least significant end
-    const sh = <u64>(pos & 7) << 3;
-    const limb = pos >> 3;
-    if (limb == 0) l0 |= byte << sh;
-    else if (limb == 1) l1 |= byte << sh;
-    else if (limb == 2) l2 |= byte << sh;
-    else l3 |= byte << sh;
-  }
-  store<u64>(sp, l0); store<u64>(sp, l1, 8); store<u64>(sp, l2, 16); store<u64>(sp, l3, 24);
-}

@@ -38,7 +38,6 @@ export const T_INVALID: u32 = 60; // INVALID_* reason
 export const T_STEPS: u32 = 64; // u64
 export const T_FEE: u32 = 96; // word: priority fee owed to the coinbase
 export const T_CB_FEES: u32 = 128; // word: fees of earlier transactions this one saw in the coinbase balance
-export const T_CB_READ: u32 = 160; // u32: 1 when the coinbase was read
 export const T_BLOOM: u32 = 192; // [256] logs bloom
 export const TXR_SIZE: u32 = 448;
 

@@ -6,6 +6,7 @@ import { bytesToHex, hexToBytes, equalBytes } from "../encoding/hex.js";
 import { keccak256 } from "../trie/mpt.js";
 import { EMPTY_CODE_HASH } from "../trie/state-root.js";
 import { recoverSender } from "../tx/sign.js";
+import type { Transaction } from "../tx/types.js";
 import { blobBaseFee } from "../tx/validate.js";
 import * as L from "../wasm/layout.js";
 import { Carver, checkStatic, stageBlock, readReceipts, txRecord, INVALID_REASONS } from "./staging.js";
@@ -51,14 +52,16 @@ export function blockEnvFor(block: BlockInput, pre: PreState, chain: ChainConfig
 /** Recovers (and checks) every sender; returns the milliseconds spent. */
 export function recoverSenders(block: BlockInput, fork: Fork): number {
   const t0 = performance.now();
-  block.transactions.forEach((tx, i) => {
-    const s = recoverSender(tx, fork);
-    if (tx.sender && !equalBytes(s, tx.sender)) {
-      throw new BraidError("SENDER_MISMATCH", `transaction ${i}: recovered sender ${bytesToHex(s)} differs from 'from' ${bytesToHex(tx.sender)}`);
-    }
-    tx.sender = s;
-  });
+  block.transactions.forEach((tx, i) => assignSender(tx, i, recoverSender(tx, fork)));
   return performance.now() - t0;
+}
+
+/** Sets a recovered sender, checking it against a declared `from`. */
+export function assignSender(tx: Transaction, i: number, recovered: Uint8Array): void {
+  if (tx.sender && !equalBytes(recovered, tx.sender)) {
+    throw new BraidError("SENDER_MISMATCH", `transaction ${i}: recovered sender ${bytesToHex(recovered)} differs from 'from' ${bytesToHex(tx.sender)}`);
+  }
+  tx.sender = recovered;
 }
 
 /** EIP-4788: the beacon-root system call that precedes the transactions from Cancun on. */

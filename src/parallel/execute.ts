@@ -4,12 +4,12 @@
 import * as L from "../wasm/layout.js";
 import { Fork } from "../fork.js";
 import { BraidError, isBraidError } from "../encoding/errors.js";
-import { bytesToHex, equalBytes } from "../encoding/hex.js";
+import { bytesToHex } from "../encoding/hex.js";
 import { recoveryJob } from "../tx/sign.js";
 import { Vm } from "../vm/vm.js";
 import { sizesFor, type RegionSizes } from "../vm/regions.js";
 import { MAINNET, type ChainConfig } from "../block/chain.js";
-import { blockEnvFor, executeBlock, beaconRootCall, finishBlock, assembleResult } from "../block/execute.js";
+import { blockEnvFor, executeBlock, beaconRootCall, finishBlock, assembleResult, assignSender } from "../block/execute.js";
 import type { BlockInput, BlockResult, PreState } from "../block/types.js";
 import type { WorkerPool } from "./pool.js";
 import { Carver, checkStatic, stageBlock, readReceipts, txRecord, INVALID_REASONS } from "../block/staging.js";
@@ -154,10 +154,7 @@ export class ParallelExecutor {
     block.transactions.forEach((tx, i) => {
       const a = addresses[i];
       if (!a) throw new BraidError("INVALID_SIGNATURE_VRS", `transaction ${i}: public key recovery failed`);
-      if (tx.sender && !equalBytes(a, tx.sender)) {
-        throw new BraidError("SENDER_MISMATCH", `transaction ${i}: recovered sender ${bytesToHex(a)} differs from 'from' ${bytesToHex(tx.sender)}`);
-      }
-      tx.sender = a;
+      assignSender(tx, i, a);
     });
     return performance.now() - t0;
   }

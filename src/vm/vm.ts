@@ -14,7 +14,6 @@ export interface BraidExports {
   heap_base(): number;
   worker_init(ctx: number): void;
   tx_execute(): void;
-  state_put_account(addr: number, nonce: bigint, balanceBE: number, code: number, codeLen: number): number;
   state_put_account_rec(addr: number, nonce: bigint, balanceBE: number, rec: number): number;
   mem_zero(ptr: number, len: number): void;
   state_find_account(addr: number): number;
@@ -257,11 +256,10 @@ export class Vm {
   /** Keccak-256 computed by the wasm module (in the input region's tail). */
   keccak(data: Uint8Array): Uint8Array {
     const lay = this.layout;
+    // Hashed in the upper half of the input region, which staging never reaches; data too large
+    // for it goes to the JavaScript implementation.
     const at = lay.inputEnd - 64 - data.length;
-    if (at < lay.input + (lay.inputEnd - lay.input) / 2) {
-      // Large inputs: hash in the code arena's free tail is not safe; fall back to chunked JS.
-      return keccakJs(data);
-    }
+    if (at < lay.input + (lay.inputEnd - lay.input) / 2) return keccakJs(data);
     const u8 = this.u8();
     u8.set(data, at);
     this.exports.keccak256(at, data.length, lay.inputEnd - 32);

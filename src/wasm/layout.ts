@@ -237,7 +237,6 @@ export const T_INVALID = 60;
 export const T_STEPS = 64;
 export const T_FEE = 96;
 export const T_CB_FEES = 128;
-export const T_CB_READ = 160;
 export const T_BLOOM = 192;
 export const TXR_SIZE = 448;
 export const TS_READY = 0;
