@@ -29,6 +29,11 @@ export let g_log_count: u32 = 0;
 export let g_fatal: u32 = 0;
 export let g_gen: u32 = 1; // generation of the local tables
 export let g_parallel: bool = false;
+export let g_remote: bool = false; // state may be missing from the tables (src/remote/)
+export let g_ooo: bool = false; // run ahead at a stall (remote/runahead.ts)
+// The state-reading instruction being executed (0 outside one): where run-ahead starts.
+export let g_op_pc: usize = 0;
+export let g_op_sp: usize = 0;
 
 export function load_globals(ctx: usize): void {
   g_ctx = ctx;
@@ -47,6 +52,9 @@ export function load_globals(ctx: usize): void {
   g_journal_cap = load<u32>(ctx + L.CTX_JOURNAL_CAP);
   g_parallel = load<u32>(ctx + L.CTX_PARALLEL) != 0;
   g_gen = load<u32>(ctx + L.CTX_GEN);
+  const remote = load<u32>(ctx + L.CTX_REMOTE);
+  g_remote = (remote & L.REMOTE_ON) != 0;
+  g_ooo = (remote & L.REMOTE_OOO) != 0;
   if (g_gen == 0) { g_gen = 1; store<u32>(ctx + L.CTX_GEN, 1); }
 }
 

@@ -12,8 +12,12 @@ export { stm_worker } from "./stm/worker";
 export { stm_commit } from "./stm/commit";
 export { seq_run_block } from "./stm/sequential";
 export { keccak256 } from "./crypto/keccak";
+export { remote_put_account, remote_put_slot, remote_put_blockhash } from "./remote/insert";
+export { ra_prefetch_tx } from "./remote/runahead";
+export { load_message } from "./stm/worker";
 export { test_u256, test_u256_helper } from "./testing";
 export { test_blake2f } from "./precompiles/testing";
+export { profile_start, profile_stop, profile_dropped } from "./analysis/profile";
 
 /** Address where host-managed memory may begin (after static data). */
 export function heap_base(): usize {
@@ -24,6 +28,9 @@ export function heap_base(): usize {
 export function worker_init(ctx: usize): void {
   G.load_globals(ctx);
   G.g_txid = load<u32>(ctx + L.CTX_TXID);
+  // Instances sharing a context (the host's and a worker's) continue one another's stamps.
+  const epochs = load<u32>(ctx + L.CTX_EPOCHS);
+  if (epochs > G.g_epoch_counter) G.g_epoch_counter = epochs;
   build_opinfo(ctx + L.CTX_OPINFO, G.g_fork);
 }
 

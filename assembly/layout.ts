@@ -95,6 +95,19 @@ export const CTX_CHECK_SENDER: u32 = 908; // u32: check nonce, balance and EIP-3
 export const CTX_BASE_GEN: u32 = 904; // u32 generation of the shared pre-state tables
 export const CTX_CODE_HOME: u32 = 900; // u32 context holding the shared code counters (0: this one)
 export const CTX_FEE: u32 = 864; // word: parallel mode: the fee owed to the coinbase (credited at commit)
+// Remote state (src/remote/): accounts and slots missing from the tables are asked of the host.
+export const CTX_REMOTE: u32 = 912; // u32 REMOTE_* flags
+export const CTX_REQ: u32 = 916; // u32 -> request records (REQ_*), filled before each state_fetch
+export const CTX_REQ_CAP: u32 = 920;
+export const CTX_REQ_COUNT: u32 = 924;
+export const CTX_RA: u32 = 928; // u32 -> run-ahead scratch region (RA_REGION bytes)
+export const CTX_BLOCKHASHES: u32 = 932; // u32 -> 256 * BH_SIZE ring of known block hashes (0: ask the import)
+export const CTX_FETCH_FLAG: u32 = 936; // i32 the host sets to 1 (and notifies) when a fetch is answered
+export const CTX_EPOCHS: u32 = 940; // u32 journal epoch counter, carried between instances sharing a context
+export const CTX_FETCHES: u32 = 944; // u32 statistics: state_fetch calls (stalls) by this context
+export const CTX_RA_RUNS: u32 = 948; // u32 run-ahead episodes
+export const CTX_RA_STEPS: u32 = 952; // u32 instructions executed ahead
+export const CTX_RA_FOUND: u32 = 956; // u32 extra reads run-ahead added to stalls
 export const CTX_OPINFO: u32 = 1024; // 256 * u32 per-fork opcode info, built by worker_init
 export const CTX_BLOOM: u32 = 3072; // [256] logs bloom of the last transaction
 export const CTX_SCRATCH: u32 = 2048; // 1 KiB scratch words for the interpreter (2048..3072)
@@ -119,10 +132,27 @@ export const FATAL_TOUCHED: u32 = 9;
 export const FATAL_DEPENDENCY: u32 = 10; // read an ESTIMATE: wait for CTX_BLOCKING (not a resource)
 export const FATAL_READS: u32 = 11;
 export const FATAL_STM_ARENA: u32 = 12;
+export const FATAL_REMOTE: u32 = 13; // the host did not answer a state request (a bug or a full list)
 export const STATUS_INVALID: u32 = 4; // parallel mode: nonce/balance/EOA check failed (CTX_FATAL holds the reason)
 export const INVALID_NONCE: u32 = 1;
 export const INVALID_BALANCE: u32 = 2;
 export const INVALID_NOT_EOA: u32 = 3;
+
+export const REMOTE_ON: u32 = 1; // state may be missing: ask the host
+export const REMOTE_OOO: u32 = 2; // run ahead at a stall to batch further reads
+
+// ---- Remote state requests (written by wasm, read by the host) ----
+export const REQ_KIND: u32 = 0; // u32 REQ_ACCOUNT | REQ_SLOT | REQ_BLOCKHASH
+export const REQ_ADDR: u32 = 4; // [20]
+export const REQ_KEY: u32 = 32; // word (LE limbs); block number for REQ_BLOCKHASH
+export const REQ_SIZE: u32 = 64;
+export const REQ_ACCOUNT: u32 = 1;
+export const REQ_SLOT: u32 = 2;
+export const REQ_BLOCKHASH: u32 = 3;
+export const BH_NUMBER: u32 = 0; // u64 block number + 1 (0: empty)
+export const BH_HASH: u32 = 8; // [32] big-endian
+export const BH_SIZE: u32 = 40;
+export const RA_REGION: u32 = 1 << 20; // run-ahead scratch bytes per context
 
 // ---- Account entry (open-addressing table keyed by address) ----
 export const A_ADDR: u32 = 0; // [20]

@@ -99,14 +99,15 @@ const REPRICES: StaticArray<u32> = [
   0xfa, F.BERLIN, 100,
 ];
 
-// opinfo word: bits 0..15 static gas, 16..20 stack inputs, 21 grows the stack, 22 undefined
+// opinfo word: bits 0..15 static gas, 16..20 stack inputs, 21 grows the stack, 22 undefined, 23 output
 export const OPI_GAS_MASK: u32 = 0xffff;
 export const OPI_IN_SHIFT: u32 = 16;
 export const OPI_GROWS: u32 = 1 << 21;
 export const OPI_UNDEFINED: u32 = 1 << 22;
+export const OPI_OUT: u32 = 1 << 23; // pushes one result (all but DUP/SWAP push at most one)
 
 @inline function pack(gas: u32, inputs: u32, outputs: u32): u32 {
-  return gas | (inputs << OPI_IN_SHIFT) | (outputs > inputs ? OPI_GROWS : 0);
+  return gas | (inputs << OPI_IN_SHIFT) | (outputs > inputs ? OPI_GROWS : 0) | (outputs > 0 ? OPI_OUT : 0);
 }
 
 export function build_opinfo(dst: usize, fork: u32): void {

@@ -107,6 +107,13 @@ function finalize(): void {
 
 /** Runs the transaction described in the context. The host validated it beforehand. */
 export function tx_execute(): void {
+  tx_run();
+  G.g_op_pc = 0;
+  // Another instance may continue on this context (remote execution moves between threads).
+  store<u32>(G.g_ctx + L.CTX_EPOCHS, G.g_epoch_counter);
+}
+
+function tx_run(): void {
   const ctx = G.g_ctx;
   G.g_txid++;
   store<u32>(ctx + L.CTX_TXID, G.g_txid);
@@ -115,6 +122,7 @@ export function tx_execute(): void {
   G.g_fatal = 0;
   G.g_epoch_counter++;
   G.g_epoch = G.g_epoch_counter;
+  G.g_op_pc = 0;
   G.g_log_end = <usize>load<u32>(ctx + L.CTX_LOG);
   G.g_log_count = 0;
   g_prewarm = false;
@@ -195,6 +203,7 @@ export function tx_execute(): void {
       status = g_result_status; out = g_result_out; outLen = g_result_len; gas = g_gas;
     }
   }
+  G.g_op_pc = 0; // later misses (the coinbase) are not inside an instruction
   if (G.g_fatal != 0) return finish_fatal();
   if (status != L.STATUS_SUCCESS) memory.fill(ctx + L.CTX_CREATED, 0, 20);
 

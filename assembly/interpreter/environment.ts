@@ -1,7 +1,8 @@
 // Instructions that read the environment: accounts, block and transaction context.
 import * as L from "../layout";
 import * as F from "../fork";
-import { g_ctx, g_fork, g_scratch } from "../globals";
+import { g_ctx, g_fork, g_scratch, g_remote, set_fatal } from "../globals";
+import { fetch_blockhash } from "../remote/request";
 import { acct_get, acct_is_dead } from "../state/accounts";
 import { warm_account } from "../state/access";
 import { host_block_hash } from "../host";
@@ -81,8 +82,20 @@ export function op_blockhash(sp: usize): void {
   if (!word_fits_u64(w)) { word_zero(w); return; }
   const n = load<u64>(w);
   if (n >= cur || cur - n > 256) { word_zero(w); return; }
-  host_block_hash(n, g_scratch);
-  word_from_be(w, g_scratch);
+  const ring = <usize>load<u32>(g_ctx + L.CTX_BLOCKHASHES);
+  if (ring == 0) {
+    host_block_hash(n, g_scratch);
+    word_from_be(w, g_scratch);
+    return;
+  }
+  // Remote state: hashes the host has put into the ring; others are fetched.
+  const e = ring + <usize>(n & 255) * L.BH_SIZE;
+  if (atomic.load<u64>(e + L.BH_NUMBER) != n + 1) {
+    if (!g_remote) { word_zero(w); return; }
+    fetch_blockhash(w);
+    if (atomic.load<u64>(e + L.BH_NUMBER) != n + 1) { set_fatal(L.FATAL_REMOTE); word_zero(w); return; }
+  }
+  word_from_be(w, e + L.BH_HASH);
 }
 
 export function op_blobhash(sp: usize): void {

@@ -3,6 +3,7 @@
 import * as L from "../layout";
 import * as F from "../fork";
 import { g_ctx, g_fork, g_opinfo, g_fatal } from "../globals";
+import * as G from "../globals";
 import { OPI_GAS_MASK, OPI_IN_SHIFT, OPI_GROWS, OPI_UNDEFINED } from "../opcodes";
 import {
   u256_add, u256_mul, u256_sub, u256_div, u256_sdiv, u256_mod, u256_smod, u256_addmod, u256_mulmod,
@@ -15,6 +16,7 @@ import * as M from "./memory_ops";
 import * as E from "./environment";
 import * as S from "./storage_ops";
 import { op_call, op_create, op_return, op_selfdestruct, frame_return, halt, DONE } from "./system";
+import { g_profile, profile_hit, profile_fall } from "../analysis/profile";
 
 @inline function bad_jump(dest: usize): bool {
   if (!word_fits_u64(dest) || load<u64>(dest) >= <u64>g_code_len) return true;
@@ -79,7 +81,7 @@ export function interpret(): bool {
       case 0x1e: { u256_clz(sp - 32); pc++; break; }
       case 0x20: { gas = M.op_keccak(sp, gas); if (gas < 0) { r = -2; break; } sp -= 32; pc++; break; }
       case 0x30: { word_from_addr(sp, g_frame + L.F_ADDR); sp += 32; pc++; break; }
-      case 0x31: { gas = E.op_balance(sp, gas); if (gas < 0) { r = -2; break; } pc++; break; }
+      case 0x31: { G.g_op_pc = pc; G.g_op_sp = sp; gas = E.op_balance(sp, gas); if (gas < 0) { r = -2; break; } pc++; break; }
       case 0x32: { word_from_addr(sp, g_ctx + L.CTX_ORIGIN); sp += 32; pc++; break; }
       case 0x33: { word_from_addr(sp, g_frame + L.F_CALLER); sp += 32; pc++; break; }
       case 0x34: { word_copy(sp, g_frame + L.F_VALUE); sp += 32; pc++; break; }
@@ -89,12 +91,12 @@ export function interpret(): bool {
       case 0x38: { word_set_u64(sp, <u64>g_code_len); sp += 32; pc++; break; }
       case 0x39: { gas = M.op_codecopy(sp, gas); if (gas < 0) { r = -2; break; } sp -= 96; pc++; break; }
       case 0x3a: { word_copy(sp, g_ctx + L.CTX_GASPRICE); sp += 32; pc++; break; }
-      case 0x3b: { gas = E.op_extcodesize(sp, gas); if (gas < 0) { r = -2; break; } pc++; break; }
-      case 0x3c: { gas = E.op_extcodecopy(sp, gas); if (gas < 0) { r = -2; break; } sp -= 128; pc++; break; }
+      case 0x3b: { G.g_op_pc = pc; G.g_op_sp = sp; gas = E.op_extcodesize(sp, gas); if (gas < 0) { r = -2; break; } pc++; break; }
+      case 0x3c: { G.g_op_pc = pc; G.g_op_sp = sp; gas = E.op_extcodecopy(sp, gas); if (gas < 0) { r = -2; break; } sp -= 128; pc++; break; }
       case 0x3d: { word_set_u64(sp, <u64>load<u32>(g_frame + L.F_RDATA_LEN)); sp += 32; pc++; break; }
       case 0x3e: { gas = M.op_returndatacopy(sp, gas); if (gas < 0) { r = -2; break; } sp -= 96; pc++; break; }
-      case 0x3f: { gas = E.op_extcodehash(sp, gas); if (gas < 0) { r = -2; break; } pc++; break; }
-      case 0x40: { E.op_blockhash(sp); pc++; break; }
+      case 0x3f: { G.g_op_pc = pc; G.g_op_sp = sp; gas = E.op_extcodehash(sp, gas); if (gas < 0) { r = -2; break; } pc++; break; }
+      case 0x40: { G.g_op_pc = pc; G.g_op_sp = sp; E.op_blockhash(sp); pc++; break; }
       case 0x41: { word_from_addr(sp, g_ctx + L.CTX_COINBASE); sp += 32; pc++; break; }
       case 0x42: { word_set_u64(sp, load<u64>(g_ctx + L.CTX_TIMESTAMP)); sp += 32; pc++; break; }
       case 0x43: { word_set_u64(sp, load<u64>(g_ctx + L.CTX_NUMBER)); sp += 32; pc++; break; }
@@ -109,8 +111,8 @@ export function interpret(): bool {
       case 0x51: { gas = M.op_mload(sp, gas); if (gas < 0) { r = -2; break; } pc++; break; }
       case 0x52: { gas = M.op_mstore(sp, gas); if (gas < 0) { r = -2; break; } sp -= 64; pc++; break; }
       case 0x53: { gas = M.op_mstore8(sp, gas); if (gas < 0) { r = -2; break; } sp -= 64; pc++; break; }
-      case 0x54: { gas = S.op_sload(sp, gas); if (gas < 0) { r = -2; break; } pc++; break; }
-      case 0x55: { gas = S.op_sstore(sp, gas); if (gas < 0) { r = -2; break; } sp -= 64; pc++; break; }
+      case 0x54: { G.g_op_pc = pc; G.g_op_sp = sp; gas = S.op_sload(sp, gas); if (gas < 0) { r = -2; break; } pc++; break; }
+      case 0x55: { G.g_op_pc = pc; G.g_op_sp = sp; gas = S.op_sstore(sp, gas); if (gas < 0) { r = -2; break; } sp -= 64; pc++; break; }
       case 0x56: {
         if (bad_jump(sp - 32)) { r = -2; break; }
         pc = g_code + <usize>load<u32>(sp - 32); sp -= 32;
@@ -118,7 +120,7 @@ export function interpret(): bool {
         break;
       }
       case 0x57: {
-        if (word_is_zero(sp - 64)) { sp -= 64; pc++; break; }
+        if (word_is_zero(sp - 64)) { sp -= 64; pc++; if (g_profile) profile_fall(pc); break; }
         if (bad_jump(sp - 32)) { r = -2; break; }
         pc = g_code + <usize>load<u32>(sp - 32); sp -= 64;
         if (--budget == 0) { r = -3; break; }
@@ -127,7 +129,7 @@ export function interpret(): bool {
       case 0x58: { word_set_u64(sp, <u64>(pc - g_code)); sp += 32; pc++; break; }
       case 0x59: { word_set_u64(sp, g_mem_size); sp += 32; pc++; break; }
       case 0x5a: { word_set_u64(sp, <u64>gas); sp += 32; pc++; break; }
-      case 0x5b: { pc++; break; }
+      case 0x5b: { if (g_profile) profile_hit(pc); pc++; break; }
       case 0x5c: { if (!S.op_tload(sp)) { r = -2; break; } pc++; break; }
       case 0x5d: { if (!S.op_tstore(sp)) { r = -2; break; } sp -= 64; pc++; break; }
       case 0x5e: { gas = M.op_mcopy(sp, gas); if (gas < 0) { r = -2; break; } sp -= 96; pc++; break; }
@@ -162,15 +164,15 @@ export function interpret(): bool {
         gas = M.op_log(sp, gas, n); if (gas < 0) { r = -2; break; }
         sp -= (<usize>(n + 2)) << 5; pc++; break;
       }
-      case 0xf0: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_create(L.FK_CREATE); break; }
-      case 0xf1: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_call(L.FK_CALL); break; }
-      case 0xf2: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_call(L.FK_CALLCODE); break; }
+      case 0xf0: { G.g_op_pc = pc; G.g_op_sp = sp; g_pc = pc; g_sp = sp; g_gas = gas; r = op_create(L.FK_CREATE); break; }
+      case 0xf1: { G.g_op_pc = pc; G.g_op_sp = sp; g_pc = pc; g_sp = sp; g_gas = gas; r = op_call(L.FK_CALL); break; }
+      case 0xf2: { G.g_op_pc = pc; G.g_op_sp = sp; g_pc = pc; g_sp = sp; g_gas = gas; r = op_call(L.FK_CALLCODE); break; }
       case 0xf3: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_return(L.STATUS_SUCCESS); break; }
-      case 0xf4: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_call(L.FK_DELEGATECALL); break; }
-      case 0xf5: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_create(L.FK_CREATE2); break; }
-      case 0xfa: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_call(L.FK_STATICCALL); break; }
+      case 0xf4: { G.g_op_pc = pc; G.g_op_sp = sp; g_pc = pc; g_sp = sp; g_gas = gas; r = op_call(L.FK_DELEGATECALL); break; }
+      case 0xf5: { G.g_op_pc = pc; G.g_op_sp = sp; g_pc = pc; g_sp = sp; g_gas = gas; r = op_create(L.FK_CREATE2); break; }
+      case 0xfa: { G.g_op_pc = pc; G.g_op_sp = sp; g_pc = pc; g_sp = sp; g_gas = gas; r = op_call(L.FK_STATICCALL); break; }
       case 0xfd: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_return(L.STATUS_REVERT); break; }
-      case 0xff: { g_pc = pc; g_sp = sp; g_gas = gas; r = op_selfdestruct(); break; }
+      case 0xff: { G.g_op_pc = pc; G.g_op_sp = sp; g_pc = pc; g_sp = sp; g_gas = gas; r = op_selfdestruct(); break; }
       default: { r = -2; break; } // undefined opcode or INVALID (0xfe)
     }
     if (r == -1) continue;

@@ -1,7 +1,8 @@
 // Accounts: an open-addressing table keyed by the 20-byte address, with linear probing.
 import * as L from "../layout";
-import { g_acct_table, g_acct_mask, g_ctx, g_txid, g_gen, g_parallel, set_fatal } from "../globals";
+import { g_acct_table, g_acct_mask, g_ctx, g_txid, g_gen, g_parallel, g_remote, set_fatal } from "../globals";
 import { stm_load_account } from "../stm/load";
+import { fetch_account } from "../remote/request";
 import { journal_account } from "./journal";
 
 @inline export function addr_hash(a: usize): u32 {
@@ -25,6 +26,8 @@ export function acct_get(addr: usize): usize {
   while (true) {
     const e = g_acct_table + <usize>i * L.ACCT_SIZE;
     if (load<u32>(e + L.A_USED) != g_gen) {
+      // Remote state, sequential mode: the host inserts the account (existing or not) here.
+      if (g_remote && !g_parallel) return acct_fetch(addr);
       const count = load<u32>(g_ctx + L.CTX_ACCT_COUNT);
       if (count + 1 > ((g_acct_mask + 1) >> 2) * 3) { set_fatal(L.FATAL_ACCOUNTS); return 0; }
       store<u32>(g_ctx + L.CTX_ACCT_COUNT, count + 1);
@@ -38,6 +41,13 @@ export function acct_get(addr: usize): usize {
     if (addr_eq(e + L.A_ADDR, addr)) return e;
     i = (i + 1) & g_acct_mask;
   }
+}
+
+function acct_fetch(addr: usize): usize {
+  fetch_account(addr);
+  const e = acct_find(addr);
+  if (e == 0) set_fatal(L.FATAL_REMOTE);
+  return e;
 }
 
 /** The entry for `addr` if present, else 0 (never creates). */

@@ -1,8 +1,9 @@
 // Storage slots and transient storage (EIP-1153): open-addressing tables keyed by
 // (account entry, 32-byte slot).
 import * as L from "../layout";
-import { g_stor_table, g_stor_mask, g_tstor_table, g_tstor_mask, g_ctx, g_txid, g_gen, g_parallel, set_fatal } from "../globals";
+import { g_stor_table, g_stor_mask, g_tstor_table, g_tstor_mask, g_ctx, g_txid, g_gen, g_parallel, g_remote, set_fatal } from "../globals";
 import { stm_load_slot } from "../stm/load";
+import { fetch_slot } from "../remote/request";
 import { journal_slot } from "./journal";
 
 @inline export function slot_hash(acct: usize, key: usize): u32 {
@@ -20,9 +21,19 @@ import { journal_slot } from "./journal";
 
 function table_get(table: usize, mask: u32, countOff: u32, fatal: u32, acct: usize, key: usize, persistent: bool): usize {
   let i = slot_hash(acct, key) & mask;
+  let fetched = false;
   while (true) {
     const e = table + <usize>i * L.STOR_SIZE;
     if (load<u32>(e + L.S_USED) != g_gen) {
+      // Remote state, sequential mode: a slot of an account with storage that is not here yet
+      // is fetched; other missing slots are zero.
+      if (persistent && g_remote && !g_parallel && (load<u32>(acct + L.A_FLAGS) & L.AF_HAS_STORAGE) != 0) {
+        if (fetched) { set_fatal(L.FATAL_REMOTE); return 0; }
+        fetch_slot(acct + L.A_ADDR, key);
+        fetched = true;
+        i = slot_hash(acct, key) & mask;
+        continue;
+      }
       const count = load<u32>(g_ctx + countOff);
       if (count + 1 > ((mask + 1) >> 2) * 3) { set_fatal(fatal); return 0; }
       store<u32>(g_ctx + countOff, count + 1);
@@ -62,6 +73,28 @@ export function slot_set(e: usize, v: usize): void {
   const a = <usize>load<u32>(e + L.S_ACCT);
   store<u32>(a + L.A_FLAGS, load<u32>(a + L.A_FLAGS) | L.AF_STORAGE_WRITTEN);
   if (g_parallel && load<u32>(e + L.S_DIRTY) != g_txid) dirty_add(e);
+}
+
+/** The slot entry for (acct, key) in the local table if present, else 0 (never creates). */
+export function slot_find(acct: usize, key: usize): usize {
+  let i = slot_hash(acct, key) & g_stor_mask;
+  while (true) {
+    const e = g_stor_table + <usize>i * L.STOR_SIZE;
+    if (load<u32>(e + L.S_USED) != g_gen) return 0;
+    if (key_eq(e, acct, key)) return e;
+    i = (i + 1) & g_stor_mask;
+  }
+}
+
+/** The transient entry for (acct, key) if present, else 0 (never creates). */
+export function tslot_find(acct: usize, key: usize): usize {
+  let i = slot_hash(acct, key) & g_tstor_mask;
+  while (true) {
+    const e = g_tstor_table + <usize>i * L.STOR_SIZE;
+    if (load<u32>(e + L.S_USED) != g_gen) return 0;
+    if (key_eq(e, acct, key)) return e;
+    i = (i + 1) & g_tstor_mask;
+  }
 }
 
 /** Remembers a written slot for this incarnation's write set. */

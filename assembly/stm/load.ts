@@ -3,7 +3,8 @@
 // recorded for validation. Reading an ESTIMATE stops the incarnation: it must wait.
 import * as L from "../layout";
 import * as H from "./layout";
-import { g_ctx, g_txid, g_fork, set_fatal } from "../globals";
+import { g_ctx, g_txid, g_fork, g_remote, set_fatal } from "../globals";
+import { fetch_account, fetch_slot } from "../remote/request";
 import * as F from "../fork";
 import { addr_hash, addr_eq } from "../state/accounts";
 import { slot_hash, key_eq } from "../state/storage";
@@ -44,25 +45,27 @@ function prewarmed_slot(addr: usize, key: usize): bool {
   return false;
 }
 
-function base_account(addr: usize): usize {
+// The pre-state tables may grow while workers read them (remote state: the host inserts fetched
+// entries), so an entry's generation word is read atomically: it is published last.
+export function base_account(addr: usize): usize {
   const table = <usize>load<u32>(g_ctx + L.CTX_BASE_ACCT_TABLE);
   const mask = load<u32>(g_ctx + L.CTX_BASE_ACCT_CAP) - 1;
   let i = addr_hash(addr) & mask;
   while (true) {
     const e = table + <usize>i * L.ACCT_SIZE;
-    if (load<u32>(e + L.A_USED) != load<u32>(g_ctx + L.CTX_BASE_GEN)) return 0;
+    if (atomic.load<u32>(e + L.A_USED) != load<u32>(g_ctx + L.CTX_BASE_GEN)) return 0;
     if (addr_eq(e + L.A_ADDR, addr)) return e;
     i = (i + 1) & mask;
   }
 }
 
-function base_slot(baseAcct: usize, key: usize): usize {
+export function base_slot(baseAcct: usize, key: usize): usize {
   const table = <usize>load<u32>(g_ctx + L.CTX_BASE_STOR_TABLE);
   const mask = load<u32>(g_ctx + L.CTX_BASE_STOR_CAP) - 1;
   let i = slot_hash(baseAcct, key) & mask;
   while (true) {
     const e = table + <usize>i * L.STOR_SIZE;
-    if (load<u32>(e + L.S_USED) != load<u32>(g_ctx + L.CTX_BASE_GEN)) return 0;
+    if (atomic.load<u32>(e + L.S_USED) != load<u32>(g_ctx + L.CTX_BASE_GEN)) return 0;
     if (key_eq(e, baseAcct, key)) return e;
     i = (i + 1) & mask;
   }
@@ -129,7 +132,12 @@ export function stm_load_account(e: usize): bool {
     store<u32>(e + L.A_CODE, load<u32>(p + H.VR_A_CODE));
     memory.copy(e + L.A_BALANCE, p + H.VR_A_BALANCE, 32);
   } else {
-    const b = base_account(addr);
+    let b = base_account(addr);
+    if (b == 0 && g_remote) {
+      fetch_account(addr);
+      b = base_account(addr);
+      if (b == 0) { set_fatal(L.FATAL_REMOTE); return false; }
+    }
     if (b != 0) {
       store<u32>(e + L.A_FLAGS, load<u32>(b + L.A_FLAGS) & (L.AF_EXISTS | L.AF_HAS_STORAGE));
       store<u64>(e + L.A_NONCE, load<u64>(b + L.A_NONCE));
@@ -175,11 +183,16 @@ export function stm_load_slot(e: usize, acct: usize): bool {
     if (g_vr_estimate) return block_on(g_vr_tx);
     if (wipe == 0 || g_vr_tx >= wipe) memory.copy(e + L.S_VALUE, buf, 32);
   } else if (wipe == 0) {
-    const b = base_account(acct + L.A_ADDR);
-    if (b != 0) {
-      const s = base_slot(b, e + L.S_KEY);
-      if (s != 0) memory.copy(e + L.S_VALUE, s + L.S_VALUE, 32);
+    let b = base_account(acct + L.A_ADDR);
+    let s: usize = b != 0 ? base_slot(b, e + L.S_KEY) : 0;
+    if (g_remote && s == 0 && (b == 0 || (load<u32>(b + L.A_FLAGS) & L.AF_HAS_STORAGE) != 0)) {
+      fetch_slot(acct + L.A_ADDR, e + L.S_KEY);
+      b = base_account(acct + L.A_ADDR);
+      if (b == 0) { set_fatal(L.FATAL_REMOTE); return false; }
+      s = base_slot(b, e + L.S_KEY);
+      if (s == 0 && (load<u32>(b + L.A_FLAGS) & L.AF_HAS_STORAGE) != 0) { set_fatal(L.FATAL_REMOTE); return false; }
     }
+    if (s != 0) memory.copy(e + L.S_VALUE, s + L.S_VALUE, 32);
   }
   if (g_prewarm && prewarmed_slot(acct + L.A_ADDR, e + L.S_KEY)) store<u32>(e + L.S_WARM, g_txid);
   return record_read(loc, g_vr_tx, g_vr_inc, 0);

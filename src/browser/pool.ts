@@ -5,7 +5,7 @@
 // `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`),
 // or the shared WebAssembly.Memory cannot exist or be posted to a worker. The coordinator only
 // awaits the workers' messages: nothing here blocks the main thread.
-import { chunks, type FromWorker, type ToWorker, type WorkerPool } from "../parallel/pool.js";
+import { chunks, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
 import type { RecoveryJob } from "../tx/sign.js";
 import { documentImportMap, normalizeImportMap, type ImportMap, type ResolvedImportMap } from "./import-map.js";
 
@@ -33,6 +33,7 @@ export class BrowserWorkerPool implements WorkerPool {
   private workers: Worker[] = [];
   private ready: Promise<void>;
   private closed = false;
+  private onFetch: ((ctx: number) => void) | undefined;
 
   constructor(readonly threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, opts: BrowserWorkerPoolOptions = {}) {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
@@ -72,6 +73,7 @@ export class BrowserWorkerPool implements WorkerPool {
         w.removeEventListener("messageerror", onMessageError);
       };
       const onMessage = (e: MessageEvent<FromWorker>) => {
+        if (e.data.kind === "fetch") { this.fetch(e.data.ctx); return; }
         cleanup();
         if (e.data.kind === "error") reject(new Error(`Block-STM worker ${index} failed: ${e.data.message}`));
         else resolve(e.data);
@@ -92,20 +94,32 @@ export class BrowserWorkerPool implements WorkerPool {
     });
   }
 
+  private fetch(ctx: number): void {
+    if (!this.onFetch) throw new Error("a worker asked for state, but no state provider is attached");
+    this.onFetch(ctx);
+  }
+
   whenReady(): Promise<void> {
     return this.ready;
   }
 
-  async run(contexts: number[], blockHashes: Array<[string, string]>): Promise<void> {
+  async run(contexts: number[], blockHashes: Array<[string, string]>, opts: RunOptions = {}): Promise<number[]> {
     if (this.closed) throw new Error("BrowserWorkerPool is closed");
     await this.ready;
     if (contexts.length > this.workers.length) throw new RangeError("more contexts than workers");
     const done = contexts.map((ctx, i) => {
       const p = this.next(this.workers[i], i);
-      this.workers[i].postMessage({ kind: "run", ctx, blockHashes } satisfies ToWorker);
+      this.workers[i].postMessage({ kind: "run", ctx, blockHashes, job: opts.job } satisfies ToWorker);
       return p;
     });
-    await Promise.all(done);
+    this.onFetch = opts.onFetch;
+    // Wait for every worker before detaching the state handler: one failing must not strand
+    // others that are waiting on state.
+    const settled = await Promise.allSettled(done);
+    this.onFetch = undefined;
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return settled.map((r) => ((r as PromiseFulfilledResult<FromWorker>).value.kind === "done" ? ((r as PromiseFulfilledResult<FromWorker>).value as { result: number }).result : 0));
   }
 
   async recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {

@@ -1,11 +1,12 @@
 // Node adapter: Block-STM workers on worker_threads.
 import { Worker } from "node:worker_threads";
-import { chunks, type FromWorker, type ToWorker, type WorkerPool } from "../parallel/pool.js";
+import { chunks, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
 import type { RecoveryJob } from "../tx/sign.js";
 
 export class NodeWorkerPool implements WorkerPool {
   private workers: Worker[] = [];
   private ready: Promise<void>;
+  private onFetch: ((ctx: number) => void) | undefined;
 
   constructor(readonly threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory) {
     const starts: Array<Promise<FromWorker>> = [];
@@ -23,6 +24,7 @@ export class NodeWorkerPool implements WorkerPool {
   private next(w: Worker): Promise<FromWorker> {
     return new Promise((resolve, reject) => {
       const onMessage = (m: FromWorker) => {
+        if (m.kind === "fetch") { this.fetch(m.ctx); return; }
         w.off("message", onMessage);
         w.off("error", onError);
         if (m.kind === "error") reject(new Error(`Block-STM worker failed: ${m.message}`));
@@ -34,19 +36,31 @@ export class NodeWorkerPool implements WorkerPool {
     });
   }
 
+  private fetch(ctx: number): void {
+    if (!this.onFetch) throw new Error("a worker asked for state, but no state provider is attached");
+    this.onFetch(ctx);
+  }
+
   whenReady(): Promise<void> {
     return this.ready;
   }
 
-  async run(contexts: number[], blockHashes: Array<[string, string]>): Promise<void> {
+  async run(contexts: number[], blockHashes: Array<[string, string]>, opts: RunOptions = {}): Promise<number[]> {
     await this.ready;
     if (contexts.length > this.workers.length) throw new RangeError("more contexts than workers");
     const done = contexts.map((ctx, i) => {
       const p = this.next(this.workers[i]);
-      this.workers[i].postMessage({ kind: "run", ctx, blockHashes } satisfies ToWorker);
+      this.workers[i].postMessage({ kind: "run", ctx, blockHashes, job: opts.job } satisfies ToWorker);
       return p;
     });
-    await Promise.all(done);
+    this.onFetch = opts.onFetch;
+    // Wait for every worker before detaching the state handler: one failing must not strand
+    // others that are waiting on state.
+    const settled = await Promise.allSettled(done);
+    this.onFetch = undefined;
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return settled.map((r) => ((r as PromiseFulfilledResult<FromWorker>).value.kind === "done" ? ((r as PromiseFulfilledResult<FromWorker>).value as { result: number }).result : 0));
   }
 
 

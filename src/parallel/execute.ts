@@ -11,6 +11,7 @@ import { sizesFor, type RegionSizes } from "../vm/regions.js";
 import { MAINNET, type ChainConfig } from "../block/chain.js";
 import { blockEnvFor, executeBlock, beaconRootCall, finishBlock, assembleResult, assignSender } from "../block/execute.js";
 import type { BlockInput, BlockResult, PreState } from "../block/types.js";
+import type { BlockEnv } from "../vm/types.js";
 import type { WorkerPool } from "./pool.js";
 import { Carver, checkStatic, stageBlock, readReceipts, txRecord, INVALID_REASONS } from "../block/staging.js";
 
@@ -39,6 +40,16 @@ export function worthParallel(block: BlockInput): boolean {
   let gas = 0n;
   for (const tx of block.transactions) gas += tx.gasLimit;
   return gas / BigInt(n) >= PARALLEL_MIN_AVG_GAS_LIMIT;
+}
+
+/** How worker contexts reach remote state (src/remote/execute.ts). */
+export interface RemoteWiring {
+  flags: number;
+  ring: number;
+  reqCap: number;
+  onFetch: (ctx: number) => void;
+  /** Set by runStaged: the worker contexts (for their statistics). */
+  contexts?: number[];
 }
 
 export interface ParallelStats {
@@ -101,11 +112,30 @@ export class ParallelExecutor {
 
     const carver = new Carver(vm.end, vm.memory);
     const header = stageBlock(vm, carver, block, env, n);
-    const contexts: number[] = [];
-    for (let w = 0; w < threads; w++) contexts.push(this.workerContext(carver, header));
     const hashes: Array<[string, string]> = [...pre.blockHashes].map(([k, v]) => [k.toString(), bytesToHex(v)]);
     const t0 = performance.now();
-    await this.pool.run(contexts, hashes);
+    const run = await this.runStaged(block, env, carver, header, threads, hashes);
+    if ("fallback" in run) return this.sequential(block, pre, chain, senderMs, run.fallback);
+    const { results, stats } = run;
+    const unrewarded = finishBlock(vm, env, block);
+    const executionMs = performance.now() - t0;
+    return {
+      ...assembleResult(vm, block, pre, env, results, unrewarded, { senderRecoveryMs: senderMs, setupMs: t0 - tSetup, executionMs }),
+      parallel: stats,
+    };
+  }
+
+  /**
+   * Block-STM over a block already staged in the vm (pre-state in its tables), then the in-order
+   * commit and the receipts. `fallback` when a region ran out (the caller runs sequentially).
+   */
+  async runStaged(block: BlockInput, env: BlockEnv, carver: Carver, header: number, threads: number,
+    hashes: Array<[string, string]>, remote?: RemoteWiring): Promise<{ results: ReturnType<typeof readReceipts>; stats: ParallelStats } | { fallback: string }> {
+    const vm = this.vm;
+    const contexts: number[] = [];
+    for (let w = 0; w < threads; w++) contexts.push(this.workerContext(carver, header, remote));
+    const t0 = performance.now();
+    await this.pool.run(contexts, hashes, { onFetch: remote?.onFetch });
     const tRun = performance.now();
 
     const dv = vm.dv();
@@ -117,11 +147,12 @@ export class ParallelExecutor {
       waits: dv.getUint32(header + L.H_WAITS, true),
       sequential: false,
     };
-    if (err !== 0) return this.sequential(block, pre, chain, senderMs, `region exhausted (reason ${err})`);
+    if (remote) remote.contexts = contexts;
+    if (err !== 0) return { fallback: `region exhausted (reason ${err})` };
 
     dv.setUint32(vm.ctx + L.CTX_STM, header, true);
     const bad = vm.exports.stm_commit();
-    if (bad === -1 || bad === 0xffffffff) return this.sequential(block, pre, chain, senderMs, "commit ran out of room");
+    if (bad === -1 || bad === 0xffffffff) return { fallback: "commit ran out of room" };
     if (bad !== 0) {
       const reason = INVALID_REASONS[dv.getUint32(txRecord(vm, header, bad - 1) + L.T_INVALID, true)] ?? "invalid";
       throw new BraidError("TX_INVALID", `transaction ${bad - 1} is invalid: ${reason}`);
@@ -131,16 +162,11 @@ export class ParallelExecutor {
     stats.workersMs = tRun - t0;
     stats.commitMs = tCommit - tRun;
     stats.receiptsMs = performance.now() - tCommit;
-    const unrewarded = finishBlock(vm, env, block);
-    const executionMs = performance.now() - t0;
-    return {
-      ...assembleResult(vm, block, pre, env, results, unrewarded, { senderRecoveryMs: senderMs, setupMs: t0 - tSetup, executionMs }),
-      parallel: stats,
-    };
+    return { results, stats };
   }
 
   /** Sender recovery (ecrecover of every transaction) spread over the workers. */
-  private async recoverSenders(block: BlockInput, fork: Fork): Promise<number> {
+  async recoverSenders(block: BlockInput, fork: Fork): Promise<number> {
     const t0 = performance.now();
     const jobs = block.transactions.map((tx, i) => {
       try {
@@ -166,7 +192,7 @@ export class ParallelExecutor {
   }
 
   /** A worker's context: its own stacks, memory and local tables; shared pre-state and code. */
-  private workerContext(carver: Carver, header: number): number {
+  private workerContext(carver: Carver, header: number, remote?: RemoteWiring): number {
     const vm = this.vm;
     const ctx = carver.take(L.CTX_SIZE);
     const u8 = vm.u8();
@@ -206,6 +232,13 @@ export class ParallelExecutor {
     set(L.CTX_PARALLEL, 1);
     set(L.CTX_GEN, 1);
     set(L.CTX_BASE_GEN, vm.generation);
+    if (remote) {
+      // Remote state: this worker's own request list and run-ahead region; the shared hash ring.
+      set(L.CTX_REMOTE, remote.flags);
+      set(L.CTX_REQ, carver.take(remote.reqCap * L.REQ_SIZE)); set(L.CTX_REQ_CAP, remote.reqCap);
+      set(L.CTX_RA, carver.take(L.RA_REGION));
+      set(L.CTX_BLOCKHASHES, remote.ring);
+    }
     return ctx;
   }
 

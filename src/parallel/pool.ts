@@ -6,11 +6,20 @@ export interface WorkerPool {
   readonly threads: number;
   /** Resolves once every worker has instantiated the module. */
   whenReady(): Promise<void>;
-  /** Each worker binds to its context and runs `stm_worker` until the block is done. */
-  run(contexts: number[], blockHashes: Array<[string, string]>): Promise<void>;
+  /**
+   * Each worker binds to its context and runs `stm_worker` until the block is done (or, with
+   * job "seq", `seq_run_block`, whose results are returned). Workers that miss remote state ask
+   * through `onFetch` and wait on their context's fetch flag until it is answered.
+   */
+  run(contexts: number[], blockHashes: Array<[string, string]>, opts?: RunOptions): Promise<number[]>;
   /** Recovers transaction senders on the workers (null where recovery failed). */
   recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>>;
   close(): Promise<void>;
+}
+
+export interface RunOptions {
+  job?: "stm" | "seq";
+  onFetch?: (ctx: number) => void;
 }
 
 /** Splits `jobs` into at most `parts` contiguous chunks. */
@@ -24,10 +33,11 @@ export function chunks<T>(jobs: T[], parts: number): T[][] {
 /** Messages between the coordinator and a worker. */
 export type ToWorker =
   | { kind: "init"; module: WebAssembly.Module; memory: WebAssembly.Memory }
-  | { kind: "run"; ctx: number; blockHashes: Array<[string, string]> }
+  | { kind: "run"; ctx: number; blockHashes: Array<[string, string]>; job?: "stm" | "seq" }
   | { kind: "recover"; jobs: RecoveryJob[] };
 export type FromWorker =
   | { kind: "ready" }
-  | { kind: "done" }
+  | { kind: "done"; result: number }
+  | { kind: "fetch"; ctx: number }
   | { kind: "recovered"; addresses: Array<Uint8Array | null> }
   | { kind: "error"; message: string };

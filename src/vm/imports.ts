@@ -2,7 +2,10 @@
 import { runPrecompile } from "../precompiles/index.js";
 import type { Fork } from "../fork.js";
 
-export function braidImports(memory: WebAssembly.Memory, blockHash: (n: bigint) => Uint8Array): WebAssembly.Imports {
+/** Answers a context's state requests (remote state); returns once they are in the tables. */
+export type StateFetchHandler = (ctx: number) => void;
+
+export function braidImports(memory: WebAssembly.Memory, blockHash: (n: bigint) => Uint8Array, stateFetch?: StateFetchHandler): WebAssembly.Imports {
   return {
     env: {
       memory,
@@ -16,6 +19,10 @@ export function braidImports(memory: WebAssembly.Memory, blockHash: (n: bigint) 
         u8.set(r.output, out);
         new DataView(memory.buffer).setUint32(outLenPtr, r.output.length, true);
         return r.gasUsed;
+      },
+      state_fetch: (ctx: number) => {
+        if (!stateFetch) throw new Error("Braid: state is missing but no state provider is attached");
+        stateFetch(ctx);
       },
       block_hash: (n: bigint, out: number) => {
         new Uint8Array(memory.buffer).set(blockHash(n).subarray(0, 32), out);

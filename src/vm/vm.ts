@@ -1,7 +1,7 @@
 // One Braid interpreter instance bound to its own context in a WebAssembly.Memory: loads state,
 // runs validated messages, and reads results and state back.
 import * as L from "../wasm/layout.js";
-import { braidImports } from "./imports.js";
+import { braidImports, type StateFetchHandler } from "./imports.js";
 import { keccak_256 as keccakJs } from "@noble/hashes/sha3.js";
 import { EMPTY_CODE_HASH } from "../trie/state-root.js";
 import { setKeccak256 } from "../trie/mpt.js";
@@ -24,6 +24,11 @@ export interface BraidExports {
   stm_worker(): void;
   stm_commit(): number;
   seq_run_block(): number;
+  load_message(i: number): void;
+  ra_prefetch_tx(): number;
+  remote_put_account(addr: number, exists: number, hasStorage: number, nonce: bigint, balanceBE: number, rec: number): number;
+  remote_put_slot(acct: number, keyBE: number, valueBE: number): number;
+  remote_put_blockhash(ring: number, n: bigint, hashBE: number): void;
   test_u256(op: number, a: number, b: number, c: number): void;
 }
 
@@ -99,10 +104,15 @@ export class Vm {
   private env: BlockEnv | undefined;
   private codeCache = new WeakMap<Uint8Array, number>();
   private fork = 0 as Fork;
+  /** Answers missing-state requests of this instance (src/remote/: a synchronous provider). */
+  stateFetch: StateFetchHandler | undefined;
 
   constructor(module: WebAssembly.Module, sizes: RegionSizes = DEFAULT_SIZES, memory?: WebAssembly.Memory) {
     this.memory = memory ?? new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
-    const instance = new WebAssembly.Instance(module, braidImports(this.memory, (n) => this.env?.blockHash(n) ?? new Uint8Array(32)));
+    const instance = new WebAssembly.Instance(module, braidImports(this.memory, (n) => this.env?.blockHash(n) ?? new Uint8Array(32), (ctx) => {
+      if (!this.stateFetch) throw new Error("Braid: state is missing but no state provider is attached");
+      this.stateFetch(ctx);
+    }));
     this.exports = instance.exports as unknown as BraidExports;
     this.reset(sizes);
     if (!hasherInstalled) {
@@ -251,6 +261,42 @@ export class Vm {
         if (this.exports.state_put_slot(e, kAt, vAt) === 0) throw new RegionExhausted(this.fatal() || 2);
       }
     }
+  }
+
+  /** Interns code bytes; returns the code record (0 for empty code). */
+  putCode(code: Uint8Array): number {
+    if (code.length === 0) return 0;
+    let rec = this.codeCache.get(code);
+    if (rec === undefined) {
+      rec = this.exports.code_put(this.stage(128, code), code.length);
+      if (rec === 0) throw new RegionExhausted(this.fatal() || 5);
+      this.codeCache.set(code, rec);
+    }
+    return rec;
+  }
+
+  /** Inserts a fetched account (remote state); safe while workers read the tables. */
+  putRemoteAccount(address: Uint8Array, a: { exists: boolean; nonce: bigint; balance: bigint; code: Uint8Array; hasStorage: boolean }): number {
+    const rec = a.exists ? this.putCode(a.code) : 0;
+    const e = this.exports.remote_put_account(this.stage(0, address), a.exists ? 1 : 0, a.exists && a.hasStorage ? 1 : 0,
+      a.exists ? a.nonce : 0n, this.stage(32, this.be32(a.exists ? a.balance : 0n)), rec);
+    if (e === 0) throw new RegionExhausted(1);
+    return e;
+  }
+
+  /** Inserts a fetched slot of an account entry (remote state). */
+  putRemoteSlot(entry: number, key: bigint, value: bigint): void {
+    if (this.exports.remote_put_slot(entry, this.stage(64, this.be32(key)), this.stage(96, this.be32(value))) === 0) throw new RegionExhausted(2);
+  }
+
+  /** Puts a block hash into a BLOCKHASH ring (remote state). */
+  putBlockHash(ring: number, n: bigint, hash: Uint8Array): void {
+    this.exports.remote_put_blockhash(ring, n, this.stage(0, hash));
+  }
+
+  /** The account entry of an address, 0 when not in the tables. */
+  findAccount(address: Uint8Array): number {
+    return this.exports.state_find_account(this.stage(0, address));
   }
 
   /** Keccak-256 computed by the wasm module (in the input region's tail). */

@@ -1,0 +1,84 @@
+// A block and the node's receipts for it, in one round trip (two if the node lacks
+// eth_getBlockReceipts). The header must hash to its hash, the transactions and withdrawals to
+// their roots in it, and the node's receipts to its receiptsRoot.
+import { blockFromRpc } from "../block/parse.js";
+import { receiptsRoot } from "../block/receipts.js";
+import type { BlockInput } from "../block/types.js";
+import { BraidError } from "../encoding/errors.js";
+import { bytesToHex, equalBytes, hexToBigInt, hexToBytes } from "../encoding/hex.js";
+import { rlpEncode } from "../encoding/rlp.js";
+import { ordinalTrieRoot } from "../trie/state-root.js";
+import { encodeTransaction } from "../tx/decode.js";
+import { transactionHash } from "../tx/sign.js";
+import type { JsonRpcClient } from "./client.js";
+import { verifyHeader, type RpcHeader } from "./header.js";
+import { asReceipt, receiptFromRpc, type NodeReceipt } from "./receipts.js";
+
+export interface RpcBlock {
+  block: BlockInput;
+  /** The node's receipts, checked against the header's receiptsRoot (from Byzantium on). */
+  receipts: NodeReceipt[];
+  /** Verified header; `header.json` is the full block object (pass it to RpcStateProvider.create). */
+  header: RpcHeader;
+  chainId: bigint;
+}
+
+const quantity = (n: bigint) => "0x" + n.toString(16);
+
+/**
+ * Checks a block's transactions against the verified header's transactionsRoot and, from
+ * Shanghai on, its withdrawals (they credit balances) against its withdrawalsRoot.
+ */
+export function checkBlockBody(header: RpcHeader, block: BlockInput): void {
+  const number = header.number;
+  if (!equalBytes(ordinalTrieRoot(block.transactions.map(encodeTransaction)), header.transactionsRoot)) {
+    throw new BraidError("BLOCK_INVALID", `block ${number}: its transactions do not hash to its transactionsRoot ${bytesToHex(header.transactionsRoot)}`);
+  }
+  if (!header.optional.includes("withdrawalsRoot")) return;
+  const list = header.json.withdrawals;
+  if (!Array.isArray(list)) throw new BraidError("BLOCK_INVALID", `block ${number}: 'withdrawals' is missing`);
+  let root: Uint8Array;
+  try {
+    root = ordinalTrieRoot(list.map((w: Record<string, string>) =>
+      rlpEncode([hexToBigInt(w.index!), hexToBigInt(w.validatorIndex!), hexToBytes(w.address!), hexToBigInt(w.amount!)])));
+  } catch (e) {
+    throw new BraidError("BLOCK_INVALID", `block ${number}: malformed withdrawal: ${(e as Error).message}`);
+  }
+  if (!equalBytes(root, hexToBytes(header.json.withdrawalsRoot as string))) {
+    throw new BraidError("BLOCK_INVALID", `block ${number}: its withdrawals do not hash to its withdrawalsRoot`);
+  }
+}
+
+export async function fetchBlockFromRpc(client: JsonRpcClient, number: bigint, opts: { trustedHash?: Uint8Array } = {}): Promise<RpcBlock> {
+  const tag = quantity(number);
+  const [blockRes, chainRes, receiptsRes] = await client.batchSettled([
+    { method: "eth_getBlockByNumber", params: [tag, true] },
+    { method: "eth_chainId", params: [] },
+    { method: "eth_getBlockReceipts", params: [tag] },
+  ]);
+  if (!blockRes!.ok) throw blockRes!.error;
+  if (!chainRes!.ok) throw chainRes!.error;
+  const header = verifyHeader(blockRes!.result, opts.trustedHash, `block ${number}`);
+  const block = blockFromRpc(header.json);
+  checkBlockBody(header, block);
+  const hashes = block.transactions.map(transactionHash);
+
+  let raw: unknown[];
+  if (receiptsRes!.ok && Array.isArray(receiptsRes!.result)) raw = receiptsRes!.result;
+  else {
+    // Nodes without eth_getBlockReceipts: every receipt by transaction hash, in one batch.
+    raw = await client.batch(hashes.map((h) => ({ method: "eth_getTransactionReceipt", params: [bytesToHex(h)] })));
+  }
+  const receipts = raw.map((r, i) => receiptFromRpc(r, `block ${number} receipt ${i}`));
+  if (receipts.length !== hashes.length) {
+    throw new BraidError("RECEIPT_INVALID", `block ${number}: ${hashes.length} transactions but ${receipts.length} receipts`);
+  }
+  receipts.forEach((r, i) => {
+    const h = hashes[i]!;
+    if (!equalBytes(r.transactionHash, h)) throw new BraidError("RECEIPT_INVALID", `block ${number} receipt ${i}: for transaction ${bytesToHex(r.transactionHash)}, expected ${bytesToHex(h)}`);
+  });
+  if (receipts.every((r) => r.success !== null) && !equalBytes(receiptsRoot(receipts.map(asReceipt)), header.receiptsRoot)) {
+    throw new BraidError("RECEIPT_INVALID", `block ${number}: the node's receipts do not hash to the header's receiptsRoot ${bytesToHex(header.receiptsRoot)}`);
+  }
+  return { block, receipts, header, chainId: hexToBigInt(chainRes!.result as string) };
+}
