@@ -14,3 +14,5 @@ export type { WorkerPool } from "./parallel/pool.js";
 export { runStateTests } from "./statetest/run.js";
 export { runPrecompile } from "./precompiles/index.js";
 export { BraidError, isBraidError } from "./encoding/errors.js";
+export * from "./analysis/index.js";
+export { RpcStateProvider, JsonRpcClient, fetchBlockFromRpc, compareReceipts, devChain, type RpcBlock, type NodeReceipt } from "./rpc/index.js";

@@ -2,6 +2,7 @@
 // exchanges them through g_pc/g_sp/g_gas around frame switches and out-of-line instructions.
 import * as L from "../layout";
 import { g_ctx, set_fatal } from "../globals";
+import { g_profile, profile_frame } from "../analysis/profile";
 
 export let g_frame: usize = 0;
 export let g_depth: u32 = 0;
@@ -34,6 +35,7 @@ export function frame_load(f: usize): void {
   g_pc = load<u32>(f + L.F_PC);
   g_sp = load<u32>(f + L.F_SP);
   g_gas = load<i64>(f + L.F_GAS);
+  if (g_profile) profile_frame(g_pc, g_code); // counts the entry into block 0
 }
 
 /** Saves the running frame's registers into its record. */

@@ -19,6 +19,8 @@ import { compareResults } from "../block/compare.js";
 import { demo, DEMO_DEFAULTS } from "./demo.js";
 import type { BlockResult } from "../block/types.js";
 import { parseSynthArgs, runSynth } from "../synth/index.js";
+import { rpcBlockCommand } from "./rpc-block.js";
+import { runIlp } from "./ilp.js";
 
 class UsageError extends Error {}
 
@@ -27,7 +29,9 @@ const USAGE = `usage:
   braid run (--code HEX | --codefile FILE) [--input HEX] [--gas N] [--fork NAME] [--bench]
   braid demo [--txs N] [--threads N] [--runs N] [--json]
   braid block <fixture dir> [--json] [--trust-senders]
-  braid synth <kind> --txs N --out DIR [--seed S]   (kinds: raw-transfers erc20 erc20-hot amm amm-one-pool chain mixed)`;
+  braid block --rpc URL --number N [--json] [--no-ooo] [--threads N]
+  braid synth <kind> --txs N --out DIR [--seed S]   (kinds: raw-transfers erc20 erc20-hot amm amm-one-pool chain mixed)
+  braid ilp (--code HEX | --codefile FILE | <fixture dir>) [--input HEX] [--json] [--out FILE] [--top N] [--contracts N]`;
 
 function parseArgs(argv: string[], flags: string[], valued: string[]): { opts: Record<string, string | true>; rest: string[] } {
   const opts: Record<string, string | true> = {};
@@ -249,9 +253,10 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case "statetest": return statetest(rest);
     case "run": return run(rest);
-    case "block": return block(rest);
+    case "block": return rest.includes("--rpc") ? rpcBlockCommand(rest) : block(rest);
     case "demo": return demoCommand(rest);
     case "synth": return synth(rest);
+    case "ilp": return runIlp(rest);
     case undefined: case "help": case "--help": case "-h": console.log(USAGE); return cmd === undefined ? 2 : 0;
     default: throw new UsageError(`unknown command '${cmd}'`);
   }
