@@ -8,8 +8,9 @@ const SUITES: Record<string, Suite> = {
   interpreter: { describe: "evm-benchmarks (main, micro) on Braid vs @ethereumjs/evm", load: () => import("./interpreter.js") },
   blocks: { describe: "48 mainnet blocks (Frontier..Cancun): Braid executeBlock vs @ethereumjs/vm runBlock", load: () => import("./blocks.js") },
   parallel: { describe: "synthetic 2,000-tx blocks per kind: Block-STM (1/2/4 threads) vs sequential executeBlock", load: () => import("./parallel.js") },
+  ooo: { describe: "run-ahead: 48 mainnet blocks on a 2 ms-per-round-trip provider, in order vs out of order, sequential vs parallel", load: () => import("./ooo.js") },
   ilp: { describe: "basic-block ILP distribution (dataflow analysis) over the mainnet blocks and evm-benchmarks", load: () => import("./ilp.js") },
-  // pipeline: { describe: "...", load: () => import("./pipeline.js") },
+  pipeline: { describe: "dependent chain vs independent streams per opcode; cold SLOADs on a slow provider, in order vs run-ahead", load: () => import("./pipeline.js") },
 };
 
 async function main(argv: string[]): Promise<number> {

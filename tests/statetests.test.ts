@@ -1,5 +1,6 @@
 // Every post entry of every GeneralStateTests fixture in ../shared/fixtures/state-tests, run
-// through runStateTests (src/statetest/run.ts) on a Braid Vm. Every entry must pass; entries
+// through runStateTests (src/statetest/run.ts) on a Braid Vm, twice: on the preloaded pre-state,
+// and on remote state (nothing preloaded, run-ahead at every stall). Every entry must pass; entries
 // of forks Braid does not support may be skipped (they are listed and counted), entries of
 // supported forks never.
 //
@@ -79,7 +80,7 @@ function runFiles(files: string[]): FolderResult {
       r.failures.push({ file, test: "-", fork: "-", index: 0, status: "failed", reason: `cannot read/parse: ${(e as Error).message}` });
       continue;
     }
-    const outcomes = runStateTests(vm, json);
+    const outcomes = runStateTests(vm, json, undefined, { remote: true });
     const want = entryCount(json);
     if (outcomes.length !== want) {
       r.failures.push({ file, test: "-", fork: "-", index: 0, status: "failed", reason: `runStateTests reported ${outcomes.length} outcomes for ${want} post entries` });

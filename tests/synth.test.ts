@@ -67,7 +67,8 @@ function stateView(g: Generated) {
     preSlot,
     postSlot: (addr: string, slot: bigint) => {
       const d = g.r.stateDiff.get(addr);
-      return d === undefined ? preSlot(addr, slot) : d === null ? 0n : (d.storage.get(slot.toString(16)) ?? 0n);
+      // The diff holds the slots that changed; the others keep their pre-state value.
+      return d === undefined ? preSlot(addr, slot) : d === null ? 0n : (d.storage.get(slot.toString(16)) ?? preSlot(addr, slot));
     },
   };
 }

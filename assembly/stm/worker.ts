@@ -245,12 +245,16 @@ function needs_reexecution(i: u32, inc: u32): void {
 export function stm_worker(): void {
   let kind: u32 = 0, tx: u32 = 0, inc: u32 = 0;
   let idle: u32 = 0;
+  let naps: u32 = 0;
   const h = stm_header();
   while (!is_done()) {
     if (kind == 0 && idle > 64) {
       // Nothing to do for a while: sleep briefly (workers may wait) instead of polling the
-      // shared counters, which slows the workers that have work.
-      atomic.wait<i32>(h + H.H_DONE, 0, 20_000);
+      // shared counters, which slows the workers that have work. On remote state, where there
+      // can be many more workers than cores and waits last a round trip, the naps lengthen.
+      const ns: i64 = G.g_remote ? <i64>20_000 << <i64>(naps < 5 ? naps : 5) : 20_000;
+      atomic.wait<i32>(h + H.H_DONE, 0, ns);
+      naps++;
       idle = 0;
     }
     if (kind == TASK_EXECUTE) {
@@ -265,6 +269,7 @@ export function stm_worker(): void {
       next_task();
       kind = g_task_kind; tx = g_task_tx; inc = g_task_inc;
       idle = kind == 0 ? idle + 1 : 0;
+      if (kind != 0) naps = 0;
     }
   }
 }

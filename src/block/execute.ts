@@ -147,7 +147,11 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
   return assembleResult(vm, block, pre, env, results, unrewarded, { senderRecoveryMs: 0, setupMs: t0 - tSetup, executionMs: performance.now() - t0 });
 }
 
-/** Accounts that differ from the pre-state (null: deleted). */
+/**
+ * Accounts that differ from the pre-state (null: deleted), each with the slots whose value
+ * changed (0 where a slot was cleared). Only slots the pre-state holds are compared, so a
+ * pre-state that is a subset (remote state: what was fetched) gives the same diff.
+ */
 export function stateDiff(vm: Vm, pre: PreState): Map<string, StateDiffEntry | null> {
   const before = new Map<string, StateDiffEntry>();
   for (const [addr, a] of pre.accounts) {
@@ -161,19 +165,18 @@ export function stateDiff(vm: Vm, pre: PreState): Map<string, StateDiffEntry | n
   for (const a of vm.dumpState()) {
     const key = bytesToHex(a.address);
     seen.add(key);
-    const post: StateDiffEntry = {
-      nonce: a.nonce, balance: a.balance, codeHash: bytesToHex(a.codeHash),
-      storage: new Map(a.storage.map(([k, v]) => [bytesToBig(k).toString(16), typeof v === "bigint" ? v : bytesToBig(v)])),
-    };
+    const storage = new Map(a.storage.map(([k, v]) => [bytesToBig(k).toString(16), typeof v === "bigint" ? v : bytesToBig(v)]));
     const b = before.get(key);
-    if (!b || !sameAccount(b, post)) diff.set(key, post);
+    if (b) {
+      const changed = new Map<string, bigint>();
+      for (const [k, v] of storage) if (b.storage.get(k) !== v) changed.set(k, v);
+      for (const k of b.storage.keys()) if (!storage.has(k)) changed.set(k, 0n);
+      if (a.nonce === b.nonce && a.balance === b.balance && bytesToHex(a.codeHash) === b.codeHash && changed.size === 0) continue;
+      diff.set(key, { nonce: a.nonce, balance: a.balance, codeHash: bytesToHex(a.codeHash), storage: changed });
+    } else {
+      diff.set(key, { nonce: a.nonce, balance: a.balance, codeHash: bytesToHex(a.codeHash), storage });
+    }
   }
   for (const key of before.keys()) if (!seen.has(key)) diff.set(key, null);
   return diff;
-}
-
-function sameAccount(a: StateDiffEntry, b: StateDiffEntry): boolean {
-  if (a.nonce !== b.nonce || a.balance !== b.balance || a.codeHash !== b.codeHash || a.storage.size !== b.storage.size) return false;
-  for (const [k, v] of a.storage) if (b.storage.get(k) !== v) return false;
-  return true;
 }

@@ -61,6 +61,7 @@ export interface BlockResult {
   stats: BlockStats;
 }
 
+/** An account's post state; `storage` holds the slots whose value changed (0: cleared). */
 export interface StateDiffEntry {
   nonce: bigint;
   balance: bigint;

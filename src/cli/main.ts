@@ -21,6 +21,7 @@ import type { BlockResult } from "../block/types.js";
 import { parseSynthArgs, runSynth } from "../synth/index.js";
 import { rpcBlockCommand } from "./rpc-block.js";
 import { runIlp } from "./ilp.js";
+import { remoteBlock, REMOTE_DEFAULT_THREADS } from "./remote-block.js";
 
 class UsageError extends Error {}
 
@@ -28,7 +29,8 @@ const USAGE = `usage:
   braid statetest [--fork NAME] [--json] <file|dir>...
   braid run (--code HEX | --codefile FILE) [--input HEX] [--gas N] [--fork NAME] [--bench]
   braid demo [--txs N] [--threads N] [--runs N] [--json]
-  braid block <fixture dir> [--json] [--trust-senders]
+  braid block <fixture dir> [--threads N] [--sequential] [--compare] [--json] [--trust-senders]
+  braid block <fixture dir> --latency MS [--no-ooo] [--sequential] [--threads N] [--json]   (remote state, simulated latency)
   braid block --rpc URL --number N [--json] [--no-ooo] [--threads N]
   braid synth <kind> --txs N --out DIR [--seed S]   (kinds: raw-transfers erc20 erc20-hot amm amm-one-pool chain mixed)
   braid ilp (--code HEX | --codefile FILE | <fixture dir>) [--input HEX] [--json] [--out FILE] [--top N] [--contracts N]`;
@@ -148,8 +150,19 @@ function run(argv: string[]): number {
 }
 
 async function block(argv: string[]): Promise<number> {
-  const { opts, rest } = parseArgs(argv, ["json", "trust-senders", "sequential", "compare"], ["threads"]);
+  const { opts, rest } = parseArgs(argv, ["json", "trust-senders", "sequential", "compare", "no-ooo"], ["threads", "latency"]);
   if (rest.length !== 1) throw new UsageError("block needs exactly one fixture directory");
+  if (opts.latency !== undefined) {
+    const latencyMs = Number(opts.latency);
+    if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new UsageError(`--latency must be a number of milliseconds, got '${opts.latency}'`);
+    if (opts.compare) throw new UsageError("--compare does not combine with --latency");
+    if (typeof opts.threads === "string" && !/^[1-9][0-9]*$/.test(opts.threads)) throw new UsageError(`--threads must be a positive integer, got '${opts.threads}'`);
+    const threads = opts.sequential ? 1 : typeof opts.threads === "string" ? Number(opts.threads) : REMOTE_DEFAULT_THREADS;
+    try {
+      return await remoteBlock(rest[0], { latencyMs, ooo: !opts["no-ooo"], threads, json: !!opts.json, verifySenders: !opts["trust-senders"] });
+    } catch (e) { if (isBraidError(e)) throw new UsageError(e.message); throw e; }
+  }
+  if (opts["no-ooo"]) throw new UsageError("--no-ooo applies to remote state (--latency MS or --rpc URL)");
   let threads = availableParallelism();
   if (typeof opts.threads === "string") {
     if (!/^[1-9][0-9]*$/.test(opts.threads)) throw new UsageError(`--threads must be a positive integer, got '${opts.threads}'`);

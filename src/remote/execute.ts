@@ -153,18 +153,28 @@ async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSess
   beaconRootCall(vm, env, block);
   const header = stageBlock(vm, layout.carver, block, env, n);
   vm.dv().setUint32(vm.ctx + L.CTX_STM, header, true);
-  if (o.ooo) await prefetch(vm, session, n, o.prefetchRounds, fetch);
+  const parallelRun = o.threads > 1 && o.pool !== undefined && n >= 2;
+  // Sequentially, every pre-execution round happens first. In parallel, the first round does,
+  // then the rounds go on beside the workers (they only read the shared tables) until done.
+  let workersDone = false;
+  let background: Promise<void> = Promise.resolve();
+  if (o.ooo) {
+    await prefetch(vm, session, n, parallelRun ? 1 : o.prefetchRounds, fetch, () => false);
+    if (parallelRun) background = prefetch(vm, session, n, o.prefetchRounds - 1, fetch, () => workersDone);
+  }
   const prefetchRoundTrips = session.stats.roundTrips;
 
   let results: ReturnType<typeof readReceipts>;
   let parallel: ParallelStats | undefined;
   let contexts = [vm.ctx];
-  if (o.threads > 1 && o.pool && n >= 2) {
+  if (parallelRun) {
     const wiring: RemoteWiring = {
       flags: L.REMOTE_ON | (o.ooo ? L.REMOTE_OOO : 0), ring: layout.ring, reqCap: REQ_CAP_WORKER,
       onFetch: (ctx) => session.serveWorker(ctx),
     };
-    const r = await new ParallelExecutor(vm, o.pool).runStaged(block, env, layout.carver, header, o.threads, [], wiring);
+    const r = await new ParallelExecutor(vm, o.pool!).runStaged(block, env, layout.carver, header, o.threads, [], wiring);
+    workersDone = true;
+    await background;
     if (session.error) throw session.error;
     if ("fallback" in r) throw new BraidError("REMOTE_FAILED", `parallel execution stopped: ${r.fallback}`);
     results = r.results;
@@ -208,9 +218,10 @@ async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSess
  * Pre-executes every transaction against what has been fetched, batching the reads each can
  * reach into one round trip per round, until a round finds nothing new.
  */
-async function prefetch(vm: Vm, session: RemoteSession, n: number, rounds: number, fetch: (r: StateRequest) => Promise<void>): Promise<void> {
+async function prefetch(vm: Vm, session: RemoteSession, n: number, rounds: number, fetch: (r: StateRequest) => Promise<void>,
+  stop: () => boolean): Promise<void> {
   const dv = vm.dv();
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < rounds && !stop(); round++) {
     const before = session.stats.roundTrips;
     dv.setUint32(vm.ctx + L.CTX_REQ_COUNT, 0, true);
     for (let i = 0; i < n; i++) {

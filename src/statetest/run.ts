@@ -11,7 +11,11 @@ import { messageOf } from "../vm/message.js";
 import type { Transaction } from "../tx/types.js";
 import { Vm, RegionExhausted } from "../vm/vm.js";
 import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
-import type { AccountInit, BlockEnv } from "../vm/types.js";
+import type { AccountInit, BlockEnv, Message } from "../vm/types.js";
+import * as L from "../wasm/layout.js";
+import { Carver } from "../block/staging.js";
+import { RemoteSession } from "../remote/session.js";
+import { MemoryStateProvider } from "../remote/memory-provider.js";
 
 export interface StateTestJson {
   env: Record<string, string>;
@@ -96,8 +100,17 @@ function bigTo32(v: bigint): Uint8Array {
   return b;
 }
 
+export interface StateTestOptions {
+  /**
+   * Also run every valid transaction on remote state (src/remote/): an empty cache, a provider
+   * holding the test's pre-state, and run-ahead at every stall. Its logs and post-state root must
+   * match the expected ones too.
+   */
+  remote?: boolean;
+}
+
 /** Runs one post entry; returns null on success or the reason it failed. */
-function runEntry(vm: Vm, t: StateTestJson, p: Prepared, fork: Fork, entry: StateTestJson["post"][string][number]): string | null {
+function runEntry(vm: Vm, t: StateTestJson, p: Prepared, fork: Fork, entry: StateTestJson["post"][string][number], opts: StateTestOptions = {}): string | null {
   const env = blockEnvOf(t, fork);
   let tx: Transaction;
   try {
@@ -138,6 +151,10 @@ function runEntry(vm: Vm, t: StateTestJson, p: Prepared, fork: Fork, entry: Stat
       if (!equalBytes(lh, hexToBytes(entry.logs))) return `logs hash mismatch: got ${bytesToHex(lh)} want ${entry.logs} (status ${result.status}, gas ${result.gasUsed})`;
       const root = stateRoot(vm.dumpState());
       if (!equalBytes(root, hexToBytes(entry.hash))) return `state root mismatch: got ${bytesToHex(root)} want ${entry.hash} (status ${result.status}, gas ${result.gasUsed})`;
+      if (!opts.remote) return null;
+      const r = executeOnRemoteState(vm, p.pre, env, messageOf(tx, env), sizes);
+      if (!equalBytes(r.logs, hexToBytes(entry.logs))) return `remote state with run-ahead: logs hash ${bytesToHex(r.logs)} want ${entry.logs}`;
+      if (!equalBytes(r.root, hexToBytes(entry.hash))) return `remote state with run-ahead: state root ${bytesToHex(r.root)} want ${entry.hash}`;
       return null;
     } catch (e) {
       if (e instanceof RegionExhausted && attempt < 4) { sizes = enlarge(sizes, e.fatal); continue; }
@@ -147,7 +164,7 @@ function runEntry(vm: Vm, t: StateTestJson, p: Prepared, fork: Fork, entry: Stat
 }
 
 /** Runs every post entry of every test in a parsed state-test file. */
-export function runStateTests(vm: Vm, file: Record<string, StateTestJson>, onlyFork?: Fork): EntryOutcome[] {
+export function runStateTests(vm: Vm, file: Record<string, StateTestJson>, onlyFork?: Fork, opts: StateTestOptions = {}): EntryOutcome[] {
   const out: EntryOutcome[] = [];
   for (const [name, t] of Object.entries(file)) {
     const p = prepare(t);
@@ -161,7 +178,7 @@ export function runStateTests(vm: Vm, file: Record<string, StateTestJson>, onlyF
         }
         let reason: string | null;
         try {
-          reason = runEntry(vm, t, p, fork, entry);
+          reason = runEntry(vm, t, p, fork, entry, opts);
         } catch (e) {
           reason = `crashed: ${(e as Error).stack ?? e}`;
         }
@@ -170,4 +187,37 @@ export function runStateTests(vm: Vm, file: Record<string, StateTestJson>, onlyF
     }
   }
   return out;
+}
+
+/**
+ * Executes a message with nothing preloaded: every account and slot is fetched from a provider
+ * holding `pre` when first read, with run-ahead at each stall. Then the accounts and slots never
+ * fetched are put back as they were (slots only where storage was not cleared), so the root
+ * covers the whole post-state.
+ */
+function executeOnRemoteState(vm: Vm, pre: Array<[Uint8Array, AccountInit]>, env: BlockEnv, m: Message, sizes: RegionSizes): { logs: Uint8Array; root: Uint8Array } {
+  vm.reset(sizes);
+  vm.setBlock(env);
+  const carver = new Carver(vm.end, vm.memory);
+  const dv = vm.dv();
+  const set = (off: number, v: number) => dv.setUint32(vm.ctx + off, v, true);
+  set(L.CTX_REMOTE, L.REMOTE_ON | L.REMOTE_OOO);
+  set(L.CTX_REQ, carver.take(4096 * L.REQ_SIZE)); set(L.CTX_REQ_CAP, 4096);
+  set(L.CTX_RA, carver.take(L.RA_REGION));
+  vm.exports.worker_init(vm.ctx);
+  const session = new RemoteSession(new MemoryStateProvider({ accounts: pre, blockHashes: new Map() }), vm, 0);
+  vm.stateFetch = (ctx) => session.serveSync(ctx);
+  let result;
+  try {
+    result = vm.execute(m);
+  } finally {
+    vm.stateFetch = undefined;
+  }
+  for (const [address, a] of pre) {
+    const slots = a.storage.filter(([, v]) => v !== 0n);
+    const e = vm.putRemoteAccount(address, { exists: true, nonce: a.nonce, balance: a.balance, code: a.code, hasStorage: slots.length > 0 });
+    if ((vm.dv().getUint32(e + L.A_FLAGS, true) & L.AF_HAS_STORAGE) === 0) continue;
+    for (const [k, v] of slots) vm.putRemoteSlot(e, k, v);
+  }
+  return { logs: logsHash(result.logs), root: stateRoot(vm.dumpState()) };
 }

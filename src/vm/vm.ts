@@ -263,12 +263,24 @@ export class Vm {
     }
   }
 
+  /**
+   * Stages bytes in the upper half of the input region, which a running message's data never
+   * reaches: remote state is inserted while a message executes (Vm.execute stages at the bottom).
+   */
+  private stageHigh(off: number, bytes: Uint8Array): number {
+    const lay = this.layout;
+    const at = lay.input + Math.floor((lay.inputEnd - lay.input) / 2) + off;
+    if (at + bytes.length > lay.inputEnd - 4096) throw new RangeError("input region too small");
+    this.u8().set(bytes, at);
+    return at;
+  }
+
   /** Interns code bytes; returns the code record (0 for empty code). */
   putCode(code: Uint8Array): number {
     if (code.length === 0) return 0;
     let rec = this.codeCache.get(code);
     if (rec === undefined) {
-      rec = this.exports.code_put(this.stage(128, code), code.length);
+      rec = this.exports.code_put(this.stageHigh(128, code), code.length);
       if (rec === 0) throw new RegionExhausted(this.fatal() || 5);
       this.codeCache.set(code, rec);
     }
@@ -278,25 +290,25 @@ export class Vm {
   /** Inserts a fetched account (remote state); safe while workers read the tables. */
   putRemoteAccount(address: Uint8Array, a: { exists: boolean; nonce: bigint; balance: bigint; code: Uint8Array; hasStorage: boolean }): number {
     const rec = a.exists ? this.putCode(a.code) : 0;
-    const e = this.exports.remote_put_account(this.stage(0, address), a.exists ? 1 : 0, a.exists && a.hasStorage ? 1 : 0,
-      a.exists ? a.nonce : 0n, this.stage(32, this.be32(a.exists ? a.balance : 0n)), rec);
+    const e = this.exports.remote_put_account(this.stageHigh(0, address), a.exists ? 1 : 0, a.exists && a.hasStorage ? 1 : 0,
+      a.exists ? a.nonce : 0n, this.stageHigh(32, this.be32(a.exists ? a.balance : 0n)), rec);
     if (e === 0) throw new RegionExhausted(1);
     return e;
   }
 
   /** Inserts a fetched slot of an account entry (remote state). */
   putRemoteSlot(entry: number, key: bigint, value: bigint): void {
-    if (this.exports.remote_put_slot(entry, this.stage(64, this.be32(key)), this.stage(96, this.be32(value))) === 0) throw new RegionExhausted(2);
+    if (this.exports.remote_put_slot(entry, this.stageHigh(64, this.be32(key)), this.stageHigh(96, this.be32(value))) === 0) throw new RegionExhausted(2);
   }
 
   /** Puts a block hash into a BLOCKHASH ring (remote state). */
   putBlockHash(ring: number, n: bigint, hash: Uint8Array): void {
-    this.exports.remote_put_blockhash(ring, n, this.stage(0, hash));
+    this.exports.remote_put_blockhash(ring, n, this.stageHigh(0, hash));
   }
 
   /** The account entry of an address, 0 when not in the tables. */
   findAccount(address: Uint8Array): number {
-    return this.exports.state_find_account(this.stage(0, address));
+    return this.exports.state_find_account(this.stageHigh(0, address));
   }
 
   /** Keccak-256 computed by the wasm module (in the input region's tail). */

@@ -215,9 +215,10 @@ export class BlockBuilder {
 export function slotOf(r: BlockResult, c: BlockCase, a: Address, k: bigint | number): bigint {
   const e = r.stateDiff.get(hex(a));
   if (e === null) return 0n;
-  if (e) return e.storage.get(BigInt(k).toString(16)) ?? 0n;
   const pre = c.pre.accounts.find(([x]) => hex(x) === hex(a));
-  return pre?.[1].storage.find(([s]) => s === BigInt(k))?.[1] ?? 0n;
+  const before = pre?.[1].storage.find(([s]) => s === BigInt(k))?.[1] ?? 0n;
+  // The diff holds the slots that changed; the others keep their pre-state value.
+  return e ? (e.storage.get(BigInt(k).toString(16)) ?? before) : before;
 }
 export function accountOf(r: BlockResult, c: BlockCase, a: Address): { nonce: bigint; balance: bigint; codeHash: string } | null {
   const e = r.stateDiff.get(hex(a));
