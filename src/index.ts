@@ -16,3 +16,6 @@ export { runPrecompile } from "./precompiles/index.js";
 export { BraidError, isBraidError } from "./encoding/errors.js";
 export * from "./analysis/index.js";
 export { RpcStateProvider, JsonRpcClient, fetchBlockFromRpc, compareReceipts, devChain, type RpcBlock, type NodeReceipt } from "./rpc/index.js";
+export { executeRemote, type RemoteOptions, type RemoteStats } from "./remote/execute.js";
+export { MemoryStateProvider, type MemoryProviderOptions } from "./remote/memory-provider.js";
+export type { StateProvider, StateRequest, StateResponse, RemoteAccount, SlotRequest } from "./state/provider.js";

@@ -58,6 +58,15 @@ describe("remote state on the main thread (synchronous provider)", () => {
     expect(ooo.remote.runAhead.runs).toBeGreaterThan(0);
   });
 
+  it("with the dataflow analysis's constant keys (analyze: true) the result is the same, in no more round trips", async () => {
+    const a = loadMainnetBlock("17034869"), b = loadMainnetBlock("17034869");
+    const plain = await executeRemote(vm, a.block, new MemoryStateProvider(a.pre), { ooo: true, verifySenders: false });
+    const analyzed = await executeRemote(vm, b.block, new MemoryStateProvider(b.pre), { ooo: true, analyze: true, verifySenders: false });
+    expect(describeDiff("analyze", plain, analyzed)).toEqual([]);
+    expect(analyzed.remote.roundTrips).toBeLessThanOrEqual(plain.remote.roundTrips);
+    expect(analyzed.remote.slots).toBeGreaterThan(plain.remote.slots); // it asked for constant slots too
+  });
+
   it("an asynchronous provider without workers is refused (the coordinator never blocks)", async () => {
     const c = loadMainnetBlock("116525");
     await expect(executeRemote(vm, c.block, new MemoryStateProvider(c.pre, { latencyMs: 1 }), {}))

@@ -69,7 +69,10 @@ export function blockGraph(code: Uint8Array, index: number): BlockGraph {
  * state before a transaction runs. Cached; the arrays are shared, treat them as read-only.
  */
 export function constantStateReads(code: Uint8Array): ConstantStateReads {
-  const e = entry(code);
+  return readsOf(entry(code));
+}
+
+function readsOf(e: Entry): ConstantStateReads {
   if (e.reads) return e.reads;
   const slots = new Set<bigint>(), addrs = new Set<bigint>();
   for (const b of e.analysis.blocks) {
@@ -82,6 +85,16 @@ export function constantStateReads(code: Uint8Array): ConstantStateReads {
   }
   e.reads = { slots: [...slots], addresses: [...addrs].map((a) => bigIntToBytes(a, 20)) };
   return e.reads;
+}
+
+/**
+ * constantStateReads for code already analyzed (by its keccak hash, 0x-prefixed hex), without
+ * analyzing anything new: undefined when the code has not been analyzed in this thread.
+ */
+export function cachedConstantStateReads(codeHash: string): ConstantStateReads | undefined {
+  const e = byHash.get(codeHash.toLowerCase());
+  if (!e) return undefined;
+  return readsOf(e);
 }
 
 /** Drops every cached analysis (tests, memory pressure). */

@@ -23,6 +23,7 @@ import { ParallelExecutor, type ParallelStats, type RemoteWiring } from "../para
 import type { WorkerPool } from "../parallel/pool.js";
 import { RemoteSession, type RoundTripStats } from "./session.js";
 import { takeRequests } from "./requests.js";
+import { constantStateReads, cachedConstantStateReads } from "../analysis/cache.js";
 
 export interface RemoteOptions {
   chain?: ChainConfig;
@@ -35,6 +36,13 @@ export interface RemoteOptions {
   verifySenders?: boolean;
   /** Pre-execution rounds before the transactions run (out of order only). */
   prefetchRounds?: number;
+  /**
+   * Also issue, with the first pre-execution round, the reads the dataflow analysis finds
+   * constant in each called contract (src/analysis/). Off by default: codes not yet analyzed
+   * cost ~3 ms each on the critical path for ~5% fewer round trips on the mainnet corpus; codes
+   * already analyzed in this thread (cached by hash) are always used.
+   */
+  analyze?: boolean;
 }
 
 export interface RemoteStats extends RoundTripStats {
@@ -51,6 +59,12 @@ export interface RemoteStats extends RoundTripStats {
 
 const REQ_CAP_MAIN = 1 << 16;
 const REQ_CAP_WORKER = 4096;
+/**
+ * Pre-execution rounds before Block-STM starts; the rest run beside the workers (measured on
+ * four blocks at 2 ms with 16 workers: 1 up front 148-381 ms, 4 up front 170-376 ms, 10 up
+ * front 183-421 ms, all up front slower still).
+ */
+const PARALLEL_UPFRONT_ROUNDS = 1;
 
 /** The reads every mode makes before the transactions: the block's system accounts. */
 function blockReads(block: BlockInput, env: BlockEnv): StateRequest {
@@ -104,7 +118,7 @@ export async function executeRemote(vm: Vm, block: BlockInput, provider: StatePr
     try {
       const layout = prepare(vm, env, sizes, ooo);
       if (session) session.rebind(layout.ring); else session = new RemoteSession(provider, vm, layout.ring);
-      return await run(vm, block, env, session, layout, { ooo, threads, pool, sync, senderMs, t0, prefetchRounds: opts.prefetchRounds ?? 64 });
+      return await run(vm, block, env, session, layout, { ooo, threads, pool, sync, senderMs, t0, prefetchRounds: opts.prefetchRounds ?? 64, analyze: opts.analyze ?? false });
     } catch (e) {
       if (e instanceof RegionExhausted && attempt < 5) { sizes = enlarge(sizes, e.fatal); continue; }
       throw e;
@@ -133,7 +147,7 @@ function prepare(vm: Vm, env: BlockEnv, sizes: RegionSizes, ooo: boolean): Layou
   return { carver, ring };
 }
 
-interface RunOpts { ooo: boolean; threads: number; pool?: WorkerPool; sync: boolean; senderMs: number; t0: number; prefetchRounds: number }
+interface RunOpts { analyze: boolean; ooo: boolean; threads: number; pool?: WorkerPool; sync: boolean; senderMs: number; t0: number; prefetchRounds: number }
 
 async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSession, layout: Layout, o: RunOpts):
   Promise<BlockResult & { remote: RemoteStats; parallel?: ParallelStats }> {
@@ -159,8 +173,10 @@ async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSess
   let workersDone = false;
   let background: Promise<void> = Promise.resolve();
   if (o.ooo) {
-    await prefetch(vm, session, n, parallelRun ? 1 : o.prefetchRounds, fetch, () => false);
-    if (parallelRun) background = prefetch(vm, session, n, o.prefetchRounds - 1, fetch, () => workersDone);
+    const active = new Uint8Array(n).fill(1);
+    const upfront = parallelRun ? PARALLEL_UPFRONT_ROUNDS : o.prefetchRounds;
+    await prefetch(vm, session, n, upfront, fetch, () => false, active, staticReads(block, session, o.analyze));
+    if (parallelRun) background = prefetch(vm, session, n, o.prefetchRounds - upfront, fetch, () => workersDone, active, undefined, true);
   }
   const prefetchRoundTrips = session.stats.roundTrips;
 
@@ -214,22 +230,62 @@ async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSess
   return { ...base, remote, ...(parallel ? { parallel } : {}) };
 }
 
+/** Resolves after pending events (workers' messages) have run: a macrotask, without timer clamping. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const c = new MessageChannel();
+    c.port1.onmessage = () => { c.port1.close(); resolve(); };
+    c.port2.postMessage(0);
+  });
+}
+
+/**
+ * The reads the dataflow analysis (src/analysis/) finds constant in each called contract's code:
+ * storage keys and addresses that are PUSHed constants (proxies' EIP-1967 slots, owner and
+ * totalSupply slots, router constants), wherever in the code they are read.
+ */
+function staticReads(block: BlockInput, session: RemoteSession, analyze: boolean): StateRequest {
+  const req: StateRequest = { accounts: [], slots: [], blockHashes: [] };
+  const seen = new Set<string>();
+  for (const tx of block.transactions) {
+    if (!tx.to) continue;
+    const k = bytesToHex(tx.to);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const a = session.account(tx.to);
+    if (!a || a.code.length === 0) continue;
+    const r = analyze ? constantStateReads(a.code) : cachedConstantStateReads(bytesToHex(a.codeHash));
+    if (!r) continue;
+    for (const key of r.slots) req.slots.push({ address: tx.to, key });
+    req.accounts.push(...r.addresses);
+  }
+  return req;
+}
+
 /**
  * Pre-executes every transaction against what has been fetched, batching the reads each can
- * reach into one round trip per round, until a round finds nothing new.
+ * reach into one round trip per round, until a round finds nothing new. A transaction whose
+ * pre-execution asked for nothing is finished: fetched state only grows, and its path touched
+ * none of it, so later rounds skip it.
  */
 async function prefetch(vm: Vm, session: RemoteSession, n: number, rounds: number, fetch: (r: StateRequest) => Promise<void>,
-  stop: () => boolean): Promise<void> {
+  stop: () => boolean, active: Uint8Array, extra?: StateRequest, background = false): Promise<void> {
   const dv = vm.dv();
   for (let round = 0; round < rounds && !stop(); round++) {
     const before = session.stats.roundTrips;
     dv.setUint32(vm.ctx + L.CTX_REQ_COUNT, 0, true);
+    let slice = performance.now();
     for (let i = 0; i < n; i++) {
+      if (!active[i]) continue;
       vm.exports.load_message(i);
-      vm.exports.ra_prefetch_tx();
+      if (vm.exports.ra_prefetch_tx() === 0) active[i] = 0;
       if (dv.getUint32(vm.ctx + L.CTX_REQ_COUNT, true) >= REQ_CAP_MAIN - 256) break;
+      // Beside running workers, let their state requests in every couple of milliseconds.
+      if (background && performance.now() - slice > 2) { await yieldToEvents(); slice = performance.now(); }
     }
-    await fetch(takeRequests(vm.memory, vm.ctx));
+    const req = takeRequests(vm.memory, vm.ctx);
+    if (round === 0 && extra) { req.accounts.push(...extra.accounts); req.slots.push(...extra.slots); }
+    await fetch(req);
     if (session.stats.roundTrips === before) break; // everything it reached was already here
   }
 }

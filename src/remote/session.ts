@@ -163,6 +163,11 @@ export class RemoteSession {
     this.ensureSync(takeRequests(this.vm.memory, ctx));
   }
 
+  /** A fetched account, if it has been fetched. */
+  account(address: Uint8Array): RemoteAccount | undefined {
+    return this.accounts.get(bytesToHex(address))?.account;
+  }
+
   /** Everything fetched, as a pre-state (the base the state diff is taken against). */
   preState(): PreState {
     const storage = new Map<string, Array<[bigint, bigint]>>();

@@ -22,7 +22,7 @@ export function braidImports(memory: WebAssembly.Memory, blockHash: (n: bigint) 
       },
       state_fetch: (ctx: number) => {
         if (!stateFetch) throw new Error("Braid: state is missing but no state provider is attached");
-        stateFetch(ctx);
+        stateFetch(ctx >>> 0);
       },
       block_hash: (n: bigint, out: number) => {
         new Uint8Array(memory.buffer).set(blockHash(n).subarray(0, 32), out);
