@@ -11,6 +11,8 @@ import { forkName } from "../dist/fork.js";
 import { BrowserWorkerPool } from "../dist/browser/pool.js";
 import { loadBraidModuleFromUrl } from "../dist/browser/load.js";
 import { fetchFixtureJson } from "../dist/browser/fixture.js";
+import { executeRemote } from "../dist/remote/execute.js";
+import { MemoryStateProvider } from "../dist/remote/memory-provider.js";
 
 const FIXTURES = new URL("../shared/fixtures/mainnet-blocks/", import.meta.url).href;
 const statusEl = document.getElementById("status");
@@ -36,7 +38,7 @@ async function machine(threads) {
  * Runs a block given as JSON: { block (eth_getBlockByNumber), alloc (geth alloc), blockHashes? }.
  * Returns a plain, structured-cloneable summary.
  */
-async function run(input, { threads = 2, verifySenders = true, policy = "always" } = {}) {
+async function run(input, { threads = 2, verifySenders = true, policy = "always", remote } = {}) {
   if (!self.crossOriginIsolated) throw new Error("the page is not cross-origin isolated (COOP/COEP headers missing)");
   const t0 = performance.now();
   const { vm, pool } = await machine(threads);
@@ -44,7 +46,18 @@ async function run(input, { threads = 2, verifySenders = true, policy = "always"
   const block = blockFromRpc(input.block);
   const pre = preStateFromAlloc(input.alloc, input.blockHashes);
   const t1 = performance.now();
-  const r = await new ParallelExecutor(vm, pool).execute(block, pre, { threads, verifySenders, policy });
+  // Remote state ({ latencyMs, ooo }): the pre-state sits behind a provider with that latency;
+  // the workers sleep on shared-memory flags while this thread fetches (it only awaits).
+  let maxGap = 0, last = performance.now();
+  const ticker = setInterval(() => { const now = performance.now(); maxGap = Math.max(maxGap, now - last); last = now; }, 5);
+  let r;
+  try {
+    r = remote
+      ? await executeRemote(vm, block, new MemoryStateProvider(pre, { latencyMs: remote.latencyMs }), { pool, threads, ooo: remote.ooo, verifySenders })
+      : await new ParallelExecutor(vm, pool).execute(block, pre, { threads, verifySenders, policy });
+  } finally {
+    clearInterval(ticker);
+  }
   const t2 = performance.now();
   const h = block.header;
   const receiptsRoot = r.receiptsRoot === null ? null : bytesToHex(r.receiptsRoot);
@@ -67,6 +80,8 @@ async function run(input, { threads = 2, verifySenders = true, policy = "always"
     },
     receipts: r.receipts.map((x) => ({ status: x.status, gasUsed: x.gasUsed.toString(), logs: x.logs.length })),
     parallel: r.parallel,
+    remote: r.remote ? { roundTrips: r.remote.roundTrips, stalls: r.remote.stalls, prefetchRoundTrips: r.remote.prefetchRoundTrips } : undefined,
+    mainThreadMaxGapMs: maxGap,
     stats: {
       steps: r.stats.steps?.toString(),
       senderRecoveryMs: r.stats.senderRecoveryMs,

@@ -221,3 +221,38 @@ describe("braid statetest", () => {
     expect(lastLine(none.stdout)).toBe("0 passed, 0 failed");
   });
 });
+
+describe("braid block --latency (remote state)", () => {
+  const BLOCK = join(ROOT, "../shared/fixtures/mainnet-blocks/116525");
+  const json = (...args: string[]) => {
+    const r = braid("block", BLOCK, "--trust-senders", "--json", ...args);
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout.trim().split("\n").at(-1)!) as {
+      roundTrips: number; ms: number; identical: boolean; ooo: boolean; threads: number; latencyMs: number;
+      checks: { gasUsed: boolean; logsBloom: boolean; receiptsRoot: boolean | null };
+      remote: { stalls: number; prefetchRoundTrips: number; runAhead: { runs: number } };
+    };
+  };
+
+  it("prints roundTrips and ms, in order and out of order, sequential and parallel, all identical to preloaded", () => {
+    const inOrder = json("--latency", "1", "--no-ooo", "--sequential");
+    const ooo = json("--latency", "1", "--sequential");
+    const par = json("--latency", "1", "--threads", "2");
+    for (const r of [inOrder, ooo, par]) {
+      expect(r.identical).toBe(true);
+      expect(r.checks.gasUsed && r.checks.logsBloom).toBe(true);
+      expect(r.latencyMs).toBe(1);
+      expect(r.ms).toBeGreaterThan(0);
+    }
+    expect([inOrder.ooo, inOrder.threads, ooo.ooo, par.threads]).toEqual([false, 1, true, 2]);
+    expect(inOrder.remote.stalls).toBe(inOrder.roundTrips - 1); // one round trip for the block's own reads
+    expect(ooo.roundTrips * 4).toBeLessThan(inOrder.roundTrips);
+    expect(ooo.remote.runAhead.runs).toBeGreaterThan(0);
+  });
+
+  it("bad values are usage errors", () => {
+    expectUsageError(braid("block", BLOCK, "--latency", "soon"), /--latency/);
+    expectUsageError(braid("block", BLOCK, "--no-ooo"), /--no-ooo/);
+    expectUsageError(braid("block", BLOCK, "--latency", "1", "--compare"), /--compare/);
+  });
+});
