@@ -10,11 +10,8 @@ import * as L from "../layout";
 import * as F from "../fork";
 import * as G from "../globals";
 import { OPI_IN_SHIFT, OPI_UNDEFINED, OPI_OUT } from "../opcodes";
-import {
-  u256_add, u256_mul, u256_sub, u256_div, u256_sdiv, u256_mod, u256_smod, u256_addmod, u256_mulmod,
-  u256_exp, u256_signextend, u256_lt, u256_gt, u256_slt, u256_sgt, u256_eq, u256_iszero, u256_and,
-  u256_or, u256_xor, u256_not, u256_byte, u256_shl, u256_shr, u256_sar, u256_clz, u256_load_be_n,
-} from "../math/u256";
+import { u256_load_be_n } from "../math/u256";
+import { u256_op } from "../math/u256_op";
 import { acct_find } from "../state/accounts";
 import { slot_find, tslot_find } from "../state/storage";
 import { base_account, base_slot } from "../stm/load";
@@ -390,39 +387,6 @@ function copy_rdata(m: usize, off: u64, len: u64): void {
   }
 }
 
-/** The pure instructions, computed in place on known inputs (as in the interpreter). */
-function pure(op: u32): void {
-  const a = sp - 32, b = sp - 64, c = sp - 96;
-  switch (op) {
-    case 0x01: u256_add(a, b); break;
-    case 0x02: u256_mul(a, b); break;
-    case 0x03: u256_sub(a, b); break;
-    case 0x04: u256_div(a, b); break;
-    case 0x05: u256_sdiv(a, b); break;
-    case 0x06: u256_mod(a, b); break;
-    case 0x07: u256_smod(a, b); break;
-    case 0x08: u256_addmod(a, b, c); break;
-    case 0x09: u256_mulmod(a, b, c); break;
-    case 0x0a: u256_exp(a, b); break;
-    case 0x0b: u256_signextend(a, b); break;
-    case 0x10: u256_lt(a, b); break;
-    case 0x11: u256_gt(a, b); break;
-    case 0x12: u256_slt(a, b); break;
-    case 0x13: u256_sgt(a, b); break;
-    case 0x14: u256_eq(a, b); break;
-    case 0x15: u256_iszero(a); break;
-    case 0x16: u256_and(a, b); break;
-    case 0x17: u256_or(a, b); break;
-    case 0x18: u256_xor(a, b); break;
-    case 0x19: u256_not(a); break;
-    case 0x1a: u256_byte(a, b); break;
-    case 0x1b: u256_shl(a, b); break;
-    case 0x1c: u256_shr(a, b); break;
-    case 0x1d: u256_sar(a, b); break;
-    case 0x1e: u256_clz(a); break;
-  }
-}
-
 @inline function valid_jump(w: usize): bool {
   if (!word_fits_u64(w) || load<u64>(w) >= <u64>load<u32>(fr + FR_CODE_LEN)) return false;
   const d = <u32>load<u64>(w);
@@ -448,7 +412,7 @@ function run(): void {
     let next = pc + 1;
     if ((op >= 0x01 && op <= 0x0b) || (op >= 0x10 && op <= 0x1e)) {
       if (any_unknown(nin)) result_unknown(nin);
-      else { pure(op); pop(nin - 1); store<u8>(taint(sp - 32), 0); }
+      else { u256_op(op, sp - 32, sp - 64, sp - 96); pop(nin - 1); store<u8>(taint(sp - 32), 0); }
     } else if (op >= 0x60 && op <= 0x7f) {
       const n = op - 0x5f;
       u256_load_be_n(push_known(), pc + 1, n);
