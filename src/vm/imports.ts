@@ -13,11 +13,13 @@ export function braidImports(memory: WebAssembly.Memory, blockHash: (n: bigint) 
         throw new Error(`Braid wasm abort at ${line}:${col}`);
       },
       precompile: (id: number, input: number, len: number, gas: bigint, fork: number, out: number, cap: number, outLenPtr: number): bigint => {
+        // Addresses arrive as i32: above 2 GiB they read negative, so take them unsigned.
         const u8 = new Uint8Array(memory.buffer);
-        const r = runPrecompile(id, u8.slice(input, input + len), gas, fork as Fork);
-        if (!r.success || r.output.length > cap) return -1n;
-        u8.set(r.output, out);
-        new DataView(memory.buffer).setUint32(outLenPtr, r.output.length, true);
+        const at = input >>> 0;
+        const r = runPrecompile(id, u8.slice(at, at + (len >>> 0)), gas, fork as Fork);
+        if (!r.success || r.output.length > cap >>> 0) return -1n;
+        u8.set(r.output, out >>> 0);
+        new DataView(memory.buffer).setUint32(outLenPtr >>> 0, r.output.length, true);
         return r.gasUsed;
       },
       state_fetch: (ctx: number) => {
@@ -25,7 +27,7 @@ export function braidImports(memory: WebAssembly.Memory, blockHash: (n: bigint) 
         stateFetch(ctx >>> 0);
       },
       block_hash: (n: bigint, out: number) => {
-        new Uint8Array(memory.buffer).set(blockHash(n).subarray(0, 32), out);
+        new Uint8Array(memory.buffer).set(blockHash(n).subarray(0, 32), out >>> 0);
       },
     },
   };
