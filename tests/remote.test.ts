@@ -106,3 +106,34 @@ describe("remote state through workers (asynchronous provider)", () => {
       .rejects.toThrow(/node went away/);
   });
 });
+
+// Race hunting on the worker protocol (fetch tickets, shared-table inserts): Block-STM on 16
+// workers with an instant asynchronous provider, so that answers often arrive before a worker
+// even sleeps. BRAID_STRESS=1 (npm run test:stress) repeats it many times.
+describe("remote state under stress (16 workers, instant asynchronous provider)", () => {
+  const FULL = process.env.BRAID_STRESS === "1";
+  const REPS = FULL ? 60 : 3;
+  let stressVm: Vm;
+  let stressPool: NodeWorkerPool;
+  beforeAll(() => {
+    stressVm = new Vm(module);
+    stressPool = new NodeWorkerPool(16, module, stressVm.memory);
+  });
+  afterAll(async () => { await stressPool?.close(); });
+
+  for (const name of ["10760440", "12244000"]) {
+    it(`block ${name}: ${REPS} runs each in order and out of order equal the preloaded execution`, async () => {
+      const want = reference(name);
+      const bad: string[] = [];
+      for (let k = 0; k < REPS; k++) {
+        for (const ooo of [false, true]) {
+          const c = loadMainnetBlock(name);
+          const got = await executeRemote(stressVm, c.block, new MemoryStateProvider(c.pre, { latencyMs: 0 }), { ooo, threads: 16, pool: stressPool, verifySenders: false })
+            .catch((e: Error) => { bad.push(`run ${k} ${ooo ? "ooo" : "in order"}: ${e.message}`); return null; });
+          if (got) bad.push(...describeDiff(`run ${k} ${ooo ? "ooo" : "in order"}`, want, got, 3));
+        }
+      }
+      expect(bad).toEqual([]);
+    }, 600_000);
+  }
+});

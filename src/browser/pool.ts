@@ -33,7 +33,7 @@ export class BrowserWorkerPool implements WorkerPool {
   private workers: Worker[] = [];
   private ready: Promise<void>;
   private closed = false;
-  private onFetch: ((ctx: number) => void) | undefined;
+  private onFetch: ((ctx: number, ticket: number) => void) | undefined;
 
   constructor(readonly threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, opts: BrowserWorkerPoolOptions = {}) {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
@@ -73,7 +73,7 @@ export class BrowserWorkerPool implements WorkerPool {
         w.removeEventListener("messageerror", onMessageError);
       };
       const onMessage = (e: MessageEvent<FromWorker>) => {
-        if (e.data.kind === "fetch") { this.fetch(e.data.ctx); return; }
+        if (e.data.kind === "fetch") { this.fetch(e.data.ctx, e.data.ticket); return; }
         cleanup();
         if (e.data.kind === "error") reject(new Error(`Block-STM worker ${index} failed: ${e.data.message}`));
         else resolve(e.data);
@@ -94,9 +94,9 @@ export class BrowserWorkerPool implements WorkerPool {
     });
   }
 
-  private fetch(ctx: number): void {
+  private fetch(ctx: number, ticket: number): void {
     if (!this.onFetch) throw new Error("a worker asked for state, but no state provider is attached");
-    this.onFetch(ctx);
+    this.onFetch(ctx, ticket);
   }
 
   whenReady(): Promise<void> {

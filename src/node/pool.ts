@@ -6,7 +6,7 @@ import type { RecoveryJob } from "../tx/sign.js";
 export class NodeWorkerPool implements WorkerPool {
   private workers: Worker[] = [];
   private ready: Promise<void>;
-  private onFetch: ((ctx: number) => void) | undefined;
+  private onFetch: ((ctx: number, ticket: number) => void) | undefined;
 
   constructor(readonly threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory) {
     const starts: Array<Promise<FromWorker>> = [];
@@ -24,7 +24,7 @@ export class NodeWorkerPool implements WorkerPool {
   private next(w: Worker): Promise<FromWorker> {
     return new Promise((resolve, reject) => {
       const onMessage = (m: FromWorker) => {
-        if (m.kind === "fetch") { this.fetch(m.ctx); return; }
+        if (m.kind === "fetch") { this.fetch(m.ctx, m.ticket); return; }
         w.off("message", onMessage);
         w.off("error", onError);
         if (m.kind === "error") reject(new Error(`Block-STM worker failed: ${m.message}`));
@@ -36,9 +36,9 @@ export class NodeWorkerPool implements WorkerPool {
     });
   }
 
-  private fetch(ctx: number): void {
+  private fetch(ctx: number, ticket: number): void {
     if (!this.onFetch) throw new Error("a worker asked for state, but no state provider is attached");
-    this.onFetch(ctx);
+    this.onFetch(ctx, ticket);
   }
 
   whenReady(): Promise<void> {

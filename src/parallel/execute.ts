@@ -47,7 +47,7 @@ export interface RemoteWiring {
   flags: number;
   ring: number;
   reqCap: number;
-  onFetch: (ctx: number) => void;
+  onFetch: (ctx: number, ticket: number) => void;
   /** Set by runStaged: the worker contexts (for their statistics). */
   contexts?: number[];
 }

@@ -19,7 +19,8 @@ export interface WorkerPool {
 
 export interface RunOptions {
   job?: "stm" | "seq";
-  onFetch?: (ctx: number) => void;
+  /** A worker's state request: its context and the ticket it waits to see answered. */
+  onFetch?: (ctx: number, ticket: number) => void;
 }
 
 /** Splits `jobs` into at most `parts` contiguous chunks. */
@@ -38,6 +39,6 @@ export type ToWorker =
 export type FromWorker =
   | { kind: "ready" }
   | { kind: "done"; result: number }
-  | { kind: "fetch"; ctx: number }
+  | { kind: "fetch"; ctx: number; ticket: number }
   | { kind: "recovered"; addresses: Array<Uint8Array | null> }
   | { kind: "error"; message: string };

@@ -27,7 +27,7 @@ export class RemoteSession {
   readonly stats: RoundTripStats = { roundTrips: 0, accounts: 0, slots: 0, blockHashes: 0, fetchMs: 0 };
   /** The first error a provider raised while workers waited (the executor rethrows it). */
   error: unknown;
-  private pending: Array<{ ctx: number; req: StateRequest }> = [];
+  private pending: Array<{ ctx: number; ticket: number; req: StateRequest }> = [];
   private flushScheduled = false;
 
   constructor(readonly provider: StateProvider, private vm: Vm, private ring: number) {}
@@ -128,9 +128,13 @@ export class RemoteSession {
     }
   }
 
-  /** Answers a worker's requests: the worker sleeps on its context's flag until this wakes it. */
-  serveWorker(ctx: number): void {
-    this.pending.push({ ctx, req: takeRequests(this.vm.memory, ctx) });
+  /**
+   * Answers a worker's requests: the worker sleeps on its context's flag until the flag holds
+   * `ticket`. A message for a ticket the worker has moved past is ignored (its list is not it).
+   */
+  serveWorker(ctx: number, ticket: number): void {
+    if (Atomics.load(new Int32Array(this.vm.memory.buffer), (ctx + L.CTX_FETCH_TICKET) >>> 2) !== ticket) return;
+    this.pending.push({ ctx, ticket, req: takeRequests(this.vm.memory, ctx) });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     queueMicrotask(() => this.flush());
@@ -148,9 +152,9 @@ export class RemoteSession {
     }
     const wake = () => {
       const flags = new Int32Array(this.vm.memory.buffer);
-      for (const { ctx } of batch) {
-        const at = (ctx + L.CTX_FETCH_FLAG) >> 2;
-        Atomics.store(flags, at, 1);
+      for (const { ctx, ticket } of batch) {
+        const at = (ctx + L.CTX_FETCH_FLAG) >>> 2;
+        Atomics.store(flags, at, ticket);
         Atomics.notify(flags, at);
       }
     };

@@ -101,6 +101,7 @@ export const CTX_FETCHES = 944;
 export const CTX_RA_RUNS = 948;
 export const CTX_RA_STEPS = 952;
 export const CTX_RA_FOUND = 956;
+export const CTX_FETCH_TICKET = 960;
 export const CTX_OPINFO = 1024;
 export const CTX_BLOOM = 3072;
 export const CTX_SCRATCH = 2048;

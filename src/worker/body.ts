@@ -4,7 +4,7 @@ import { braidImports } from "../vm/imports.js";
 import type { BraidExports } from "../vm/vm.js";
 import type { FromWorker, ToWorker } from "../parallel/pool.js";
 import { recoverAddress } from "../tx/sign.js";
-import { CTX_FETCH_FLAG } from "../wasm/layout.js";
+import { CTX_FETCH_FLAG, CTX_FETCH_TICKET } from "../wasm/layout.js";
 
 export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) => void {
   let exports: BraidExports | undefined;
@@ -14,13 +14,16 @@ export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) =
     try {
       if (m.kind === "init") {
         // Remote state: ask the coordinator, then sleep on the context's flag until it has
-        // inserted the answers (workers may block; the coordinator's thread never does).
+        // inserted the answers (workers may block; the coordinator's thread never does). Each
+        // fetch carries a ticket and the worker waits for the answer to that ticket, so a
+        // late or repeated answer to an earlier fetch cannot wake it early.
         const stateFetch = (ctx: number) => {
-          const at = (ctx + CTX_FETCH_FLAG) >> 2;
-          const flags = new Int32Array(m.memory.buffer); // a fresh view: the memory may have grown
-          post({ kind: "fetch", ctx });
-          Atomics.wait(flags, at, 0);
-          Atomics.store(flags, at, 0);
+          const i32 = new Int32Array(m.memory.buffer); // a fresh view: the memory may have grown
+          const flag = (ctx + CTX_FETCH_FLAG) >>> 2, tk = (ctx + CTX_FETCH_TICKET) >>> 2;
+          const ticket = (Atomics.load(i32, tk) + 1) | 0;
+          Atomics.store(i32, tk, ticket);
+          post({ kind: "fetch", ctx, ticket });
+          for (let seen = Atomics.load(i32, flag); seen !== ticket; seen = Atomics.load(i32, flag)) Atomics.wait(i32, flag, seen);
         };
         const instance = new WebAssembly.Instance(m.module, braidImports(m.memory, (n) => hashes.get(n) ?? new Uint8Array(32), stateFetch));
         exports = instance.exports as unknown as BraidExports;
