@@ -33,7 +33,7 @@ import { executeBlock, recoverSenders } from "../dist/block/execute.js";
 import { MAINNET, forkAt } from "../dist/block/chain.js";
 import { Fork, forkName } from "../dist/fork.js";
 import { bytesToHex, fixturesDir } from "./fixtures.js";
-import { banner, fmtMs, fmtNum, formatTable, geomean, log, machineInfo, mgasPerS, sig, writeResults, type Column } from "./report.js";
+import { banner, fmtMs, fmtNum, formatTable, geomean, log, machineInfo, median, mgasPerS, sig, writeResults, type Column } from "./report.js";
 import { prepareEthjs, recoverEthjsSenders, runEthjsOnce, type Alloc } from "./blocks-ethjs.js";
 import { ParallelExecutor } from "../dist/parallel/execute.js";
 import { NodeWorkerPool } from "../dist/node/pool.js";
@@ -61,12 +61,6 @@ const CFG = {
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /** Runs `fn` (which returns its own ms) until both `minSamples` and `timeMs` are reached, or `maxSamples`. */
 async function sample(fn: () => number | Promise<number>, timeMs: number, minSamples: number, maxSamples: number): Promise<number[]> {

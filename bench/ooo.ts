@@ -17,7 +17,7 @@ import { executeBlock } from "../dist/block/execute.js";
 import { executeRemote } from "../dist/remote/execute.js";
 import { MemoryStateProvider } from "../dist/remote/memory-provider.js";
 import { fixturesDir } from "./fixtures.js";
-import { banner, fmtNum, formatTable, log, machineInfo, load1, sig, writeResults, RESULTS_DIR, type Column } from "./report.js";
+import { banner, fmtNum, formatTable, log, machineInfo, load1, median, sig, writeResults, RESULTS_DIR, type Column } from "./report.js";
 
 const LATENCY = Number(process.env.BENCH_OOO_LATENCY_MS ?? 2);
 const THREADS = Number(process.env.BENCH_OOO_THREADS ?? 16);
@@ -32,10 +32,6 @@ type ModeKey = (typeof MODES)[number]["key"];
 interface Run { roundTrips: number; ms: number; stalls: number; prefetchRoundTrips: number; accounts: number; slots: number }
 interface Row { block: string; txs: number; runs: Record<ModeKey, Run> }
 
-const median = (xs: number[]) => {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length === 0 ? NaN : v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-};
 
 export async function run(args: string[]): Promise<void> {
   const root = join(fixturesDir(), "mainnet-blocks");

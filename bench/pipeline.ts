@@ -22,9 +22,9 @@ import { NodeWorkerPool } from "../dist/node/pool.js";
 import { executeRemote } from "../dist/remote/execute.js";
 import { MemoryStateProvider } from "../dist/remote/memory-provider.js";
 import { PURE_CASES, K, SHAPES, STAND_IN, UNROLL, type PureCase, type Shape } from "./pipeline/pure.js";
-import { median, type PureRunConfig, type PureSample } from "./pipeline/pure-run.js";
+import { type PureRunConfig, type PureSample } from "./pipeline/pure-run.js";
 import { CHAIN, REMOTE_SHAPES, remoteFixture, receiptSummary, type RemoteShape } from "./pipeline/remote.js";
-import { banner, fmtMs, fmtNum, formatTable, load1, log, machineInfo, sig, writeResults, type Column } from "./report.js";
+import { banner, fmtMs, fmtNum, formatTable, load1, log, machineInfo, median, sig, writeResults, type Column } from "./report.js";
 
 const num = (name: string, dflt: number) => (process.env[name] !== undefined ? Number(process.env[name]) : dflt);
 const CFG = {

@@ -30,6 +30,13 @@ export function load1(): number {
   return Math.round(loadavg()[0]! * 100) / 100;
 }
 
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 export function geomean(xs: number[]): number {
   const v = xs.filter((x) => Number.isFinite(x) && x > 0);
   if (v.length === 0) return NaN;

@@ -18,16 +18,11 @@ import { compareResults } from "../dist/block/compare.js";
 import type { BlockInput, BlockResult, PreState } from "../dist/block/types.js";
 import type { ParallelExecutor, ParallelStats } from "../dist/parallel/execute.js";
 import type { Vm } from "../dist/vm/vm.js";
-import { geomean, sig } from "./report.js";
+import { geomean, median, sig } from "./report.js";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-export function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
+export { median };
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 300);
 

@@ -75,26 +75,24 @@ export function slot_set(e: usize, v: usize): void {
   if (g_parallel && load<u32>(e + L.S_DIRTY) != g_txid) dirty_add(e);
 }
 
-/** The slot entry for (acct, key) in the local table if present, else 0 (never creates). */
-export function slot_find(acct: usize, key: usize): usize {
-  let i = slot_hash(acct, key) & g_stor_mask;
+function table_find(table: usize, mask: u32, acct: usize, key: usize): usize {
+  let i = slot_hash(acct, key) & mask;
   while (true) {
-    const e = g_stor_table + <usize>i * L.STOR_SIZE;
+    const e = table + <usize>i * L.STOR_SIZE;
     if (load<u32>(e + L.S_USED) != g_gen) return 0;
     if (key_eq(e, acct, key)) return e;
-    i = (i + 1) & g_stor_mask;
+    i = (i + 1) & mask;
   }
+}
+
+/** The slot entry for (acct, key) in the local table if present, else 0 (never creates). */
+export function slot_find(acct: usize, key: usize): usize {
+  return table_find(g_stor_table, g_stor_mask, acct, key);
 }
 
 /** The transient entry for (acct, key) if present, else 0 (never creates). */
 export function tslot_find(acct: usize, key: usize): usize {
-  let i = slot_hash(acct, key) & g_tstor_mask;
-  while (true) {
-    const e = g_tstor_table + <usize>i * L.STOR_SIZE;
-    if (load<u32>(e + L.S_USED) != g_gen) return 0;
-    if (key_eq(e, acct, key)) return e;
-    i = (i + 1) & g_tstor_mask;
-  }
+  return table_find(g_tstor_table, g_tstor_mask, acct, key);
 }
 
 /** Remembers a written slot for this incarnation's write set. */

@@ -8,7 +8,7 @@ import { Vm } from "../../dist/vm/vm.js";
 import { loadBraidModule } from "../../dist/node/load.js";
 import { PURE_CASES, K, SHAPES, program, expected, decodeWords, runPure, type PureCase, type Shape } from "./pure.js";
 import { measure } from "../timing.js";
-import { log } from "../report.js";
+import { log, median } from "../report.js";
 
 export interface PureRunConfig {
   names: string[];
@@ -29,10 +29,6 @@ export interface PureSample {
   rmePct: number;
 }
 
-export const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** Runs `code` once and checks its result against the JS model; returns the gas it used. */
 function check(vm: Vm, c: PureCase, shape: Shape, code: Uint8Array, steps: number): bigint {

@@ -5,7 +5,7 @@
 // `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`),
 // or the shared WebAssembly.Memory cannot exist or be posted to a worker. The coordinator only
 // awaits the workers' messages: nothing here blocks the main thread.
-import { chunks, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
+import { chunks, settleRun, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
 import type { RecoveryJob } from "../tx/sign.js";
 import { documentImportMap, normalizeImportMap, type ImportMap, type ResolvedImportMap } from "./import-map.js";
 
@@ -113,13 +113,11 @@ export class BrowserWorkerPool implements WorkerPool {
       return p;
     });
     this.onFetch = opts.onFetch;
-    // Wait for every worker before detaching the state handler: one failing must not strand
-    // others that are waiting on state.
-    const settled = await Promise.allSettled(done);
-    this.onFetch = undefined;
-    const failed = settled.find((r) => r.status === "rejected");
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    return settled.map((r) => ((r as PromiseFulfilledResult<FromWorker>).value.kind === "done" ? ((r as PromiseFulfilledResult<FromWorker>).value as { result: number }).result : 0));
+    try {
+      return await settleRun(done);
+    } finally {
+      this.onFetch = undefined;
+    }
   }
 
   async recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {

@@ -11,49 +11,21 @@ import { analyzeCode } from "../analysis/cache.js";
 import { hotBlocks, ilpDistribution, summarizeContract, type BlockCounts, type BlockRow } from "../analysis/report.js";
 import { profileBlock, profileCode, type ProfiledCode } from "../analysis/workload.js";
 import { isBraidError } from "../encoding/errors.js";
-import { hexToBytes } from "../encoding/hex.js";
 import { loadBlockFixture } from "../node/fixture.js";
 import { loadBraidModule } from "../node/load.js";
 import { Vm } from "../vm/vm.js";
+import { UsageError, parseArgs, hexOption, positiveOption } from "./args.js";
 import { contractsTable, distributionLine, hotTable, type ContractReport } from "./ilp-text.js";
-
-class IlpUsage extends Error {}
 
 const FLAGS = ["json"];
 const VALUED = ["code", "codefile", "input", "out", "top", "contracts"];
 
-function parse(argv: string[]): { opts: Record<string, string | true>; rest: string[] } {
-  const opts: Record<string, string | true> = {};
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith("--")) { rest.push(a); continue; }
-    const name = a.slice(2);
-    if (FLAGS.includes(name)) opts[name] = true;
-    else if (VALUED.includes(name)) {
-      if (i + 1 >= argv.length) throw new IlpUsage(`option --${name} needs a value`);
-      opts[name] = argv[++i];
-    } else throw new IlpUsage(`unknown option ${a}`);
-  }
-  return { opts, rest };
-}
-
-function positive(v: string | true | undefined, name: string, dflt: number): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== "string" || !/^[1-9][0-9]*$/.test(v)) throw new IlpUsage(`--${name} must be a positive integer`);
-  return Number(v);
-}
-
-function hex(v: string, what: string): Uint8Array {
-  try { return hexToBytes(v.trim()); } catch (e) { throw new IlpUsage(`${what} is not valid hex: ${(e as Error).message}`); }
-}
-
 /** --codefile: hex text (0x optional, whitespace ignored) or raw bytecode. */
 function readCodeFile(file: string): Uint8Array {
   let raw: Buffer;
-  try { raw = readFileSync(file); } catch (e) { throw new IlpUsage(`cannot read ${file}: ${(e as Error).message}`); }
+  try { raw = readFileSync(file); } catch (e) { throw new UsageError(`cannot read ${file}: ${(e as Error).message}`); }
   const text = raw.toString("latin1").replace(/\s+/g, "");
-  if (/^(0x)?[0-9a-fA-F]*$/.test(text)) return hex(text, file);
+  if (/^(0x)?[0-9a-fA-F]*$/.test(text)) return hexOption(text, file);
   return new Uint8Array(raw);
 }
 
@@ -69,32 +41,32 @@ export async function runIlp(argv: string[]): Promise<number> {
   try {
     return report(argv);
   } catch (e) {
-    if (e instanceof IlpUsage || isBraidError(e)) { console.error(`braid: ${(e as Error).message}`); return 2; }
+    if (e instanceof UsageError || isBraidError(e)) { console.error(`braid: ${(e as Error).message}`); return 2; }
     throw e;
   }
 }
 
 function report(argv: string[]): number {
-  const { opts, rest } = parse(argv);
-  const top = positive(opts.top, "top", 10);
-  const maxContracts = positive(opts.contracts, "contracts", 20);
+  const { opts, rest } = parseArgs(argv, FLAGS, VALUED);
+  const top = positiveOption(opts.top, "top", 10);
+  const maxContracts = positiveOption(opts.contracts, "contracts", 20);
   const sources = [opts.code !== undefined, opts.codefile !== undefined, rest.length > 0].filter(Boolean).length;
-  if (sources !== 1 || rest.length > 1) throw new IlpUsage("ilp needs exactly one of --code HEX, --codefile FILE or a fixture directory");
+  if (sources !== 1 || rest.length > 1) throw new UsageError("ilp needs exactly one of --code HEX, --codefile FILE or a fixture directory");
   let subjects: Subject[];
   let source: Record<string, unknown>;
   let unattributed = 0;
   if (rest.length) {
     const fx = loadBlockFixture(rest[0]);
-    if (opts.input !== undefined) throw new IlpUsage("--input applies to --code/--codefile only");
+    if (opts.input !== undefined) throw new UsageError("--input applies to --code/--codefile only");
     const vm = new Vm(loadBraidModule());
     const w = profileBlock(vm, fx.block, fx.pre);
     subjects = w.codes.map((c: ProfiledCode) => ({ code: c.code, counts: c.counts, addresses: c.addresses }));
     unattributed = w.unattributed;
     source = { kind: "fixture", dir: rest[0], number: Number(fx.block.header.number), txs: fx.block.transactions.length };
   } else {
-    const code = typeof opts.code === "string" ? hex(opts.code, "code") : readCodeFile(opts.codefile as string);
+    const code = typeof opts.code === "string" ? hexOption(opts.code, "code") : readCodeFile(opts.codefile as string);
     if (opts.input !== undefined) {
-      const w = profileCode(new Vm(loadBraidModule()), code, hex(String(opts.input), "input"));
+      const w = profileCode(new Vm(loadBraidModule()), code, hexOption(String(opts.input), "input"));
       const hash = analyzeCode(code).codeHash;
       const counts = w.codes.find((c) => c.codeHash === hash)?.counts ?? new Map<number, number>();
       subjects = [{ code, counts, addresses: [] }];

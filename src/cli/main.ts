@@ -22,8 +22,8 @@ import { parseSynthArgs, runSynth } from "../synth/index.js";
 import { rpcBlockCommand } from "./rpc-block.js";
 import { runIlp } from "./ilp.js";
 import { remoteBlock, REMOTE_DEFAULT_THREADS } from "./remote-block.js";
+import { UsageError, parseArgs, hexOption, positiveOption } from "./args.js";
 
-class UsageError extends Error {}
 
 const USAGE = `usage:
   braid statetest [--fork NAME] [--json] <file|dir>...
@@ -35,36 +35,11 @@ const USAGE = `usage:
   braid synth <kind> --txs N --out DIR [--seed S]   (kinds: raw-transfers erc20 erc20-hot amm amm-one-pool chain mixed)
   braid ilp (--code HEX | --codefile FILE | <fixture dir>) [--input HEX] [--json] [--out FILE] [--top N] [--contracts N]`;
 
-function parseArgs(argv: string[], flags: string[], valued: string[]): { opts: Record<string, string | true>; rest: string[] } {
-  const opts: Record<string, string | true> = {};
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith("--")) {
-      const name = a.slice(2);
-      if (flags.includes(name)) opts[name] = true;
-      else if (valued.includes(name)) {
-        if (i + 1 >= argv.length) throw new UsageError(`option --${name} needs a value`);
-        opts[name] = argv[++i];
-      } else throw new UsageError(`unknown option ${a}`);
-    } else rest.push(a);
-  }
-  return { opts, rest };
-}
-
 function forkOption(v: string | true | undefined): Fork | undefined {
   if (v === undefined) return undefined;
   const f = parseFork(String(v));
   if (f === undefined) throw new UsageError(`unknown fork '${v}'`);
   return f;
-}
-
-function hexOption(v: string, what: string): Uint8Array {
-  try {
-    return hexToBytes(v.trim());
-  } catch (e) {
-    throw new UsageError(`${what} is not valid hex: ${(e as Error).message}`);
-  }
 }
 
 function listJson(paths: string[]): string[] {
@@ -156,18 +131,14 @@ async function block(argv: string[]): Promise<number> {
     const latencyMs = Number(opts.latency);
     if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new UsageError(`--latency must be a number of milliseconds, got '${opts.latency}'`);
     if (opts.compare) throw new UsageError("--compare does not combine with --latency");
-    if (typeof opts.threads === "string" && !/^[1-9][0-9]*$/.test(opts.threads)) throw new UsageError(`--threads must be a positive integer, got '${opts.threads}'`);
-    const threads = opts.sequential ? 1 : typeof opts.threads === "string" ? Number(opts.threads) : REMOTE_DEFAULT_THREADS;
+    const chosen = positiveOption(opts.threads, "threads", REMOTE_DEFAULT_THREADS);
+    const threads = opts.sequential ? 1 : chosen;
     try {
       return await remoteBlock(rest[0], { latencyMs, ooo: !opts["no-ooo"], threads, json: !!opts.json, verifySenders: !opts["trust-senders"] });
     } catch (e) { if (isBraidError(e)) throw new UsageError(e.message); throw e; }
   }
   if (opts["no-ooo"]) throw new UsageError("--no-ooo applies to remote state (--latency MS or --rpc URL)");
-  let threads = availableParallelism();
-  if (typeof opts.threads === "string") {
-    if (!/^[1-9][0-9]*$/.test(opts.threads)) throw new UsageError(`--threads must be a positive integer, got '${opts.threads}'`);
-    threads = Number(opts.threads);
-  }
+  const threads = positiveOption(opts.threads, "threads", availableParallelism());
   const load = () => {
     try { return loadBlockFixture(rest[0]); } catch (e) { if (isBraidError(e)) throw new UsageError(e.message); throw e; }
   };
@@ -240,12 +211,7 @@ async function block(argv: string[]): Promise<number> {
 function demoCommand(argv: string[]): Promise<number> {
   const { opts, rest } = parseArgs(argv, ["json"], ["txs", "threads", "runs"]);
   if (rest.length) throw new UsageError(`demo takes no positional arguments, got '${rest[0]}'`);
-  const int = (name: string, dflt: number) => {
-    const v = opts[name];
-    if (v === undefined) return dflt;
-    if (typeof v !== "string" || !/^[1-9][0-9]*$/.test(v)) throw new UsageError(`--${name} must be a positive integer`);
-    return Number(v);
-  };
+  const int = (name: string, dflt: number) => positiveOption(opts[name], name, dflt);
   return demo({ txs: int("txs", DEMO_DEFAULTS.txs), threads: int("threads", DEMO_DEFAULTS.threads), runs: int("runs", DEMO_DEFAULTS.runs), json: !!opts.json });
 }
 

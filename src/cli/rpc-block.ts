@@ -12,6 +12,7 @@ import { fetchBlockFromRpc } from "../rpc/block.js";
 import { RpcStateProvider } from "../rpc/provider.js";
 import { compareReceipts } from "../rpc/receipts.js";
 import { chainForNode } from "../rpc/chain.js";
+import { UsageError, parseArgs, positiveOption } from "./args.js";
 
 interface Options {
   url: string;
@@ -21,32 +22,17 @@ interface Options {
   threads: number;
 }
 
-class Usage extends Error {}
-
 function parse(argv: string[]): Options {
-  const o: Partial<Options> = { json: false, ooo: true, threads: 1 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = () => {
-      if (i + 1 >= argv.length) throw new Usage(`option ${a} needs a value`);
-      return argv[++i]!;
-    };
-    if (a === "--json") o.json = true;
-    else if (a === "--no-ooo") o.ooo = false;
-    else if (a === "--rpc") o.url = value();
-    else if (a === "--number") {
-      const v = value();
-      if (v !== "latest" && !/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(v)) throw new Usage(`--number must be a block number or 'latest', got '${v}'`);
-      o.number = v === "latest" ? "latest" : BigInt(v);
-    } else if (a === "--threads") {
-      const v = value();
-      if (!/^[1-9][0-9]*$/.test(v)) throw new Usage(`--threads must be a positive integer, got '${v}'`);
-      o.threads = Number(v);
-    } else throw new Usage(a.startsWith("--") ? `unknown option ${a}` : `block --rpc takes no positional arguments, got '${a}'`);
-  }
-  if (!o.url) throw new Usage("block --rpc needs a URL");
-  if (o.number === undefined) throw new Usage("block --rpc needs --number N");
-  return o as Options;
+  const { opts, rest } = parseArgs(argv, ["json", "no-ooo"], ["rpc", "number", "threads"]);
+  if (rest.length) throw new UsageError(`block --rpc takes no positional arguments, got '${rest[0]}'`);
+  if (typeof opts.rpc !== "string") throw new UsageError("block --rpc needs a URL");
+  const n = opts.number;
+  if (n === undefined) throw new UsageError("block --rpc needs --number N");
+  if (n !== "latest" && !/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(String(n))) throw new UsageError(`--number must be a block number or 'latest', got '${n}'`);
+  return {
+    url: opts.rpc, number: n === "latest" ? "latest" : BigInt(String(n)), json: !!opts.json, ooo: !opts["no-ooo"],
+    threads: positiveOption(opts.threads, "threads", 1),
+  };
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
@@ -57,7 +43,7 @@ export async function rpcBlockCommand(argv: string[]): Promise<number> {
   try {
     o = parse(argv);
   } catch (e) {
-    if (e instanceof Usage) { console.error(`braid: ${e.message}`); return 2; }
+    if (e instanceof UsageError) { console.error(`braid: ${e.message}`); return 2; }
     throw e;
   }
   const t0 = performance.now();

@@ -1,6 +1,6 @@
 // Node adapter: Block-STM workers on worker_threads.
 import { Worker } from "node:worker_threads";
-import { chunks, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
+import { chunks, settleRun, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
 import type { RecoveryJob } from "../tx/sign.js";
 
 export class NodeWorkerPool implements WorkerPool {
@@ -54,13 +54,11 @@ export class NodeWorkerPool implements WorkerPool {
       return p;
     });
     this.onFetch = opts.onFetch;
-    // Wait for every worker before detaching the state handler: one failing must not strand
-    // others that are waiting on state.
-    const settled = await Promise.allSettled(done);
-    this.onFetch = undefined;
-    const failed = settled.find((r) => r.status === "rejected");
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    return settled.map((r) => ((r as PromiseFulfilledResult<FromWorker>).value.kind === "done" ? ((r as PromiseFulfilledResult<FromWorker>).value as { result: number }).result : 0));
+    try {
+      return await settleRun(done);
+    } finally {
+      this.onFetch = undefined;
+    }
   }
 
 

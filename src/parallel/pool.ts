@@ -23,6 +23,21 @@ export interface RunOptions {
   onFetch?: (ctx: number, ticket: number) => void;
 }
 
+/**
+ * The workers' results once every one has finished. All are awaited before the caller detaches
+ * its state handler, so that one failing does not strand others that wait on state; then the
+ * first failure is thrown.
+ */
+export async function settleRun(done: Array<Promise<FromWorker>>): Promise<number[]> {
+  const settled = await Promise.allSettled(done);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((r) => {
+    const m = (r as PromiseFulfilledResult<FromWorker>).value;
+    return m.kind === "done" ? m.result : 0;
+  });
+}
+
 /** Splits `jobs` into at most `parts` contiguous chunks. */
 export function chunks<T>(jobs: T[], parts: number): T[][] {
   const out: T[][] = [];

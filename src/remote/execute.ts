@@ -24,6 +24,7 @@ import type { WorkerPool } from "../parallel/pool.js";
 import { RemoteSession, type RoundTripStats } from "./session.js";
 import { takeRequests } from "./requests.js";
 import { constantStateReads, cachedConstantStateReads } from "../analysis/cache.js";
+import { activePrecompiles } from "../precompiles/index.js";
 
 export interface RemoteOptions {
   chain?: ChainConfig;
@@ -69,8 +70,7 @@ const PARALLEL_UPFRONT_ROUNDS = 1;
 /** The reads every mode makes before the transactions: the block's system accounts. */
 function blockReads(block: BlockInput, env: BlockEnv): StateRequest {
   const req: StateRequest = { accounts: [block.header.coinbase], slots: [], blockHashes: [] };
-  const pre = env.fork >= Fork.Cancun ? 10 : env.fork >= Fork.Istanbul ? 9 : env.fork >= Fork.Byzantium ? 8 : 4;
-  for (let i = 1; i <= pre; i++) { const a = new Uint8Array(20); a[19] = i; req.accounts.push(a); }
+  for (const id of activePrecompiles(env.fork)) { const a = new Uint8Array(20); a[18] = id >> 8; a[19] = id & 0xff; req.accounts.push(a); }
   for (const w of block.withdrawals) req.accounts.push(w.address);
   if (env.fork >= Fork.Cancun && block.header.parentBeaconBlockRoot) {
     // EIP-4788 ring buffer: the two slots the system call writes.
