@@ -120,7 +120,12 @@ export async function executeRemote(vm: Vm, block: BlockInput, provider: StatePr
       if (session) session.rebind(layout.ring); else session = new RemoteSession(provider, vm, layout.ring);
       return await run(vm, block, env, session, layout, { ooo, threads, pool, sync, senderMs, t0, prefetchRounds: opts.prefetchRounds ?? 64, analyze: opts.analyze ?? false });
     } catch (e) {
-      if (e instanceof RegionExhausted && attempt < 5) { sizes = enlarge(sizes, e.fatal); continue; }
+      if (e instanceof RegionExhausted && attempt < 5) {
+        // A table filled while inserting answers: what was fetched stays cached, the error does not.
+        if (session) session.error = undefined;
+        sizes = enlarge(sizes, e.fatal);
+        continue;
+      }
       throw e;
     } finally {
       vm.stateFetch = undefined;
