@@ -6,8 +6,10 @@ import { acct_get, acct_find, acct_add_balance } from "./state/accounts";
 import { slot_get } from "./state/storage";
 import { code_intern } from "./state/code";
 import { word_from_be } from "./interpreter/words";
+import { remember_pre_state } from "./state/diff";
 
 export { tx_execute } from "./tx";
+export { diff_next_account, diff_next_slot } from "./state/diff";
 export { stm_worker } from "./stm/worker";
 export { stm_commit } from "./stm/commit";
 export { seq_run_block } from "./stm/sequential";
@@ -42,8 +44,26 @@ export function state_put_slot(acct: usize, keyBE: usize, valueBE: usize): usize
   if (s == 0) return 0;
   word_from_be(s + L.S_VALUE, valueBE);
   memory.copy(s + L.S_ORIG, s + L.S_VALUE, 32);
+  memory.copy(s + L.S_PRE, s + L.S_VALUE, 32);
   store<u32>(acct + L.A_FLAGS, load<u32>(acct + L.A_FLAGS) | L.AF_HAS_STORAGE);
   return s;
+}
+
+/**
+ * Puts `count` storage slots of an account entry, staged at `pairs` as (key, value) words in limb
+ * order; returns 0 when the table is full, else 1.
+ */
+export function state_put_slots(acct: usize, pairs: usize, count: u32): u32 {
+  for (let i: u32 = 0; i < count; i++) {
+    const p = pairs + (<usize>i << 6);
+    const s = slot_get(acct, p);
+    if (s == 0) return 0;
+    memory.copy(s + L.S_VALUE, p + 32, 32);
+    memory.copy(s + L.S_ORIG, p + 32, 32);
+    memory.copy(s + L.S_PRE, p + 32, 32);
+  }
+  if (count > 0) store<u32>(acct + L.A_FLAGS, load<u32>(acct + L.A_FLAGS) | L.AF_HAS_STORAGE);
+  return 1;
 }
 
 /** The code record for code bytes (interned). */
@@ -87,5 +107,6 @@ export function state_put_account_rec(addr: usize, nonce: u64, balanceBE: usize,
   store<u64>(e + L.A_NONCE, nonce);
   word_from_be(e + L.A_BALANCE, balanceBE);
   store<u32>(e + L.A_CODE, <u32>rec);
+  remember_pre_state(e);
   return e;
 }

@@ -165,7 +165,7 @@ export const A_CODE: u32 = 40; // u32 code record, 0 = no code
 export const A_WARM: u32 = 44; // u32 tx stamp when warm (EIP-2929)
 export const A_TOUCHLIST: u32 = 48; // u32 tx stamp when put on the touched list
 export const A_WIPE: u32 = 52; // u32: 1 + index of the transaction that last cleared the storage (parallel)
-export const A_ORIG_FLAGS: u32 = 56; // u32 flags as loaded (parallel write-set diff)
+export const A_ORIG_FLAGS: u32 = 56; // u32 flags as loaded: per incarnation in a worker's table, before the block in the host's (state diff)
 export const A_BALANCE: u32 = 64; // word
 export const A_ORIG_NONCE: u32 = 96; // u64
 export const A_ORIG_CODE: u32 = 104; // u32
@@ -190,7 +190,8 @@ export const S_ORIGSTAMP: u32 = 48; // u32 tx stamp when S_ORIG was captured
 export const S_VALUE: u32 = 64; // word
 export const S_ORIG: u32 = 96; // word: value at the start of the transaction (EIP-2200)
 export const S_DIRTY: u32 = 52; // u32 tx stamp when put on the dirty list (parallel)
-export const STOR_SIZE: u32 = 128;
+export const S_PRE: u32 = 128; // word: value before the block (0 for a slot created during it); the state diff compares with it
+export const STOR_SIZE: u32 = 160;
 
 // ---- Code record (table keyed by code hash) ----
 export const C_HASH: u32 = 0; // [32] keccak256 of the code, big-endian bytes

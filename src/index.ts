@@ -19,3 +19,4 @@ export { RpcStateProvider, JsonRpcClient, fetchBlockFromRpc, compareReceipts, de
 export { executeRemote, type RemoteOptions, type RemoteStats } from "./remote/execute.js";
 export { MemoryStateProvider, type MemoryProviderOptions } from "./remote/memory-provider.js";
 export type { StateProvider, StateRequest, StateResponse, RemoteAccount, SlotRequest } from "./state/provider.js";
+export { secp256k1Backend, setSecp256k1Recover, type RecoverPublicKey } from "./crypto/secp256k1.js";

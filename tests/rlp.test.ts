@@ -11,6 +11,7 @@ import {
   hexToBytes,
   isHexString,
 } from '../src/encoding/hex.js';
+import { RLP as ethjsRlp } from '@ethereumjs/rlp';
 import { rlpDecode, rlpEncode, rlpToJson, type RlpDecoded, type RlpItem } from '../src/encoding/rlp.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -149,6 +150,28 @@ function randomItem(depth: number): RlpItem {
   const n = Math.floor(Math.random() * 8);
   return Array.from({ length: n }, () => randomItem(depth + 1));
 }
+
+function randomWithInts(depth: number): RlpItem {
+  const r = Math.random();
+  if (depth > 3 || r < 0.6) {
+    const pick = Math.floor(Math.random() * 6);
+    if (pick === 0) return Math.floor(Math.random() * 300);
+    if (pick === 1) return BigInt(Math.floor(Math.random() * 2 ** 53));
+    if (pick === 2) return BigInt('0x' + Buffer.from(crypto.getRandomValues(new Uint8Array(1 + Math.floor(Math.random() * 60)))).toString('hex'));
+    return randomItem(depth);
+  }
+  const n = Math.floor(Math.random() * 8);
+  return Array.from({ length: n }, () => randomWithInts(depth + 1));
+}
+
+describe('rlp encode against @ethereumjs/rlp', () => {
+  it('gives the same bytes for random nested bytes, numbers and bigints', () => {
+    for (let i = 0; i < 1000; i++) {
+      const item = randomWithInts(0);
+      expect(bytesToHex(rlpEncode(item))).toBe(bytesToHex(ethjsRlp.encode(item as never)));
+    }
+  });
+});
 
 describe('rlp decode', () => {
   it('round-trips random structures', () => {

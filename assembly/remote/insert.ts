@@ -7,6 +7,7 @@ import { g_acct_table, g_acct_mask, g_stor_table, g_stor_mask, g_ctx, g_gen, g_s
 import { addr_hash, addr_eq, addr_copy } from "../state/accounts";
 import { slot_hash, key_eq } from "../state/storage";
 import { word_from_be } from "../interpreter/words";
+import { remember_pre_state } from "../state/diff";
 
 /** Puts a fetched account; returns its entry (the existing one if already there), 0 when full. */
 export function remote_put_account(addr: usize, exists: u32, hasStorage: u32, nonce: u64, balanceBE: usize, rec: usize): usize {
@@ -23,6 +24,7 @@ export function remote_put_account(addr: usize, exists: u32, hasStorage: u32, no
       store<u64>(e + L.A_NONCE, nonce);
       word_from_be(e + L.A_BALANCE, balanceBE);
       store<u32>(e + L.A_CODE, <u32>rec);
+      remember_pre_state(e);
       atomic.store<u32>(e + L.A_USED, g_gen);
       return e;
     }
@@ -47,6 +49,7 @@ export function remote_put_slot(acct: usize, keyBE: usize, valueBE: usize): usiz
       store<u32>(e + L.S_ACCT, <u32>acct);
       word_from_be(e + L.S_VALUE, valueBE);
       memory.copy(e + L.S_ORIG, e + L.S_VALUE, 32);
+      memory.copy(e + L.S_PRE, e + L.S_VALUE, 32);
       atomic.store<u32>(e + L.S_USED, g_gen);
       return e;
     }

@@ -90,7 +90,7 @@ export function assembleResult(vm: Vm, block: BlockInput, pre: PreState, env: Bl
   ms: { senderRecoveryMs: number; setupMs: number; executionMs: number }): BlockResult {
   const tFinish = performance.now();
   const root = env.fork >= Fork.Byzantium ? receiptsRoot(r.receipts) : null;
-  const diff = stateDiff(vm, pre);
+  const diff = stateDiff(vm);
   return {
     number: block.header.number, fork: env.fork, receipts: r.receipts, gasUsed: r.gasUsed, logsBloom: r.bloom,
     receiptsRoot: root, stateDiff: diff,
@@ -131,7 +131,7 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
   vm.reset(sizes);
   vm.setBlock(env);
   vm.putAccounts(pre.accounts);
-  const header = stageBlock(vm, new Carver(vm.end, vm.memory), block, env, n);
+  const header = stageBlock(vm, new Carver(vm.end, vm.memory), block, env, n, { multiVersion: false });
   vm.dv().setUint32(vm.ctx + L.CTX_STM, header, true);
   const t0 = performance.now();
   beaconRootCall(vm, env, block);
@@ -148,35 +148,21 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
 }
 
 /**
- * Accounts that differ from the pre-state (null: deleted), each with the slots whose value
- * changed (0 where a slot was cleared). Only slots the pre-state holds are compared, so a
+ * Accounts that differ from the state before the block (null: deleted), each with the slots whose
+ * value changed (0 where a slot was cleared). The comparison is with the state as loaded, so a
  * pre-state that is a subset (remote state: what was fetched) gives the same diff.
  */
-export function stateDiff(vm: Vm, pre: PreState): Map<string, StateDiffEntry | null> {
-  const before = new Map<string, StateDiffEntry>();
-  for (const [addr, a] of pre.accounts) {
-    before.set(bytesToHex(addr), {
-      nonce: a.nonce, balance: a.balance, codeHash: bytesToHex(a.code.length ? keccak256(a.code) : EMPTY_CODE_HASH),
-      storage: new Map(a.storage.filter(([, v]) => v !== 0n).map(([k, v]) => [k.toString(16), v])),
-    });
-  }
+export function stateDiff(vm: Vm): Map<string, StateDiffEntry | null> {
   const diff = new Map<string, StateDiffEntry | null>();
-  const seen = new Set<string>();
-  for (const a of vm.dumpState()) {
+  for (const a of vm.changedState()) {
     const key = bytesToHex(a.address);
-    seen.add(key);
-    const storage = new Map(a.storage.map(([k, v]) => [bytesToBig(k).toString(16), typeof v === "bigint" ? v : bytesToBig(v)]));
-    const b = before.get(key);
-    if (b) {
-      const changed = new Map<string, bigint>();
-      for (const [k, v] of storage) if (b.storage.get(k) !== v) changed.set(k, v);
-      for (const k of b.storage.keys()) if (!storage.has(k)) changed.set(k, 0n);
-      if (a.nonce === b.nonce && a.balance === b.balance && bytesToHex(a.codeHash) === b.codeHash && changed.size === 0) continue;
-      diff.set(key, { nonce: a.nonce, balance: a.balance, codeHash: bytesToHex(a.codeHash), storage: changed });
-    } else {
-      diff.set(key, { nonce: a.nonce, balance: a.balance, codeHash: bytesToHex(a.codeHash), storage });
+    if (!a.exists) {
+      if (a.existed) diff.set(key, null);
+      continue;
     }
+    const storage = new Map<string, bigint>();
+    for (const [k, v] of a.storage) storage.set(k.toString(16), v);
+    diff.set(key, { nonce: a.nonce, balance: a.balance, codeHash: bytesToHex(a.codeHash), storage });
   }
-  for (const key of before.keys()) if (!seen.has(key)) diff.set(key, null);
   return diff;
 }

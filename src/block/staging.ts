@@ -50,12 +50,13 @@ export function txRecord(vm: Vm, header: number, i: number): number {
 }
 
 
-/** Writes the STM header, transaction records, messages, multi-version table and arena. */
-export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: BlockEnv, n: number): number {
+/** Writes the STM header, transaction records, messages, multi-version table (Block-STM only) and arena. */
+export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: BlockEnv, n: number, opts: { multiVersion: boolean } = { multiVersion: true }): number {
   const header = carver.take(L.H_SIZE);
   const txs = carver.take(n * L.TXR_SIZE);
   const msgs = carver.take(n * L.MSG_SIZE);
-  const mvCap = nextPow2(Math.max(8192, 32 * n));
+  // The sequential executor (seq_run_block) never touches the multi-version table.
+  const mvCap = opts.multiVersion ? nextPow2(Math.max(8192, 32 * n)) : 0;
   const mv = carver.take(mvCap * L.MV_SIZE);
   const arenaSize = (16 << 20) + n * (32 << 10);
   const arena = carver.take(arenaSize, 8);

@@ -40,19 +40,6 @@ function headerLength(len: number): number {
   return len < 56 ? 1 : 1 + lengthOfLength(len);
 }
 
-function toBytes(item: bigint | number): Uint8Array {
-  if (typeof item === 'number') {
-    if (!Number.isSafeInteger(item) || item < 0) {
-      throw new BraidError('RLP_ENCODE_INVALID', `RLP: cannot encode number ${item} (must be a non-negative safe integer)`);
-    }
-    if (item === 0) return EMPTY;
-    if (item < 256) return Uint8Array.of(item);
-    return bigIntToBytes(BigInt(item));
-  }
-  if (item < 0n) throw new BraidError('RLP_ENCODE_INVALID', `RLP: cannot encode negative bigint ${item}`);
-  return bigIntToBytes(item);
-}
-
 /** RLP encoding of a byte string. */
 export function rlpEncodeBytes(b: Uint8Array): Uint8Array {
   if (b.length === 1 && b[0]! < 0x80) return Uint8Array.of(b[0]!);
@@ -75,16 +62,74 @@ export function rlpEncodeListOfEncoded(encodedItems: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** RLP-encodes a byte string, integer or (nested) list. */
+/**
+ * RLP-encodes a byte string, integer or (nested) list. Two passes: the first measures every list
+ * (payload lengths in pre-order), the second writes into one buffer, so no intermediate arrays.
+ */
 export function rlpEncode(item: RlpItem): Uint8Array {
-  if (item instanceof Uint8Array) return rlpEncodeBytes(item);
-  if (Array.isArray(item)) {
-    const parts = new Array<Uint8Array>(item.length);
-    for (let i = 0; i < item.length; i++) parts[i] = rlpEncode(item[i]!);
-    return rlpEncodeListOfEncoded(parts);
+  const lists: number[] = [];
+  const out = new Uint8Array(measure(item, lists));
+  const cursor = { list: 0 };
+  write(item, out, 0, lists, cursor);
+  return out;
+}
+
+/** Minimal big-endian length of a non-negative integer (0 for zero). */
+function intLength(item: bigint | number): number {
+  if (typeof item === 'number') {
+    if (!Number.isSafeInteger(item) || item < 0) {
+      throw new BraidError('RLP_ENCODE_INVALID', `RLP: cannot encode number ${item} (must be a non-negative safe integer)`);
+    }
+  } else {
+    if (item < 0n) throw new BraidError('RLP_ENCODE_INVALID', `RLP: cannot encode negative bigint ${item}`);
+    if (item > 0x1fffffffffffffn) return (item.toString(16).length + 1) >> 1;
+    item = Number(item);
   }
-  if (typeof item === 'bigint' || typeof item === 'number') return rlpEncodeBytes(toBytes(item));
+  let n = 0;
+  for (let v = item; v > 0; v = Math.floor(v / 256)) n++;
+  return n;
+}
+
+/** Encoded length of `item`; pushes the payload length of every list, in pre-order. */
+function measure(item: RlpItem, lists: number[]): number {
+  if (item instanceof Uint8Array) return item.length === 1 && item[0]! < 0x80 ? 1 : headerLength(item.length) + item.length;
+  if (Array.isArray(item)) {
+    const at = lists.length;
+    lists.push(0);
+    let len = 0;
+    for (let i = 0; i < item.length; i++) len += measure(item[i]!, lists);
+    lists[at] = len;
+    return headerLength(len) + len;
+  }
+  if (typeof item === 'bigint' || typeof item === 'number') {
+    const n = intLength(item);
+    if (n === 1 && Number(item) < 0x80) return 1;
+    return headerLength(n) + n;
+  }
   throw new BraidError('RLP_ENCODE_INVALID', `RLP: cannot encode value of type ${item === null ? 'null' : typeof item}`);
+}
+
+function write(item: RlpItem, out: Uint8Array, off: number, lists: number[], cursor: { list: number }): number {
+  if (item instanceof Uint8Array) {
+    if (item.length === 1 && item[0]! < 0x80) { out[off] = item[0]!; return off + 1; }
+    off += writeHeader(out, off, item.length, 0x80);
+    out.set(item, off);
+    return off + item.length;
+  }
+  if (Array.isArray(item)) {
+    off += writeHeader(out, off, lists[cursor.list++]!, 0xc0);
+    for (let i = 0; i < item.length; i++) off = write(item[i]!, out, off, lists, cursor);
+    return off;
+  }
+  const n = intLength(item as bigint | number);
+  if (n === 1 && Number(item) < 0x80) { out[off] = Number(item); return off + 1; }
+  off += writeHeader(out, off, n, 0x80);
+  if (typeof item === 'number' || item <= 0x1fffffffffffffn) {
+    for (let i = n - 1, v = Number(item); i >= 0; i--, v = Math.floor(v / 256)) out[off + i] = v % 256;
+  } else {
+    for (let i = n - 1, v = item as bigint; i >= 0; i--, v >>= 8n) out[off + i] = Number(v & 0xffn);
+  }
+  return off + n;
 }
 
 interface Header {

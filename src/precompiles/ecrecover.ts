@@ -1,7 +1,7 @@
 // 0x01 ECRECOVER: secp256k1 public-key recovery, returning the signer's address.
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { Fork } from '../fork.js';
+import { recoverPublicKey } from '../crypto/secp256k1.js';
 import { EMPTY, bytesToBigInt, padRight, type Precompile } from './types.js';
 
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -18,13 +18,13 @@ export function ecrecover(input: Uint8Array): Uint8Array {
   for (let i = 32; i < 63; i++) if (data[i] !== 0) return EMPTY;
   const v = data[63];
   if (v !== 27 && v !== 28) return EMPTY;
-  const r = bytesToBigInt(data.subarray(64, 96));
-  const s = bytesToBigInt(data.subarray(96, 128));
+  const rs = data.subarray(64, 128);
+  const r = bytesToBigInt(rs.subarray(0, 32));
+  const s = bytesToBigInt(rs.subarray(32, 64));
   if (r === 0n || r >= SECP256K1_N || s === 0n || s >= SECP256K1_N) return EMPTY;
   let pub: Uint8Array;
   try {
-    const sig = new secp256k1.Signature(r, s, v - 27);
-    pub = sig.recoverPublicKey(hash).toBytes(false); // 0x04 ‖ x ‖ y
+    pub = recoverPublicKey(hash, rs, v - 27); // 0x04 ‖ x ‖ y
   } catch {
     return EMPTY; // r is not the x of a curve point, or the recovered key is the identity
   }

@@ -56,7 +56,7 @@ function hexPrefix(nibbles: Uint8Array, from: number, to: number, leaf: boolean)
 
 /** How a child node appears inside its parent: embedded RLP if < 32 bytes, else its hash. */
 function reference(encodedNode: Uint8Array): Uint8Array {
-  return encodedNode.length < 32 ? encodedNode : rlpEncodeBytes(keccak_256(encodedNode));
+  return encodedNode.length < 32 ? encodedNode : rlpEncodeBytes(hashImpl(encodedNode));
 }
 
 /** RLP encoding of the node holding entries[lo, hi) (sorted, distinct keys, non-empty values) below `depth` nibbles. */
@@ -131,10 +131,10 @@ function prepare(pairs: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): Entry
 export function trieRoot(entries: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): Uint8Array {
   const prepared = prepare(entries);
   if (prepared.length === 0) return EMPTY_TRIE_ROOT.slice();
-  return keccak_256(buildNode(prepared, 0, prepared.length, 0));
+  return hashImpl(buildNode(prepared, 0, prepared.length, 0));
 }
 
 /** Root of the "secure" trie: every key is replaced by keccak256(key). */
 export function secureTrieRoot(entries: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): Uint8Array {
-  return trieRoot(entries.map(([k, v]) => [keccak_256(k), v] as const));
+  return trieRoot(entries.map(([k, v]) => [hashImpl(k), v] as const));
 }

@@ -1,6 +1,8 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { BraidError } from '../encoding/errors.js';
+import { bigIntToBytes } from '../encoding/hex.js';
+import { recoverPublicKey } from '../crypto/secp256k1.js';
 import { rlpEncode } from '../encoding/rlp.js';
 import { Fork } from '../fork.js';
 import { encodeTransaction, envelope, transactionFields } from './decode.js';
@@ -91,7 +93,10 @@ export function recoveryJob(tx: Transaction, fork: Fork = Fork.Osaka): RecoveryJ
 
 /** The signer's address (the expensive part: secp256k1 public-key recovery). */
 export function recoverAddress(job: RecoveryJob): Uint8Array {
-  return publicKeyToAddress(new secp256k1.Signature(job.r, job.s, job.rec).recoverPublicKey(job.hash).toBytes(false));
+  const rs = new Uint8Array(64);
+  rs.set(bigIntToBytes(job.r, 32), 0);
+  rs.set(bigIntToBytes(job.s, 32), 32);
+  return publicKeyToAddress(recoverPublicKey(job.hash, rs, job.rec));
 }
 
 /**

@@ -10,12 +10,40 @@ import type { Fork } from "../fork.js";
 import { DEFAULT_SIZES, type RegionSizes } from "./regions.js";
 import type { AccountInit, BlockEnv, ExecStatus, LogEntry, Message, TxResult } from "./types.js";
 
+const U64_MAX = 0xffffffffffffffffn;
+
+/** Writes a 256-bit value (0 <= v < 2^256) as 4 little-endian u64 limbs (cheap for values that fit one limb). */
+export function writeLimbs(dv: DataView, at: number, v: bigint): void {
+  if (v <= U64_MAX) {
+    dv.setBigUint64(at, v, true);
+    dv.setUint32(at + 8, 0); dv.setUint32(at + 12, 0); dv.setUint32(at + 16, 0);
+    dv.setUint32(at + 20, 0); dv.setUint32(at + 24, 0); dv.setUint32(at + 28, 0);
+    return;
+  }
+  for (let i = 0; i < 4; i++, v >>= 64n) dv.setBigUint64(at + i * 8, v & U64_MAX, true);
+}
+
+/** An account that differs from the state before the block, with the slots that changed (Vm.changedState). */
+export interface ChangedAccount {
+  address: Uint8Array;
+  exists: boolean;
+  existed: boolean;
+  nonce: bigint;
+  balance: bigint;
+  codeHash: Uint8Array;
+  /** [key, value]: value 0 where a slot was cleared. */
+  storage: Array<[bigint, bigint]>;
+}
+
 export interface BraidExports {
   heap_base(): number;
   worker_init(ctx: number): void;
   tx_execute(): void;
   state_put_account_rec(addr: number, nonce: bigint, balanceBE: number, rec: number): number;
   mem_zero(ptr: number, len: number): void;
+  diff_next_account(i: number): number;
+  state_put_slots(acct: number, pairs: number, count: number): number;
+  diff_next_slot(i: number): number;
   state_find_account(addr: number): number;
   state_credit(addr: number, amountBE: number): number;
   state_put_slot(acct: number, keyBE: number, valueBE: number): number;
@@ -216,8 +244,7 @@ export class Vm {
 
   /** Writes a 256-bit value as a stack word (4 little-endian u64 limbs). */
   writeWord(at: number, v: bigint): void {
-    const dv = this.dv();
-    for (let i = 0; i < 4; i++) dv.setBigUint64(at + i * 8, BigInt.asUintN(64, v >> BigInt(64 * i)), true);
+    writeLimbs(this.dv(), at, BigInt.asUintN(256, v));
   }
 
   readWord(at: number): bigint {
@@ -254,13 +281,28 @@ export class Vm {
       }
       const e = this.exports.state_put_account_rec(addrAt, a.nonce, balAt, rec);
       if (e === 0) throw new RegionExhausted(this.fatal() || 1);
-      for (const [k, v] of a.storage) {
-        if (v === 0n) continue;
-        const kAt = this.stage(64, this.be32(k));
-        const vAt = this.stage(96, this.be32(v));
-        if (this.exports.state_put_slot(e, kAt, vAt) === 0) throw new RegionExhausted(this.fatal() || 2);
-      }
+      if (a.storage.length > 0) this.putSlots(e, a.storage);
     }
+  }
+
+  /** Stages slots as (key, value) limb words in batches and inserts each batch with one call. */
+  private putSlots(entry: number, storage: ReadonlyArray<readonly [bigint, bigint]>): void {
+    const dv = this.dv();
+    const base = this.layout.input;
+    const batch = Math.min(4096, Math.floor((this.layout.inputEnd - base) / 64));
+    let n = 0;
+    const flush = () => {
+      if (n > 0 && this.exports.state_put_slots(entry, base, n) === 0) throw new RegionExhausted(this.fatal() || 2);
+      n = 0;
+    };
+    for (const [k, v] of storage) {
+      if (v === 0n) continue;
+      const at = base + n * 64;
+      writeLimbs(dv, at, k);
+      writeLimbs(dv, at + 32, v);
+      if (++n === batch) flush();
+    }
+    flush();
   }
 
   /**
@@ -426,6 +468,42 @@ export class Vm {
       p += size;
     }
     return logs;
+  }
+
+  /**
+   * The accounts and slots that differ from the state as loaded (before the block), found by the
+   * wasm scan over the tables (state/diff.ts). `existed`: the account existed before the block.
+   */
+  changedState(): ChangedAccount[] {
+    const dv = this.dv();
+    const u8 = this.u8();
+    const lay = this.layout;
+    const ex = this.exports;
+    const byEntry = new Map<number, ChangedAccount>();
+    const entry = (e: number): ChangedAccount => {
+      let a = byEntry.get(e);
+      if (!a) {
+        const rec = dv.getUint32(e + L.A_CODE, true);
+        a = {
+          address: u8.slice(e, e + 20),
+          exists: (dv.getUint32(e + L.A_FLAGS, true) & L.AF_EXISTS) !== 0,
+          existed: (dv.getUint32(e + L.A_ORIG_FLAGS, true) & L.AF_EXISTS) !== 0,
+          nonce: dv.getBigUint64(e + L.A_NONCE, true),
+          balance: this.readWord(e + L.A_BALANCE),
+          codeHash: rec ? u8.slice(rec + L.C_HASH, rec + L.C_HASH + 32) : EMPTY_CODE_HASH,
+          storage: [],
+        };
+        byEntry.set(e, a);
+      }
+      return a;
+    };
+    const accounts = this.sizes.accounts, slots = this.sizes.slots;
+    for (let i = ex.diff_next_account(0); i < accounts; i = ex.diff_next_account(i + 1)) entry(lay.acctTable + i * L.ACCT_SIZE);
+    for (let i = ex.diff_next_slot(0); i < slots; i = ex.diff_next_slot(i + 1)) {
+      const s = lay.slotTable + i * L.STOR_SIZE;
+      entry(dv.getUint32(s + L.S_ACCT, true)).storage.push([this.readWord(s + L.S_KEY), this.readWord(s + L.S_VALUE)]);
+    }
+    return [...byEntry.values()];
   }
 
   /** Every existing account with its non-zero storage. */
