@@ -122,34 +122,39 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
 export function readReceipts(vm: Vm, block: BlockInput, header: number, env: BlockEnv): { receipts: Receipt[]; gasUsed: bigint; bloom: Uint8Array; steps: bigint } {
   const dv = vm.dv();
   const u8 = vm.u8();
-  const receipts: Receipt[] = [];
+  const n = block.transactions.length;
+  const receipts = new Array<Receipt>(n);
   const bloom = new Uint8Array(256);
-  let cumulative = 0n, steps = 0n;
-  block.transactions.forEach((tx, i) => {
-    const t = txRecord(vm, header, i);
-    if (cumulative + tx.gasLimit > env.gasLimit) {
+  const txs = dv.getUint32(header + L.H_TXS, true);
+  // Gas and step counts fit in 53 bits: summed as numbers, one BigInt per receipt field.
+  const limit = Number(env.gasLimit);
+  let cumulative = 0, steps = 0;
+  for (let i = 0; i < n; i++) {
+    const tx = block.transactions[i]!;
+    const t = txs + i * L.TXR_SIZE;
+    if (cumulative + Number(tx.gasLimit) > limit) {
       throw new BraidError("GAS_ALLOWANCE_EXCEEDED", `transaction ${i} is invalid: gas limit ${tx.gasLimit} exceeds the block's remaining gas`);
     }
-    const gasUsed = dv.getBigUint64(t + L.T_GAS_USED, true);
+    const gasUsed = dv.getUint32(t + L.T_GAS_USED, true) + dv.getUint32(t + L.T_GAS_USED + 4, true) * 2 ** 32;
     cumulative += gasUsed;
-    steps += dv.getBigUint64(t + L.T_STEPS, true);
-    const logs: LogEntry[] = [];
+    steps += dv.getUint32(t + L.T_STEPS, true) + dv.getUint32(t + L.T_STEPS + 4, true) * 2 ** 32;
+    const count = dv.getUint32(t + L.T_LOG_COUNT, true);
+    const logs = new Array<LogEntry>(count);
     let p = dv.getUint32(t + L.T_LOGS, true);
-    for (let k = dv.getUint32(t + L.T_LOG_COUNT, true); k > 0; k--) {
+    for (let k = 0; k < count; k++) {
       const size = dv.getUint32(p, true), nt = dv.getUint32(p + 4, true), len = dv.getUint32(p + 8, true);
-      const topics: Uint8Array[] = [];
-      for (let j = 0; j < nt; j++) topics.push(u8.slice(p + 32 + j * 32, p + 64 + j * 32));
-      logs.push({ address: u8.slice(p + 12, p + 32), topics, data: u8.slice(p + 32 + nt * 32, p + 32 + nt * 32 + len) });
+      const topics = new Array<Uint8Array>(nt);
+      for (let j = 0; j < nt; j++) topics[j] = u8.slice(p + 32 + j * 32, p + 64 + j * 32);
+      logs[k] = { address: u8.slice(p + 12, p + 32), topics, data: u8.slice(p + 32 + nt * 32, p + 32 + nt * 32 + len) };
       p += size;
     }
     const lb = u8.slice(t + L.T_BLOOM, t + L.T_BLOOM + 256);
-    bloomOr(bloom, lb);
-    const status = STATUS[dv.getUint32(t + L.T_RESULT, true)];
-    receipts.push({
-      type: tx.type, status, success: status === "success", gasUsed, cumulativeGasUsed: cumulative, logs, logsBloom: lb,
+    if (count > 0) bloomOr(bloom, lb); // a transaction without logs has an empty bloom
+    const status = STATUS[dv.getUint32(t + L.T_RESULT, true)]!;
+    receipts[i] = {
+      type: tx.type, status, success: status === "success", gasUsed: BigInt(gasUsed), cumulativeGasUsed: BigInt(cumulative), logs, logsBloom: lb,
       contractAddress: tx.to === null && status === "success" ? u8.slice(t + L.T_CREATED, t + L.T_CREATED + 20) : null,
-    });
-  });
-  return { receipts, gasUsed: cumulative, bloom, steps };
+    };
+  }
+  return { receipts, gasUsed: BigInt(cumulative), bloom, steps: BigInt(steps) };
 }
-

@@ -149,11 +149,24 @@ export class Vm {
     }
   }
 
+  /** Views of the memory, rebuilt when it grew (a grown memory has a new buffer). */
   u8(): Uint8Array {
-    return new Uint8Array(this.memory.buffer);
+    const b = this.memory.buffer;
+    if (b !== this.viewBuffer) this.rebuildViews(b);
+    return this.u8View!;
   }
   dv(): DataView {
-    return new DataView(this.memory.buffer);
+    const b = this.memory.buffer;
+    if (b !== this.viewBuffer) this.rebuildViews(b);
+    return this.dvView!;
+  }
+  private viewBuffer: ArrayBufferLike | undefined;
+  private u8View: Uint8Array | undefined;
+  private dvView: DataView | undefined;
+  private rebuildViews(b: ArrayBufferLike): void {
+    this.viewBuffer = b;
+    this.u8View = new Uint8Array(b);
+    this.dvView = new DataView(b);
   }
   get ctx(): number {
     return this.layout.ctx;
