@@ -36,6 +36,7 @@ import { bytesToHex, fixturesDir } from "./fixtures.js";
 import { banner, fmtMs, fmtNum, formatTable, geomean, log, machineInfo, median, mgasPerS, sig, writeResults, type Column } from "./report.js";
 import { prepareEthjs, recoverEthjsSenders, runEthjsOnce, type Alloc } from "./blocks-ethjs.js";
 import { ParallelExecutor } from "../dist/parallel/execute.js";
+import { secp256k1Backend } from "../dist/crypto/secp256k1.js";
 import { NodeWorkerPool } from "../dist/node/pool.js";
 import { compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
 
@@ -56,10 +57,15 @@ const CFG = {
   parMinRounds: num("BENCH_BLOCKS_PAR_MIN", 7),
   parMaxRounds: num("BENCH_BLOCKS_PAR_MAX", 60),
   parThreads: [1, 2, 4],
+  /** Thread counts also measured with the default "auto" policy (the sequential path for small or serial blocks). */
+  autoThreads: [2],
   noParallel: process.env.BENCH_BLOCKS_NO_PARALLEL === "1",
 };
 
 const gc = (globalThis as { gc?: () => void }).gc;
+/** Keys of the Block-STM results: "1", "2", "4" (policy "always") and "2auto" (default policy). */
+const PAR_KEYS = [...CFG.parThreads.map(String), ...CFG.autoThreads.map((n) => `${n}auto`)];
+const keyLabel = (k: string) => (k.endsWith("auto") ? `auto x${k.slice(0, -4)}` : `stm x${k}`);
 
 
 /** Runs `fn` (which returns its own ms) until both `minSamples` and `timeMs` are reached, or `maxSamples`. */
@@ -189,7 +195,7 @@ async function benchBlock(vm: Vm, par: ParallelExecutor | null, dir: string): Pr
   if (par) {
     try {
       gc?.();
-      const c = await compareSeqPar(vm, par, fx.block, fx.pre, { threads: CFG.parThreads, minRounds: CFG.parMinRounds, maxRounds: CFG.parMaxRounds, timeMs: CFG.parTimeMs });
+      const c = await compareSeqPar(vm, par, fx.block, fx.pre, { threads: CFG.parThreads, autoThreads: CFG.autoThreads, minRounds: CFG.parMinRounds, maxRounds: CFG.parMaxRounds, timeMs: CFG.parTimeMs });
       row.braidParallel = c.threads;
       row.braidParallelRounds = c.rounds;
     } catch (e) {
@@ -275,7 +281,7 @@ function totals(rows: BlockRow[]) {
     })(),
     /** Block-STM per thread count: speedup = sequential / parallel stats.executionMs medians of the same rounds. */
     braidParallel: rows.some((r) => r.braidParallel)
-      ? Object.fromEntries(CFG.parThreads.map((n) => [String(n), speedupTotals(rows.map((r) => [String(r.number), r.gasUsed, r.braidParallel?.[String(n)]]))]))
+      ? Object.fromEntries(PAR_KEYS.map((k) => [k, speedupTotals(rows.map((r) => [String(r.number), r.gasUsed, r.braidParallel?.[k]]))]))
       : null,
   };
 }
@@ -300,13 +306,13 @@ function printTable(rows: BlockRow[], t: ReturnType<typeof totals>): void {
     { header: "ratio", value: (r) => (isT(r) ? (t.geomeanRatio ? `${fmtNum(t.geomeanRatio, 1)}x gm` : "-") : r.ratio ? `${fmtNum(r.ratio, 1)}x` : "-") },
     { header: "senders ms", value: (r) => fmtMs(isT(r) ? t.senderRecovery.totalMs : r.senderRecovery.medianMs) },
     { header: "µs/tx", value: (r) => fmtNum((isT(r) ? t.senderRecovery.perTxMs : r.senderRecovery.perTxMs) * 1000, 0) },
-    ...CFG.parThreads.map((n): Column<R> => ({
-      header: `stm x${n}`,
-      value: (r) => (isT(r) ? (t.braidParallel ? `${fmtNum(t.braidParallel[String(n)]!.geomeanSpeedup, 2)}gm` : "-") : r.braidParallelError ? "ERR" : fmtSpeedup(r.braidParallel?.[String(n)])),
+    ...PAR_KEYS.map((k): Column<R> => ({
+      header: keyLabel(k),
+      value: (r) => (isT(r) ? (t.braidParallel ? `${fmtNum(t.braidParallel[k]!.geomeanSpeedup, 2)}gm` : "-") : r.braidParallelError ? "ERR" : fmtSpeedup(r.braidParallel?.[k])),
     })),
     { header: "ab@2", value: (r) => (isT(r) ? "" : fmtNum(r.braidParallel?.["2"]?.aborts ?? NaN, 0)) },
     { header: "same", align: "left", value: (r) => {
-      if (isT(r)) return t.braidParallel ? `${Math.min(...CFG.parThreads.map((n) => t.braidParallel![String(n)]!.identical))}/${t.blocks}` : "-";
+      if (isT(r)) return t.braidParallel ? `${Math.min(...PAR_KEYS.map((k) => t.braidParallel![k]!.identical))}/${t.blocks}` : "-";
       if (!r.braidParallel) return "-";
       const v = Object.values(r.braidParallel);
       return v.some((x) => x.error) ? "error" : v.every((x) => x.identical) ? "yes" : "NO";
@@ -335,6 +341,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(banner(`blocks: ${dirs.length} mainnet blocks, Braid (sequential; Block-STM on 1/2/4 threads) vs @ethereumjs/vm runBlock`));
   const load = loadStart("blocks");
   const module = loadBraidModule();
+  console.log(`secp256k1 public-key recovery in Braid: ${secp256k1Backend()} (ethjs: @noble/curves)`);
   const vm = new Vm(module);
   // Block-STM: its own Vm, one pool of max(threads) workers on that Vm's memory; `threads` picks how many run.
   let parVm: Vm | null = null, pool: NodeWorkerPool | null = null, par: ParallelExecutor | null = null;
@@ -354,7 +361,7 @@ export async function run(args: string[]): Promise<void> {
     log(
       `  ${String(row.number).padStart(8)} ${row.fork.padEnd(16)} ${String(row.txs).padStart(4)} tx  braid ${fmtMs(row.braid.medianMs)} ms (${row.braid.runs}) ${row.braid.error ?? checkText(row.braid.check)}` +
         (row.ethjs ? `  ethjs ${fmtMs(row.ethjs.medianMs)} ms (${row.ethjs.ethjsRuns}) ${row.ethjs.error ?? checkText(row.ethjs.check)}` : "") +
-        (p ? `  stm ${CFG.parThreads.map((n) => fmtSpeedup(p[String(n)])).join("/")} (${row.braidParallelRounds} rounds)` : row.braidParallelError ? `  stm error: ${row.braidParallelError}` : "") +
+        (p ? `  stm ${PAR_KEYS.map((k) => fmtSpeedup(p[k])).join("/")} (${row.braidParallelRounds} rounds)` : row.braidParallelError ? `  stm error: ${row.braidParallelError}` : "") +
         `  [${((Date.now() - t0) / 1000).toFixed(1)} s]`,
     );
     gc?.();
@@ -370,10 +377,11 @@ export async function run(args: string[]): Promise<void> {
       `; sender recovery ${fmtNum(t.senderRecovery.perTxMs * 1000, 0)} µs/tx. Suite took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
   );
   if (t.braidParallel) {
-    for (const n of CFG.parThreads) {
-      const b = t.braidParallel[String(n)]!;
+    for (const k of PAR_KEYS) {
+      const b = t.braidParallel[k]!;
+      const n = parseInt(k, 10);
       console.log(
-        `Block-STM ${n} thread${n > 1 ? "s" : ""}: geometric-mean speedup ${fmtNum(b.geomeanSpeedup, 3)}x over ${b.blocks} blocks` +
+        `Block-STM ${n} thread${n > 1 ? "s" : ""}${k.endsWith("auto") ? ' (default "auto" policy)' : ""}: geometric-mean speedup ${fmtNum(b.geomeanSpeedup, 3)}x over ${b.blocks} blocks` +
           ` (${fmtNum(b.geomeanSpeedupParallelPath, 3)}x over the ${b.blocks - b.sequentialPath} that ran in parallel), gas-weighted mean ${fmtNum(b.gasWeightedSpeedup, 3)}x,` +
           ` total-time ${fmtNum(b.totalTimeSpeedup, 3)}x, min ${fmtNum(b.minSpeedup, 3)}x (block ${b.minSpeedupAt}), max ${fmtNum(b.maxSpeedup, 3)}x (block ${b.maxSpeedupAt}); identical ${b.identical}/${b.blocks}`,
       );
@@ -394,6 +402,8 @@ export async function run(args: string[]): Promise<void> {
     command: `npm run bench -- blocks${args.length ? " " + args.join(" ") : ""}`,
     filters: args,
     config: CFG,
+    /** Which library recovers secp256k1 public keys in Braid (ECRECOVER and senders); ethjs uses @noble/curves. */
+    secp256k1: secp256k1Backend(),
     method: {
       braid: "executeBlock(vm, block, pre, { verifySenders: false }) on one reused Vm; pre-state load, receiptsRoot and state diff inside the timed region; median of runs after one untimed check run",
       senderRecovery: "recoverSenders(block, fork): ecrecover of every transaction, median of runs",
@@ -402,6 +412,7 @@ export async function run(args: string[]): Promise<void> {
       checks: "gasUsed and logsBloom vs header; receiptsRoot vs header from Byzantium on (null before)",
       braidParallel:
         "ParallelExecutor(vm2, NodeWorkerPool(4 workers on vm2.memory)).execute(block, pre, { verifySenders: false, threads }) for threads 1, 2, 4, " +
+        "and with the default policy (\"2auto\": threads 2, policy auto: small or serial blocks take the sequential path) " +
         "in interleaved rounds with sequential executeBlock on the first Vm (order rotated each round; one untimed warm-up run of each first; at least parMinRounds rounds, more while under parTimeMs). " +
         "Per thread count: executionMedianMs = median Block-STM stats.executionMs; sequentialExecutionMedianMs = median sequential stats.executionMs of the same rounds; speedup = their ratio; " +
         "executions/validations/aborts/waits = medians of the Block-STM counters; sequential = the block took the sequential path; identical = every parallel result (warm-up and timed) equals the sequential one (compareResults). " +

@@ -29,6 +29,8 @@ const errText = (e: unknown) => (e instanceof Error ? e.message : String(e)).spl
 /** Per thread count: the Block-STM figures of one block. */
 export interface ThreadResult {
   threads: number;
+  /** "always": Block-STM on every block of 2+ transactions; "auto": the default policy (small or serial blocks run sequentially). */
+  policy: "always" | "auto";
   /** Median stats.executionMs of the parallel executor over the rounds. */
   executionMedianMs: number;
   executionMinMs: number;
@@ -73,6 +75,8 @@ export interface StmComparison {
 
 export interface StmOptions {
   threads: number[];
+  /** Thread counts also measured with the default "auto" policy (keyed "<n>auto"): what a caller gets by default. */
+  autoThreads?: number[];
   minRounds: number;
   maxRounds: number;
   /** Keep adding rounds while the rounds' wall time is under this (and maxRounds not reached). */
@@ -82,31 +86,36 @@ export interface StmOptions {
 /** Runs the interleaved comparison; errors of the parallel executor are recorded, not thrown. */
 export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: BlockInput, pre: PreState, o: StmOptions): Promise<StmComparison> {
   const reference = executeBlock(seqVm, block, pre, { verifySenders: false });
+  type Side = { key: string; threads: number; policy: "always" | "auto" };
+  const parSides: Side[] = [
+    ...o.threads.map((t): Side => ({ key: String(t), threads: t, policy: "always" })),
+    ...(o.autoThreads ?? []).map((t): Side => ({ key: `${t}auto`, threads: t, policy: "auto" })),
+  ];
   interface Acc { exec: number[]; setup: number[]; ratio: number[]; stats: ParallelStats[]; diffs: string[]; identical: boolean; error: string | null }
-  const acc = new Map<number, Acc>();
+  const acc = new Map<string, Acc>();
   const check = (a: Acc, r: BlockResult) => {
     const d = compareResults(reference, r);
     if (d.length) { a.identical = false; if (a.diffs.length === 0) a.diffs = d.slice(0, 5); }
   };
   // Warm-up (untimed) parallel run per thread count, checked as well.
-  for (const t of o.threads) {
+  for (const side of parSides) {
     const a: Acc = { exec: [], setup: [], ratio: [], stats: [], diffs: [], identical: true, error: null };
-    acc.set(t, a);
+    acc.set(side.key, a);
     try {
-      check(a, await par.execute(block, pre, { verifySenders: false, threads: t, policy: "always" }));
+      check(a, await par.execute(block, pre, { verifySenders: false, threads: side.threads, policy: side.policy }));
     } catch (e) {
       a.error = errText(e);
     }
   }
   const seqExec: number[] = [];
   const seqSetup: number[] = [];
-  const sides: Array<number | "seq"> = ["seq", ...o.threads];
+  const sides: Array<Side | "seq"> = ["seq", ...parSides];
   let rounds = 0;
   const t0 = performance.now();
   while (rounds < o.maxRounds && (rounds < o.minRounds || performance.now() - t0 < o.timeMs)) {
     const order = sides.map((_, i) => sides[(i + rounds) % sides.length]!);
     let seqMs = NaN;
-    const parMs = new Map<number, number>();
+    const parMs = new Map<string, number>();
     for (const side of order) {
       gc?.();
       if (side === "seq") {
@@ -116,14 +125,14 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
         seqSetup.push(r.stats.setupMs ?? NaN);
         continue;
       }
-      const a = acc.get(side)!;
+      const a = acc.get(side.key)!;
       if (a.error) continue;
       try {
-        const r = await par.execute(block, pre, { verifySenders: false, threads: side, policy: "always" });
+        const r = await par.execute(block, pre, { verifySenders: false, threads: side.threads, policy: side.policy });
         a.exec.push(r.stats.executionMs);
         a.setup.push(r.stats.setupMs ?? NaN);
         a.stats.push(r.parallel);
-        parMs.set(side, r.stats.executionMs);
+        parMs.set(side.key, r.stats.executionMs);
         check(a, r);
       } catch (e) {
         a.error = errText(e);
@@ -134,13 +143,16 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
   }
   const seqMedian = median(seqExec);
   const threads: Record<string, ThreadResult> = {};
-  for (const [t, a] of acc) {
+  for (const side of parSides) {
+    const a = acc.get(side.key)!;
+    const t = side.threads;
     const st = a.stats;
     const med = (f: (s: ParallelStats) => number | undefined) => median(st.map((s) => f(s) ?? NaN).filter((x) => Number.isFinite(x)));
     const fallback = st.find((s) => s.sequential);
     const m = median(a.exec);
-    threads[String(t)] = {
+    threads[side.key] = {
       threads: t,
+      policy: side.policy,
       executionMedianMs: m,
       executionMinMs: a.exec.length ? Math.min(...a.exec) : NaN,
       sequentialExecutionMedianMs: seqMedian,

@@ -22,16 +22,22 @@ export interface ParallelOptions {
   threads?: number;
   /**
    * "auto" (default) runs Block-STM only where it measured faster than sequential on a 2-core
-   * machine (bench/results/blocks.json): at least PARALLEL_MIN_TXS transactions whose gas limits
-   * average at least PARALLEL_MIN_AVG_GAS_LIMIT; other blocks take the sequential path.
+   * machine (bench/results/blocks.json, 2 threads): at least PARALLEL_MIN_TXS transactions whose
+   * gas limits average at least PARALLEL_MIN_AVG_GAS_LIMIT; other blocks take the sequential path.
    * "always" runs Block-STM on every block with two or more transactions (tests, benchmarks).
    */
   policy?: "auto" | "always";
 }
 
-/** Thresholds of the "auto" policy (see ParallelOptions.policy). */
-export const PARALLEL_MIN_TXS = 30;
-export const PARALLEL_MIN_AVG_GAS_LIMIT = 50_000n;
+/**
+ * Thresholds of the "auto" policy (see ParallelOptions.policy). Chosen from the 48 mainnet blocks
+ * at 2 threads (npm run bench -- blocks, 2026-11-21): the sequential path runs a simple
+ * transaction in a few microseconds, so Block-STM's fixed costs (waking workers, the in-order
+ * commit) pay off only on blocks of many heavy transactions; of the rules tried (minimum count
+ * 2..150, minimum average gas limit 50k..300k) this one never picked a block that ran slower.
+ */
+export const PARALLEL_MIN_TXS = 90;
+export const PARALLEL_MIN_AVG_GAS_LIMIT = 300_000n;
 
 /** Whether the "auto" policy runs this block on Block-STM. */
 export function worthParallel(block: BlockInput): boolean {
