@@ -2,11 +2,10 @@
 import * as L from "./layout";
 import * as G from "./globals";
 import { build_opinfo } from "./opcodes";
-import { acct_get, acct_find, acct_add_balance } from "./state/accounts";
+import { acct_get, acct_find, acct_add_balance, remember_as_loaded } from "./state/accounts";
 import { slot_get } from "./state/storage";
 import { code_intern } from "./state/code";
 import { word_from_be } from "./interpreter/words";
-import { remember_pre_state } from "./state/diff";
 
 export { tx_execute } from "./tx";
 export { diff_next_account, diff_next_slot } from "./state/diff";
@@ -34,19 +33,6 @@ export function worker_init(ctx: usize): void {
   const epochs = load<u32>(ctx + L.CTX_EPOCHS);
   if (epochs > G.g_epoch_counter) G.g_epoch_counter = epochs;
   build_opinfo(ctx + L.CTX_OPINFO, G.g_fork);
-}
-
-/** Puts a storage slot (32-byte big-endian key and value) of an account entry into the state. */
-export function state_put_slot(acct: usize, keyBE: usize, valueBE: usize): usize {
-  const k = G.g_scratch + 544;
-  word_from_be(k, keyBE);
-  const s = slot_get(acct, k);
-  if (s == 0) return 0;
-  word_from_be(s + L.S_VALUE, valueBE);
-  memory.copy(s + L.S_ORIG, s + L.S_VALUE, 32);
-  memory.copy(s + L.S_PRE, s + L.S_VALUE, 32);
-  store<u32>(acct + L.A_FLAGS, load<u32>(acct + L.A_FLAGS) | L.AF_HAS_STORAGE);
-  return s;
 }
 
 /**
@@ -107,6 +93,6 @@ export function state_put_account_rec(addr: usize, nonce: u64, balanceBE: usize,
   store<u64>(e + L.A_NONCE, nonce);
   word_from_be(e + L.A_BALANCE, balanceBE);
   store<u32>(e + L.A_CODE, <u32>rec);
-  remember_pre_state(e);
+  remember_as_loaded(e);
   return e;
 }

@@ -4,10 +4,9 @@
 // atomic store of its generation; readers load that word atomically (stm/load.ts).
 import * as L from "../layout";
 import { g_acct_table, g_acct_mask, g_stor_table, g_stor_mask, g_ctx, g_gen, g_scratch } from "../globals";
-import { addr_hash, addr_eq, addr_copy } from "../state/accounts";
+import { addr_hash, addr_eq, addr_copy, remember_as_loaded } from "../state/accounts";
 import { slot_hash, key_eq } from "../state/storage";
 import { word_from_be } from "../interpreter/words";
-import { remember_pre_state } from "../state/diff";
 
 /** Puts a fetched account; returns its entry (the existing one if already there), 0 when full. */
 export function remote_put_account(addr: usize, exists: u32, hasStorage: u32, nonce: u64, balanceBE: usize, rec: usize): usize {
@@ -24,7 +23,7 @@ export function remote_put_account(addr: usize, exists: u32, hasStorage: u32, no
       store<u64>(e + L.A_NONCE, nonce);
       word_from_be(e + L.A_BALANCE, balanceBE);
       store<u32>(e + L.A_CODE, <u32>rec);
-      remember_pre_state(e);
+      remember_as_loaded(e);
       atomic.store<u32>(e + L.A_USED, g_gen);
       return e;
     }

@@ -20,6 +20,18 @@ import { journal_account } from "./journal";
   store<u32>(dst, load<u32>(src, 16), 16);
 }
 
+/**
+ * Records an account entry's current fields as its values as loaded (A_ORIG_*): before the block
+ * in the host's tables (state diff), per incarnation in a worker's (write-set diff).
+ */
+export function remember_as_loaded(e: usize): void {
+  store<u32>(e + L.A_ORIG_FLAGS, load<u32>(e + L.A_FLAGS));
+  store<u64>(e + L.A_ORIG_NONCE, load<u64>(e + L.A_NONCE));
+  store<u32>(e + L.A_ORIG_CODE, load<u32>(e + L.A_CODE));
+  store<u32>(e + L.A_ORIG_WIPE, load<u32>(e + L.A_WIPE));
+  memory.copy(e + L.A_ORIG_BALANCE, e + L.A_BALANCE, 32);
+}
+
 /** The entry for `addr`, created (as a non-existent account) when missing; 0 if the table is full. */
 export function acct_get(addr: usize): usize {
   let i = addr_hash(addr) & g_acct_mask;

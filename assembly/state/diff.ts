@@ -4,14 +4,6 @@
 import * as L from "../layout";
 import { g_acct_table, g_acct_mask, g_stor_table, g_stor_mask, g_gen } from "../globals";
 
-/** Records an account entry's current fields as its pre-block state. */
-export function remember_pre_state(e: usize): void {
-  store<u32>(e + L.A_ORIG_FLAGS, load<u32>(e + L.A_FLAGS));
-  store<u64>(e + L.A_ORIG_NONCE, load<u64>(e + L.A_NONCE));
-  store<u32>(e + L.A_ORIG_CODE, load<u32>(e + L.A_CODE));
-  memory.copy(e + L.A_ORIG_BALANCE, e + L.A_BALANCE, 32);
-}
-
 @inline function words_differ(a: usize, b: usize): bool {
   return (load<u64>(a) ^ load<u64>(b) | load<u64>(a, 8) ^ load<u64>(b, 8)
     | load<u64>(a, 16) ^ load<u64>(b, 16) | load<u64>(a, 24) ^ load<u64>(b, 24)) != 0;

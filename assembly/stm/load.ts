@@ -6,7 +6,7 @@ import * as H from "./layout";
 import { g_ctx, g_txid, g_fork, g_remote, set_fatal } from "../globals";
 import { fetch_account, fetch_slot } from "../remote/request";
 import * as F from "../fork";
-import { addr_hash, addr_eq } from "../state/accounts";
+import { addr_hash, addr_eq, remember_as_loaded } from "../state/accounts";
 import { slot_hash, key_eq } from "../state/storage";
 import { mv_location, mv_read, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
 import { stm_header } from "./sync";
@@ -164,12 +164,7 @@ export function stm_load_account(e: usize): bool {
     kind = 1;
   }
   if (g_prewarm && prewarmed_account(addr)) store<u32>(e + L.A_WARM, g_txid);
-  // The values as loaded, to find what this incarnation changed.
-  store<u32>(e + L.A_ORIG_FLAGS, load<u32>(e + L.A_FLAGS));
-  store<u64>(e + L.A_ORIG_NONCE, load<u64>(e + L.A_NONCE));
-  store<u32>(e + L.A_ORIG_CODE, load<u32>(e + L.A_CODE));
-  store<u32>(e + L.A_ORIG_WIPE, load<u32>(e + L.A_WIPE));
-  memory.copy(e + L.A_ORIG_BALANCE, e + L.A_BALANCE, 32);
+  remember_as_loaded(e); // to find what this incarnation changed
   return record_read(loc, vtx, vinc, kind);
 }
 

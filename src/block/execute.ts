@@ -3,8 +3,6 @@
 import { Fork } from "../fork.js";
 import { BraidError } from "../encoding/errors.js";
 import { bytesToHex, hexToBytes, equalBytes } from "../encoding/hex.js";
-import { keccak256 } from "../trie/mpt.js";
-import { EMPTY_CODE_HASH } from "../trie/state-root.js";
 import { recoverSender } from "../tx/sign.js";
 import type { Transaction } from "../tx/types.js";
 import { blobBaseFee } from "../tx/validate.js";
@@ -85,7 +83,7 @@ export function finishBlock(vm: Vm, env: BlockEnv, block: BlockInput): number {
 }
 
 /** The result of an executed block: receipts root and state diff are computed here. */
-export function assembleResult(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv,
+export function assembleResult(vm: Vm, block: BlockInput, env: BlockEnv,
   r: { receipts: Receipt[]; gasUsed: bigint; bloom: Uint8Array; steps: bigint }, unrewarded: number,
   ms: { senderRecoveryMs: number; setupMs: number; executionMs: number }): BlockResult {
   const tFinish = performance.now();
@@ -144,7 +142,7 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
   }
   const results = readReceipts(vm, block, header, env);
   const unrewarded = finishBlock(vm, env, block);
-  return assembleResult(vm, block, pre, env, results, unrewarded, { senderRecoveryMs: 0, setupMs: t0 - tSetup, executionMs: performance.now() - t0 });
+  return assembleResult(vm, block, env, results, unrewarded, { senderRecoveryMs: 0, setupMs: t0 - tSetup, executionMs: performance.now() - t0 });
 }
 
 /**

@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseFork, forkName, Fork } from "../fork.js";
-import { hexToBytes, bytesToHex } from "../encoding/hex.js";
+import { bytesToHex } from "../encoding/hex.js";
 import { loadBraidModule } from "../node/load.js";
 import { Vm } from "../vm/vm.js";
 import { runCode } from "../vm/run-code.js";

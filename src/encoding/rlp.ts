@@ -1,12 +1,10 @@
 import { BraidError } from './errors.js';
-import { bigIntToBytes, bytesToHex } from './hex.js';
+import { bytesToHex } from './hex.js';
 
 /** Something rlpEncode accepts: a byte string, a non-negative integer (minimal big-endian), or a list. */
 export type RlpItem = Uint8Array | bigint | number | RlpItem[];
 /** What rlpDecode returns: byte strings and lists of them. */
 export type RlpDecoded = Uint8Array | RlpDecoded[];
-
-const EMPTY = new Uint8Array(0);
 
 function invalid(message: string): BraidError {
   return new BraidError('RLP_INVALID', `RLP: ${message}`);

@@ -126,7 +126,7 @@ export class ParallelExecutor {
     const unrewarded = finishBlock(vm, env, block);
     const executionMs = performance.now() - t0;
     return {
-      ...assembleResult(vm, block, pre, env, results, unrewarded, { senderRecoveryMs: senderMs, setupMs: t0 - tSetup, executionMs }),
+      ...assembleResult(vm, block, env, results, unrewarded, { senderRecoveryMs: senderMs, setupMs: t0 - tSetup, executionMs }),
       parallel: stats,
     };
   }

@@ -230,7 +230,7 @@ async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSess
     runAhead: { runs: sum(L.CTX_RA_RUNS), steps: sum(L.CTX_RA_STEPS), found: sum(L.CTX_RA_FOUND) },
     wallMs: performance.now() - o.t0,
   };
-  const base = assembleResult(vm, block, session.preState(), env, results, unrewarded,
+  const base = assembleResult(vm, block, env, results, unrewarded,
     { senderRecoveryMs: o.senderMs, setupMs: 0, executionMs });
   return { ...base, remote, ...(parallel ? { parallel } : {}) };
 }

@@ -4,8 +4,6 @@
 import * as L from "../wasm/layout.js";
 import { bytesToHex } from "../encoding/hex.js";
 import type { Vm } from "../vm/vm.js";
-import type { AccountInit } from "../vm/types.js";
-import type { PreState } from "../block/types.js";
 import type { RemoteAccount, StateProvider, StateRequest, StateResponse } from "../state/provider.js";
 import { takeRequests } from "./requests.js";
 
@@ -170,23 +168,5 @@ export class RemoteSession {
   /** A fetched account, if it has been fetched. */
   account(address: Uint8Array): RemoteAccount | undefined {
     return this.accounts.get(bytesToHex(address))?.account;
-  }
-
-  /** Everything fetched, as a pre-state (the base the state diff is taken against). */
-  preState(): PreState {
-    const storage = new Map<string, Array<[bigint, bigint]>>();
-    for (const [, s] of this.slots) {
-      const k = bytesToHex(s.address);
-      if (s.value === 0n) continue;
-      let list = storage.get(k);
-      if (!list) storage.set(k, (list = []));
-      list.push([s.key, s.value]);
-    }
-    const accounts: Array<[Uint8Array, AccountInit]> = [];
-    for (const [k, { address, account: a }] of this.accounts) {
-      if (!a.exists) continue;
-      accounts.push([address, { nonce: a.nonce, balance: a.balance, code: a.code, storage: storage.get(k) ?? [] }]);
-    }
-    return { accounts, blockHashes: new Map(this.hashes) };
   }
 }

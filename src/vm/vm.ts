@@ -46,7 +46,6 @@ export interface BraidExports {
   diff_next_slot(i: number): number;
   state_find_account(addr: number): number;
   state_credit(addr: number, amountBE: number): number;
-  state_put_slot(acct: number, keyBE: number, valueBE: number): number;
   code_put(code: number, len: number): number;
   keccak256(src: number, len: number, dst: number): void;
   stm_worker(): void;
