@@ -6,6 +6,7 @@ import * as L from "../layout";
 import { g_acct_table, g_acct_mask, g_stor_table, g_stor_mask, g_ctx, g_gen, g_scratch } from "../globals";
 import { addr_hash, addr_eq, addr_copy, remember_as_loaded } from "../state/accounts";
 import { slot_hash, key_eq } from "../state/storage";
+import { list_entry } from "../state/diff";
 import { word_from_be } from "../interpreter/words";
 
 /** Puts a fetched account; returns its entry (the existing one if already there), 0 when full. */
@@ -17,6 +18,7 @@ export function remote_put_account(addr: usize, exists: u32, hasStorage: u32, no
       const count = load<u32>(g_ctx + L.CTX_ACCT_COUNT);
       if (count + 1 > ((g_acct_mask + 1) >> 2) * 3) return 0;
       store<u32>(g_ctx + L.CTX_ACCT_COUNT, count + 1);
+      list_entry(L.CTX_ACCT_LIST, count, e);
       memory.fill(e, 0, L.ACCT_SIZE);
       addr_copy(e + L.A_ADDR, addr);
       store<u32>(e + L.A_FLAGS, (exists != 0 ? L.AF_EXISTS : 0) | (hasStorage != 0 ? L.AF_HAS_STORAGE : 0));
@@ -43,6 +45,7 @@ export function remote_put_slot(acct: usize, keyBE: usize, valueBE: usize): usiz
       const count = load<u32>(g_ctx + L.CTX_STOR_COUNT);
       if (count + 1 > ((g_stor_mask + 1) >> 2) * 3) return 0;
       store<u32>(g_ctx + L.CTX_STOR_COUNT, count + 1);
+      list_entry(L.CTX_STOR_LIST, count, e);
       memory.fill(e, 0, L.STOR_SIZE);
       memory.copy(e + L.S_KEY, key, 32);
       store<u32>(e + L.S_ACCT, <u32>acct);

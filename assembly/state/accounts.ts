@@ -4,6 +4,7 @@ import { g_acct_table, g_acct_mask, g_ctx, g_txid, g_gen, g_parallel, g_remote, 
 import { stm_load_account } from "../stm/load";
 import { fetch_account } from "../remote/request";
 import { journal_account } from "./journal";
+import { list_entry } from "./diff";
 
 @inline export function addr_hash(a: usize): u32 {
   const h = load<u64>(a) * 0x9e3779b97f4a7c15 ^ load<u64>(a, 8) * 0xc2b2ae3d27d4eb4f ^ <u64>load<u32>(a, 16) * 0x165667b19e3779f9;
@@ -43,6 +44,7 @@ export function acct_get(addr: usize): usize {
       const count = load<u32>(g_ctx + L.CTX_ACCT_COUNT);
       if (count + 1 > ((g_acct_mask + 1) >> 2) * 3) { set_fatal(L.FATAL_ACCOUNTS); return 0; }
       store<u32>(g_ctx + L.CTX_ACCT_COUNT, count + 1);
+      list_entry(L.CTX_ACCT_LIST, count, e);
       memory.fill(e, 0, L.ACCT_SIZE);
       addr_copy(e + L.A_ADDR, addr);
       store<u32>(e + L.A_USED, g_gen);

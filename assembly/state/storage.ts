@@ -5,6 +5,7 @@ import { g_stor_table, g_stor_mask, g_tstor_table, g_tstor_mask, g_ctx, g_txid, 
 import { stm_load_slot } from "../stm/load";
 import { fetch_slot } from "../remote/request";
 import { journal_slot } from "./journal";
+import { list_entry } from "./diff";
 
 @inline export function slot_hash(acct: usize, key: usize): u32 {
   const h = (load<u64>(key) * 0x9e3779b97f4a7c15) ^ (load<u64>(key, 8) * 0xc2b2ae3d27d4eb4f)
@@ -37,6 +38,7 @@ function table_get(table: usize, mask: u32, countOff: u32, fatal: u32, acct: usi
       const count = load<u32>(g_ctx + countOff);
       if (count + 1 > ((mask + 1) >> 2) * 3) { set_fatal(fatal); return 0; }
       store<u32>(g_ctx + countOff, count + 1);
+      if (persistent) list_entry(L.CTX_STOR_LIST, count, e);
       memory.fill(e, 0, L.STOR_SIZE);
       memory.copy(e + L.S_KEY, key, 32);
       store<u32>(e + L.S_ACCT, <u32>acct);

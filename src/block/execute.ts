@@ -7,13 +7,12 @@ import { recoverSender } from "../tx/sign.js";
 import type { Transaction } from "../tx/types.js";
 import { blobBaseFee } from "../tx/validate.js";
 import * as L from "../wasm/layout.js";
-import { Carver, checkStatic, stageBlock, readReceipts, txRecord, INVALID_REASONS } from "./staging.js";
+import { Carver, checkStatic, stageBlock, readReceipts, txRecord, INVALID_REASONS, type BlockReceipts } from "./staging.js";
 import { Vm, RegionExhausted } from "../vm/vm.js";
 import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
 import type { BlockEnv } from "../vm/types.js";
 import { MAINNET, forkAt, blockReward, type ChainConfig } from "./chain.js";
-import { receiptsRoot } from "./receipts.js";
-import type { BlockInput, BlockResult, PreState, Receipt, StateDiffEntry } from "./types.js";
+import type { BlockInput, BlockResult, PreState, StateDiffEntry } from "./types.js";
 
 export const BEACON_ROOTS_ADDRESS = hexToBytes("0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02");
 export const SYSTEM_ADDRESS = hexToBytes("0xfffffffffffffffffffffffffffffffffffffffe");
@@ -84,14 +83,13 @@ export function finishBlock(vm: Vm, env: BlockEnv, block: BlockInput): number {
 
 /** The result of an executed block: receipts root and state diff are computed here. */
 export function assembleResult(vm: Vm, block: BlockInput, env: BlockEnv,
-  r: { receipts: Receipt[]; gasUsed: bigint; bloom: Uint8Array; steps: bigint }, unrewarded: number,
+  r: BlockReceipts, unrewarded: number,
   ms: { senderRecoveryMs: number; setupMs: number; executionMs: number }): BlockResult {
   const tFinish = performance.now();
-  const root = env.fork >= Fork.Byzantium ? receiptsRoot(r.receipts) : null;
   const diff = stateDiff(vm);
   return {
     number: block.header.number, fork: env.fork, receipts: r.receipts, gasUsed: r.gasUsed, logsBloom: r.bloom,
-    receiptsRoot: root, stateDiff: diff,
+    receiptsRoot: r.receiptsRoot, stateDiff: diff,
     stats: {
       transactions: block.transactions.length, steps: r.steps, ...ms, finishMs: performance.now() - tFinish,
       ...(unrewarded ? { unclesNotRewarded: unrewarded } : {}),
@@ -153,14 +151,13 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
 export function stateDiff(vm: Vm): Map<string, StateDiffEntry | null> {
   const diff = new Map<string, StateDiffEntry | null>();
   for (const a of vm.changedState()) {
-    const key = bytesToHex(a.address);
     if (!a.exists) {
-      if (a.existed) diff.set(key, null);
+      if (a.existed) diff.set(a.address, null);
       continue;
     }
     const storage = new Map<string, bigint>();
     for (const [k, v] of a.storage) storage.set(k.toString(16), v);
-    diff.set(key, { nonce: a.nonce, balance: a.balance, codeHash: bytesToHex(a.codeHash), storage });
+    diff.set(a.address, { nonce: a.nonce, balance: a.balance, codeHash: a.codeHash, storage });
   }
   return diff;
 }

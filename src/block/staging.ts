@@ -109,6 +109,7 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
     dv.setBigUint64(r + L.M_GAS_LIMIT, m.gasLimit, true);
     dv.setBigUint64(r + L.M_INTRINSIC, m.intrinsicGas, true);
     dv.setBigUint64(r + L.M_NONCE, tx.nonce, true);
+    dv.setUint32(txs + i * L.TXR_SIZE + L.T_TYPE, tx.type, true);
     vm.writeWord(r + L.M_VALUE, m.value);
     vm.writeWord(r + L.M_GASPRICE, m.gasPrice);
     vm.writeWord(r + L.M_PRIORITY, m.priorityFee);
@@ -119,7 +120,34 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
 }
 
 
-export function readReceipts(vm: Vm, block: BlockInput, header: number, env: BlockEnv): { receipts: Receipt[]; gasUsed: bigint; bloom: Uint8Array; steps: bigint } {
+/** What readReceipts decodes from the transaction records of an executed block. */
+export interface BlockReceipts {
+  receipts: Receipt[];
+  gasUsed: bigint;
+  bloom: Uint8Array;
+  steps: bigint;
+  /** Receipts root hashed in wasm from the same records (null before Byzantium: not checkable). */
+  receiptsRoot: Uint8Array | null;
+}
+
+/**
+ * The receipts root of the executed block staged at `header`, encoded and hashed in wasm
+ * (block/receipts.ts). Its scratch space is the unused rest of the block's arena, or fresh memory
+ * above everything when that is too small.
+ */
+export function receiptsRootOf(vm: Vm, header: number): Uint8Array {
+  const dv = vm.dv();
+  const need = vm.exports.receipts_root_scratch(header) + 32;
+  let at = Math.ceil(dv.getUint32(header + L.H_ARENA_TOP, true) / 8) * 8;
+  if (at + need > dv.getUint32(header + L.H_ARENA_END, true)) {
+    at = vm.memory.buffer.byteLength;
+    vm.memory.grow(Math.ceil(need / 65536));
+  }
+  vm.exports.receipts_root(header, at + 32, at);
+  return vm.u8().slice(at, at + 32);
+}
+
+export function readReceipts(vm: Vm, block: BlockInput, header: number, env: BlockEnv): BlockReceipts {
   const dv = vm.dv();
   const u8 = vm.u8();
   const n = block.transactions.length;
@@ -156,5 +184,6 @@ export function readReceipts(vm: Vm, block: BlockInput, header: number, env: Blo
       contractAddress: tx.to === null && status === "success" ? u8.slice(t + L.T_CREATED, t + L.T_CREATED + 20) : null,
     };
   }
-  return { receipts, gasUsed: BigInt(cumulative), bloom, steps: BigInt(steps) };
+  const root = env.fork >= Fork.Byzantium ? receiptsRootOf(vm, header) : null;
+  return { receipts, gasUsed: BigInt(cumulative), bloom, steps: BigInt(steps), receiptsRoot: root };
 }

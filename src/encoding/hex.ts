@@ -53,8 +53,13 @@ export function hexToBytes(s: string): Uint8Array {
 
 /** Encodes bytes as a 0x-prefixed lowercase hex string. */
 export function bytesToHex(b: Uint8Array): string {
+  return hexOfRange(b, 0, b.length);
+}
+
+/** Hex of b[from, from + len) without copying the bytes out (e.g. from wasm memory). */
+export function hexOfRange(b: Uint8Array, from: number, len: number): string {
   let s = '0x';
-  for (let i = 0; i < b.length; i++) s += HEX_PAIRS[b[i]!];
+  for (let i = from; i < from + len; i++) s += HEX_PAIRS[b[i]!];
   return s;
 }
 

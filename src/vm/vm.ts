@@ -4,6 +4,7 @@ import * as L from "../wasm/layout.js";
 import { braidImports, type StateFetchHandler } from "./imports.js";
 import { keccak_256 as keccakJs } from "@noble/hashes/sha3.js";
 import { EMPTY_CODE_HASH } from "../trie/state-root.js";
+import { bytesToHex, hexOfRange } from "../encoding/hex.js";
 import { setKeccak256 } from "../trie/mpt.js";
 import type { AccountState } from "../trie/state-root.js";
 import type { Fork } from "../fork.js";
@@ -25,12 +26,14 @@ export function writeLimbs(dv: DataView, at: number, v: bigint): void {
 
 /** An account that differs from the state before the block, with the slots that changed (Vm.changedState). */
 export interface ChangedAccount {
-  address: Uint8Array;
+  /** 0x-prefixed hex (read straight from the tables: a block can change thousands of accounts). */
+  address: string;
   exists: boolean;
   existed: boolean;
   nonce: bigint;
   balance: bigint;
-  codeHash: Uint8Array;
+  /** 0x-prefixed hex. */
+  codeHash: string;
   /** [key, value]: value 0 where a slot was cleared. */
   storage: Array<[bigint, bigint]>;
 }
@@ -51,6 +54,8 @@ export interface BraidExports {
   stm_worker(): void;
   stm_commit(): number;
   seq_run_block(): number;
+  receipts_root_scratch(header: number): number;
+  receipts_root(header: number, scratch: number, out: number): void;
   load_message(i: number): void;
   ra_prefetch_tx(): number;
   remote_put_account(addr: number, exists: number, hasStorage: number, nonce: bigint, balanceBE: number, rec: number): number;
@@ -67,6 +72,7 @@ export class RegionExhausted extends Error {
 }
 
 const PAGE = 65536;
+const EMPTY_CODE_HASH_HEX = bytesToHex(EMPTY_CODE_HASH);
 const STATUS: ExecStatus[] = ["success", "revert", "halt"];
 
 interface Layout {
@@ -85,6 +91,8 @@ interface Layout {
   inputEnd: number;
   acctTable: number;
   slotTable: number;
+  acctList: number;
+  slotList: number;
   tslotTable: number;
   codeTable: number;
   codeArena: number;
@@ -111,13 +119,16 @@ function planLayout(base: number, s: RegionSizes): Layout {
   const input = take(s.input);
   const acctTable = take(s.accounts * L.ACCT_SIZE);
   const slotTable = take(s.slots * L.STOR_SIZE);
+  // Insertion-order lists of the two tables' entries (the diff reads these, not the buckets).
+  const acctList = take(s.accounts * 4);
+  const slotList = take(s.slots * 4);
   const tslotTable = take(s.transient * L.STOR_SIZE);
   const codeTable = take(s.codes * L.CODE_REC_SIZE);
   const codeArena = take(s.codeArena);
   return {
     ctx, frames, stack, mem, memEnd: mem + s.memory, rdata, rdataEnd: rdata + s.returnData,
     logs, logsEnd: logs + s.logs, journal, touched, input, inputEnd: input + s.input,
-    acctTable, slotTable, tslotTable, codeTable, codeArena, codeArenaEnd: codeArena + s.codeArena, end: p,
+    acctTable, slotTable, acctList, slotList, tslotTable, codeTable, codeArena, codeArenaEnd: codeArena + s.codeArena, end: p,
   };
 }
 
@@ -205,7 +216,7 @@ export class Vm {
         this.codeCache = new WeakMap();
       }
     } else {
-      this.exports.mem_zero(lay.acctTable, lay.codeArena - lay.acctTable); // the four tables are contiguous
+      this.exports.mem_zero(lay.acctTable, lay.codeArena - lay.acctTable); // the tables and their lists are contiguous
       this.codeCache = new WeakMap();
     }
     this.layout = lay;
@@ -215,6 +226,7 @@ export class Vm {
     const set = (off: number, v: number) => dv.setUint32(c + off, v, true);
     set(L.CTX_ACCT_TABLE, lay.acctTable); set(L.CTX_ACCT_CAP, sizes.accounts);
     set(L.CTX_STOR_TABLE, lay.slotTable); set(L.CTX_STOR_CAP, sizes.slots);
+    set(L.CTX_ACCT_LIST, lay.acctList); set(L.CTX_STOR_LIST, lay.slotList);
     set(L.CTX_TSTOR_TABLE, lay.tslotTable); set(L.CTX_TSTOR_CAP, sizes.transient);
     set(L.CTX_CODE_TABLE, lay.codeTable); set(L.CTX_CODE_CAP, sizes.codes);
     set(L.CTX_CODE_ARENA, lay.codeArena); set(L.CTX_CODE_ARENA_END, lay.codeArenaEnd); set(L.CTX_CODE_ARENA_TOP, lay.codeArena);
@@ -261,6 +273,12 @@ export class Vm {
 
   readWord(at: number): bigint {
     const dv = this.dv();
+    // Most words (balances, counters) fit in 53 bits: one BigInt instead of four.
+    const hi = dv.getUint32(at + 4, true);
+    if (hi < 0x200000 && (dv.getUint32(at + 8, true) | dv.getUint32(at + 12, true) | dv.getUint32(at + 16, true)
+      | dv.getUint32(at + 20, true) | dv.getUint32(at + 24, true) | dv.getUint32(at + 28, true)) === 0) {
+      return BigInt(dv.getUint32(at, true) + hi * 4294967296);
+    }
     let v = 0n;
     for (let i = 3; i >= 0; i--) v = (v << 64n) | dv.getBigUint64(at + i * 8, true);
     return v;
@@ -492,27 +510,30 @@ export class Vm {
     const lay = this.layout;
     const ex = this.exports;
     const byEntry = new Map<number, ChangedAccount>();
+    const codeHashes = new Map<number, string>([[0, EMPTY_CODE_HASH_HEX]]);
     const entry = (e: number): ChangedAccount => {
       let a = byEntry.get(e);
       if (!a) {
         const rec = dv.getUint32(e + L.A_CODE, true);
+        let codeHash = codeHashes.get(rec);
+        if (codeHash === undefined) codeHashes.set(rec, codeHash = hexOfRange(u8, rec + L.C_HASH, 32));
         a = {
-          address: u8.slice(e, e + 20),
+          address: hexOfRange(u8, e, 20),
           exists: (dv.getUint32(e + L.A_FLAGS, true) & L.AF_EXISTS) !== 0,
           existed: (dv.getUint32(e + L.A_ORIG_FLAGS, true) & L.AF_EXISTS) !== 0,
           nonce: dv.getBigUint64(e + L.A_NONCE, true),
           balance: this.readWord(e + L.A_BALANCE),
-          codeHash: rec ? u8.slice(rec + L.C_HASH, rec + L.C_HASH + 32) : EMPTY_CODE_HASH,
+          codeHash,
           storage: [],
         };
         byEntry.set(e, a);
       }
       return a;
     };
-    const accounts = this.sizes.accounts, slots = this.sizes.slots;
-    for (let i = ex.diff_next_account(0); i < accounts; i = ex.diff_next_account(i + 1)) entry(lay.acctTable + i * L.ACCT_SIZE);
+    const accounts = dv.getUint32(lay.ctx + L.CTX_ACCT_COUNT, true), slots = dv.getUint32(lay.ctx + L.CTX_STOR_COUNT, true);
+    for (let i = ex.diff_next_account(0); i < accounts; i = ex.diff_next_account(i + 1)) entry(dv.getUint32(lay.acctList + i * 4, true));
     for (let i = ex.diff_next_slot(0); i < slots; i = ex.diff_next_slot(i + 1)) {
-      const s = lay.slotTable + i * L.STOR_SIZE;
+      const s = dv.getUint32(lay.slotList + i * 4, true);
       entry(dv.getUint32(s + L.S_ACCT, true)).storage.push([this.readWord(s + L.S_KEY), this.readWord(s + L.S_VALUE)]);
     }
     return [...byEntry.values()];
