@@ -5,7 +5,6 @@ import * as H from "./layout";
 import * as G from "../globals";
 import { acct_get, acct_is_empty } from "../state/accounts";
 import { slot_get, storage_wipe } from "../state/storage";
-import { mv_version_of } from "./mv";
 import { word_add } from "./load";
 import { stm_header } from "./sync";
 
@@ -23,10 +22,9 @@ export function stm_commit(): u32 {
     const nw: u32 = w == 0 ? 0 : load<u32>(w);
     for (let pass = 0; pass < 2; pass++) {
       for (let k: u32 = 0; k < nw; k++) {
-        const loc = <usize>load<u32>(w + 4 + (<usize>k << 2));
+        const loc = <usize>load<u32>(w + 8 + (<usize>k << 3));
         const kind = load<u32>(loc + H.V_KIND);
-        const v = mv_version_of(loc, i);
-        if (v == 0) continue;
+        const v = <usize>load<u32>(w + 12 + (<usize>k << 3)); // the final incarnation's version
         if (pass == 0 && kind == H.LOC_ACCOUNT) {
           const e = acct_get(loc + H.V_ADDR);
           if (e == 0) return 0xffffffff;

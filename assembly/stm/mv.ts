@@ -78,15 +78,18 @@ export function mv_read(loc: usize, tx: u32, dst: usize, size: u32): bool {
   return true;
 }
 
-/** Writes transaction `tx`'s version (incarnation `inc`) with `size` payload bytes from `src`. */
-export function mv_write(loc: usize, tx: u32, inc: u32, src: usize, size: u32): bool {
+/**
+ * Writes transaction `tx`'s version (incarnation `inc`) with `size` payload bytes from `src`.
+ * Returns the version record (kept for later incarnations of `tx`), 0 when the arena is full.
+ */
+export function mv_write(loc: usize, tx: u32, inc: u32, src: usize, size: u32): usize {
   lock(loc + H.V_LOCK);
   let prev: usize = 0;
   let v = <usize>load<u32>(loc + H.V_HEAD);
   while (v != 0 && load<u32>(v + H.VR_TX) > tx) { prev = v; v = <usize>load<u32>(v + H.VR_NEXT); }
   if (v == 0 || load<u32>(v + H.VR_TX) != tx) {
     const n = arena_alloc(H.VR_SIZE);
-    if (n == 0) { unlock(loc + H.V_LOCK); return false; }
+    if (n == 0) { unlock(loc + H.V_LOCK); return 0; }
     store<u32>(n + H.VR_NEXT, <u32>v);
     store<u32>(n + H.VR_TX, tx);
     if (prev == 0) store<u32>(loc + H.V_HEAD, <u32>n); else store<u32>(prev + H.VR_NEXT, <u32>n);
@@ -96,7 +99,7 @@ export function mv_write(loc: usize, tx: u32, inc: u32, src: usize, size: u32): 
   store<u32>(v + H.VR_FLAGS, 0);
   memory.copy(v + H.VR_A_FLAGS, src, size);
   unlock(loc + H.V_LOCK);
-  return true;
+  return v;
 }
 
 /** Removes transaction `tx`'s version (its new incarnation no longer writes here). */
@@ -119,11 +122,4 @@ export function mv_mark_estimate(loc: usize, tx: u32): void {
   while (v != 0 && load<u32>(v + H.VR_TX) > tx) v = <usize>load<u32>(v + H.VR_NEXT);
   if (v != 0 && load<u32>(v + H.VR_TX) == tx) store<u32>(v + H.VR_FLAGS, load<u32>(v + H.VR_FLAGS) | H.VF_ESTIMATE);
   unlock(loc + H.V_LOCK);
-}
-
-/** Transaction `tx`'s own version (for the commit), or 0. */
-export function mv_version_of(loc: usize, tx: u32): usize {
-  let v = <usize>load<u32>(loc + H.V_HEAD);
-  while (v != 0 && load<u32>(v + H.VR_TX) > tx) v = <usize>load<u32>(v + H.VR_NEXT);
-  return v != 0 && load<u32>(v + H.VR_TX) == tx ? v : 0;
 }

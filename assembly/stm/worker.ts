@@ -74,16 +74,16 @@ function account_changed(e: usize): bool {
     || !eq32(e + L.A_BALANCE, e + L.A_ORIG_BALANCE);
 }
 
-/** Sorts u32 values in place (write sets are small). */
-function sort_u32(p: usize, n: u32): void {
+/** Sorts (key u32, value u32) pairs by key in place (write sets are small). */
+function sort_pairs(p: usize, n: u32): void {
   for (let i: u32 = 1; i < n; i++) {
-    const v = load<u32>(p + (<usize>i << 2));
+    const v = load<u64>(p + (<usize>i << 3));
     let j = i;
-    while (j > 0 && load<u32>(p + (<usize>(j - 1) << 2)) > v) {
-      store<u32>(p + (<usize>j << 2), load<u32>(p + (<usize>(j - 1) << 2)));
+    while (j > 0 && load<u32>(p + (<usize>(j - 1) << 3)) > <u32>v) {
+      store<u64>(p + (<usize>j << 3), load<u64>(p + (<usize>(j - 1) << 3)));
       j--;
     }
-    store<u32>(p + (<usize>j << 2), v);
+    store<u64>(p + (<usize>j << 3), v);
   }
 }
 
@@ -128,7 +128,7 @@ function publish(i: u32, inc: u32, status: u32): bool {
   const nt: u32 = status == L.STATUS_INVALID ? 0 : load<u32>(ctx + L.CTX_TOUCHED_COUNT);
   const dirty = <usize>load<u32>(ctx + L.CTX_DIRTY);
   const nd: u32 = status == L.STATUS_INVALID ? 0 : load<u32>(ctx + L.CTX_DIRTY_COUNT);
-  const writes = arena_alloc(4 + (nt + nd) * 4);
+  const writes = arena_alloc(8 + (nt + nd) * 8);
   if (writes == 0) return false;
   let nw: u32 = 0;
   const payload = G.g_scratch + 896;
@@ -144,8 +144,10 @@ function publish(i: u32, inc: u32, status: u32): bool {
     store<u64>(p + H.VR_A_NONCE, load<u64>(e + L.A_NONCE));
     store<u32>(p + H.VR_A_CODE, load<u32>(e + L.A_CODE));
     memory.copy(p + H.VR_A_BALANCE, e + L.A_BALANCE, 32);
-    if (!mv_write(loc, i, inc, payload, 64)) return false;
-    store<u32>(writes + 4 + (<usize>nw << 2), <u32>loc);
+    const v = mv_write(loc, i, inc, payload, 64);
+    if (v == 0) return false;
+    store<u32>(writes + 8 + (<usize>nw << 3), <u32>loc);
+    store<u32>(writes + 12 + (<usize>nw << 3), <u32>v);
     nw++;
   }
   for (let k: u32 = 0; k < nd; k++) {
@@ -155,20 +157,22 @@ function publish(i: u32, inc: u32, status: u32): bool {
     const acct = <usize>load<u32>(s + L.S_ACCT);
     const loc = mv_location(H.LOC_STORAGE, acct + L.A_ADDR, s + L.S_KEY);
     if (loc == 0) return false;
-    if (!mv_write(loc, i, inc, s + L.S_VALUE, 32)) return false;
-    store<u32>(writes + 4 + (<usize>nw << 2), <u32>loc);
+    const v = mv_write(loc, i, inc, s + L.S_VALUE, 32);
+    if (v == 0) return false;
+    store<u32>(writes + 8 + (<usize>nw << 3), <u32>loc);
+    store<u32>(writes + 12 + (<usize>nw << 3), <u32>v);
     nw++;
   }
   store<u32>(writes, nw);
-  sort_u32(writes + 4, nw);
+  sort_pairs(writes + 8, nw);
   // Compare with the previous incarnation's write set (both sorted).
   let wroteNew = feeChanged;
   const old = <usize>atomic.load<u32>(t + H.T_WRITES);
   const no: u32 = old == 0 ? 0 : load<u32>(old);
   let a: u32 = 0, b: u32 = 0;
   while (a < nw || b < no) {
-    const x = a < nw ? load<u32>(writes + 4 + (<usize>a << 2)) : 0xffffffff;
-    const y = b < no ? load<u32>(old + 4 + (<usize>b << 2)) : 0xffffffff;
+    const x = a < nw ? load<u32>(writes + 8 + (<usize>a << 3)) : 0xffffffff;
+    const y = b < no ? load<u32>(old + 8 + (<usize>b << 3)) : 0xffffffff;
     if (x == y) { a++; b++; }
     else if (x < y) { wroteNew = true; a++; }
     else { mv_remove(<usize>y, i); b++; }
@@ -235,7 +239,7 @@ function needs_reexecution(i: u32, inc: u32): void {
     const w = <usize>atomic.load<u32>(txr(i) + H.T_WRITES);
     if (w != 0) {
       const n = load<u32>(w);
-      for (let k: u32 = 0; k < n; k++) mv_mark_estimate(<usize>load<u32>(w + 4 + (<usize>k << 2)), i);
+      for (let k: u32 = 0; k < n; k++) mv_mark_estimate(<usize>load<u32>(w + 8 + (<usize>k << 3)), i);
     }
   }
   finish_validation(i, aborted);

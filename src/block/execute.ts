@@ -7,7 +7,7 @@ import { recoverSender } from "../tx/sign.js";
 import type { Transaction } from "../tx/types.js";
 import { blobBaseFee } from "../tx/validate.js";
 import * as L from "../wasm/layout.js";
-import { Carver, checkStatic, stageBlock, readReceipts, txRecord, INVALID_REASONS, type BlockReceipts } from "./staging.js";
+import { Carver, checkStatic, stageBlock, readReceipts, receiptsRootOf, txRecord, INVALID_REASONS, type BlockReceipts } from "./staging.js";
 import { Vm, RegionExhausted } from "../vm/vm.js";
 import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
 import type { BlockEnv } from "../vm/types.js";
@@ -86,10 +86,11 @@ export function assembleResult(vm: Vm, block: BlockInput, env: BlockEnv,
   r: BlockReceipts, unrewarded: number,
   ms: { senderRecoveryMs: number; setupMs: number; executionMs: number }): BlockResult {
   const tFinish = performance.now();
+  const root = env.fork >= Fork.Byzantium ? receiptsRootOf(vm, r.header) : null;
   const diff = stateDiff(vm);
   return {
     number: block.header.number, fork: env.fork, receipts: r.receipts, gasUsed: r.gasUsed, logsBloom: r.bloom,
-    receiptsRoot: r.receiptsRoot, stateDiff: diff,
+    receiptsRoot: root, stateDiff: diff,
     stats: {
       transactions: block.transactions.length, steps: r.steps, ...ms, finishMs: performance.now() - tFinish,
       ...(unrewarded ? { unclesNotRewarded: unrewarded } : {}),

@@ -126,8 +126,8 @@ export interface BlockReceipts {
   gasUsed: bigint;
   bloom: Uint8Array;
   steps: bigint;
-  /** Receipts root hashed in wasm from the same records (null before Byzantium: not checkable). */
-  receiptsRoot: Uint8Array | null;
+  /** The staged block they were read from (receiptsRootOf hashes the same records). */
+  header: number;
 }
 
 /**
@@ -184,6 +184,5 @@ export function readReceipts(vm: Vm, block: BlockInput, header: number, env: Blo
       contractAddress: tx.to === null && status === "success" ? u8.slice(t + L.T_CREATED, t + L.T_CREATED + 20) : null,
     };
   }
-  const root = env.fork >= Fork.Byzantium ? receiptsRootOf(vm, header) : null;
-  return { receipts, gasUsed: BigInt(cumulative), bloom, steps: BigInt(steps), receiptsRoot: root };
+  return { receipts, gasUsed: BigInt(cumulative), bloom, steps: BigInt(steps), header };
 }
