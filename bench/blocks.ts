@@ -37,6 +37,8 @@ import { banner, fmtMs, fmtNum, formatTable, geomean, log, machineInfo, median, 
 import { prepareEthjs, recoverEthjsSenders, runEthjsOnce, type Alloc } from "./blocks-ethjs.js";
 import { ParallelExecutor } from "../dist/parallel/execute.js";
 import { secp256k1Backend } from "../dist/crypto/secp256k1.js";
+import { bn254Backend } from "../dist/crypto/bn254.js";
+import { kzgBackend } from "../dist/crypto/kzg.js";
 import { NodeWorkerPool } from "../dist/node/pool.js";
 import { compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
 
@@ -341,7 +343,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(banner(`blocks: ${dirs.length} mainnet blocks, Braid (sequential; Block-STM on 1/2/4 threads) vs @ethereumjs/vm runBlock`));
   const load = loadStart("blocks");
   const module = loadBraidModule();
-  console.log(`secp256k1 public-key recovery in Braid: ${secp256k1Backend()} (ethjs: @noble/curves)`);
+  console.log(`Braid's crypto backends: secp256k1 ${secp256k1Backend()}, bn254 ${bn254Backend()}, KZG ${kzgBackend()} (ethjs: @noble/curves; KZG micro-eth-signer)`);
   const vm = new Vm(module);
   // Block-STM: its own Vm, one pool of max(threads) workers on that Vm's memory; `threads` picks how many run.
   let parVm: Vm | null = null, pool: NodeWorkerPool | null = null, par: ParallelExecutor | null = null;
@@ -404,6 +406,9 @@ export async function run(args: string[]): Promise<void> {
     config: CFG,
     /** Which library recovers secp256k1 public keys in Braid (ECRECOVER and senders); ethjs uses @noble/curves. */
     secp256k1: secp256k1Backend(),
+    /** Braid's bn254 (0x06-0x08) and KZG (0x0a) backends; ethjs uses @noble/curves and micro-eth-signer. */
+    bn254: bn254Backend(),
+    kzg: kzgBackend(),
     method: {
       braid: "executeBlock(vm, block, pre, { verifySenders: false }) on one reused Vm; pre-state load, receiptsRoot and state diff inside the timed region; median of runs after one untimed check run",
       senderRecovery: "recoverSenders(block, fork): ecrecover of every transaction, median of runs",

@@ -20,3 +20,5 @@ export { executeRemote, type RemoteOptions, type RemoteStats } from "./remote/ex
 export { MemoryStateProvider, type MemoryProviderOptions } from "./remote/memory-provider.js";
 export type { StateProvider, StateRequest, StateResponse, RemoteAccount, SlotRequest } from "./state/provider.js";
 export { secp256k1Backend, setSecp256k1Recover, type RecoverPublicKey } from "./crypto/secp256k1.js";
+export { bn254Backend, setBn254Backend, nobleBn254, type Bn254Backend } from "./crypto/bn254.js";
+export { kzgBackend, setKzgVerifier, type VerifyKzgProof } from "./crypto/kzg.js";

