@@ -34,6 +34,7 @@ export class BrowserWorkerPool implements WorkerPool {
   private ready: Promise<void>;
   private closed = false;
   private onFetch: ((ctx: number, ticket: number) => void) | undefined;
+  readonly coordinatorMayBlock = false;
 
   constructor(readonly threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, opts: BrowserWorkerPoolOptions = {}) {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);

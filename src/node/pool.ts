@@ -7,6 +7,7 @@ export class NodeWorkerPool implements WorkerPool {
   private workers: Worker[] = [];
   private ready: Promise<void>;
   private onFetch: ((ctx: number, ticket: number) => void) | undefined;
+  readonly coordinatorMayBlock = true;
 
   constructor(readonly threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory) {
     const starts: Array<Promise<FromWorker>> = [];

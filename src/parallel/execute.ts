@@ -140,35 +140,55 @@ export class ParallelExecutor {
     const vm = this.vm;
     const contexts: number[] = [];
     for (let w = 0; w < threads; w++) contexts.push(this.workerContext(carver, header, remote));
+    // Where the coordinator may block (Node) and serves no remote state, it runs the first
+    // context itself instead of waking one more worker and waiting for its reply.
+    const joins = this.pool.coordinatorMayBlock && !remote;
+    const posted = joins ? contexts.slice(1) : contexts;
     const t0 = performance.now();
-    await this.pool.run(contexts, hashes, { onFetch: remote?.onFetch });
-    const tRun = performance.now();
-
-    const dv = vm.dv();
-    const err = dv.getUint32(header + L.H_ERROR, true);
-    const stats: ParallelStats = {
-      executions: dv.getUint32(header + L.H_EXECUTIONS, true),
-      validations: dv.getUint32(header + L.H_VALIDATIONS, true),
-      aborts: dv.getUint32(header + L.H_ABORTS, true),
-      waits: dv.getUint32(header + L.H_WAITS, true),
-      sequential: false,
-    };
-    if (remote) remote.contexts = contexts;
-    if (err !== 0) return { fallback: `region exhausted (reason ${err})` };
-
-    dv.setUint32(vm.ctx + L.CTX_STM, header, true);
-    const bad = vm.exports.stm_commit();
-    if (bad === -1 || bad === 0xffffffff) return { fallback: "commit ran out of room" };
-    if (bad !== 0) {
-      const reason = INVALID_REASONS[dv.getUint32(txRecord(vm, header, bad - 1) + L.T_INVALID, true)] ?? "invalid";
-      throw new BraidError("TX_INVALID", `transaction ${bad - 1} is invalid: ${reason}`);
+    const workers = posted.length > 0 ? this.pool.run(posted, hashes, { onFetch: remote?.onFetch }) : Promise.resolve([]);
+    if (joins) {
+      workers.catch(() => undefined); // awaited below
+      vm.exports.worker_init(contexts[0]!);
+      try {
+        vm.exports.stm_worker();
+      } finally {
+        vm.exports.worker_init(vm.ctx);
+      }
+    } else {
+      await workers;
     }
-    const tCommit = performance.now();
-    const results = readReceipts(vm, block, header, env);
-    stats.workersMs = tRun - t0;
-    stats.commitMs = tCommit - tRun;
-    stats.receiptsMs = performance.now() - tCommit;
-    return { results, stats };
+    const tRun = performance.now();
+    try {
+      const dv = vm.dv();
+      const err = dv.getUint32(header + L.H_ERROR, true);
+      const stats: ParallelStats = {
+        executions: dv.getUint32(header + L.H_EXECUTIONS, true),
+        validations: dv.getUint32(header + L.H_VALIDATIONS, true),
+        aborts: dv.getUint32(header + L.H_ABORTS, true),
+        waits: dv.getUint32(header + L.H_WAITS, true),
+        sequential: false,
+      };
+      if (remote) remote.contexts = contexts;
+      if (err !== 0) return { fallback: `region exhausted (reason ${err})` };
+
+      dv.setUint32(vm.ctx + L.CTX_STM, header, true);
+      const bad = vm.exports.stm_commit();
+      if (bad === -1 || bad === 0xffffffff) return { fallback: "commit ran out of room" };
+      if (bad !== 0) {
+        const reason = INVALID_REASONS[dv.getUint32(txRecord(vm, header, bad - 1) + L.T_INVALID, true)] ?? "invalid";
+        throw new BraidError("TX_INVALID", `transaction ${bad - 1} is invalid: ${reason}`);
+      }
+      const tCommit = performance.now();
+      const results = readReceipts(vm, block, header, env);
+      stats.workersMs = tRun - t0;
+      stats.commitMs = tCommit - tRun;
+      stats.receiptsMs = performance.now() - tCommit;
+      return { results, stats };
+    } finally {
+      // The posted workers have left their loops (the block is done) but must have returned
+      // before the memory is reused; their replies have usually arrived by now.
+      if (joins) await workers;
+    }
   }
 
   /** Sender recovery (ecrecover of every transaction) spread over the workers. */

@@ -4,6 +4,12 @@
 import type { RecoveryJob } from "../tx/sign.js";
 export interface WorkerPool {
   readonly threads: number;
+  /**
+   * Whether the coordinator's own thread may run Block-STM as one of the threads (blocking it
+   * until the block is done). Node: yes, which saves waking one worker; browsers: never, their
+   * main thread must not block.
+   */
+  readonly coordinatorMayBlock: boolean;
   /** Resolves once every worker has instantiated the module. */
   whenReady(): Promise<void>;
   /**
