@@ -104,3 +104,26 @@ describe("receipts root in wasm", () => {
     expect(wasmRoot(receipts)).toBe(bytesToHex(receiptsRoot(receipts)));
   });
 });
+
+describe("receipts of an executed block", () => {
+  it("decode their logs on access, re-encode to the header's receipts root and serialize with their logs", async () => {
+    const { loadBraidModule, loadBlockFixture } = await import("../src/node/index.js");
+    const { Vm } = await import("../src/vm/vm.js");
+    const { executeBlock } = await import("../src/block/execute.js");
+    const dir = new URL("../../shared/fixtures/mainnet-blocks/12244000", import.meta.url).pathname;
+    const f = loadBlockFixture(dir);
+    const r = executeBlock(new Vm(loadBraidModule()), f.block, f.pre, { verifySenders: false });
+    const withLogs = r.receipts.filter((x) => x.logs.length > 0);
+    expect(withLogs.length).toBeGreaterThan(10);
+    expect(bytesToHex(receiptsRoot(r.receipts))).toBe(bytesToHex(f.block.header.receiptsRoot));
+    const first = withLogs[0]!;
+    const json = JSON.parse(JSON.stringify(first, (_k, v) => (typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? bytesToHex(v) : v)));
+    expect(json.logs.length).toBe(first.logs.length);
+    expect(json.logs[0].address).toBe(bytesToHex(first.logs[0]!.address));
+    expect(json.logsBloom).toBe(bytesToHex(first.logsBloom));
+    // Decoded once, then kept; assignable like a plain receipt's.
+    expect(first.logs).toBe(first.logs);
+    first.logs = [];
+    expect(first.logs).toEqual([]);
+  });
+});

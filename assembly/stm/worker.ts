@@ -103,6 +103,7 @@ export function record_results(i: u32, status: u32): bool {
   if (logBytes > 0) memory.copy(logs, <usize>load<u32>(ctx + L.CTX_LOG), logBytes);
   store<u32>(t + H.T_LOGS, <u32>logs);
   store<u32>(t + H.T_LOG_COUNT, logCount);
+  store<u32>(t + H.T_LOG_BYTES, logBytes);
   if (logCount == 0) memory.fill(t + H.T_BLOOM, 0, 256); else memory.copy(t + H.T_BLOOM, ctx + L.CTX_BLOOM, 256);
   return true;
 }

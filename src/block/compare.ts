@@ -1,6 +1,15 @@
 // Compares two executions of the same block: receipts and state diffs must be identical.
 import { bytesToHex } from "../encoding/hex.js";
+import type { LogEntry } from "../vm/types.js";
 import type { BlockResult, StateDiffEntry } from "./types.js";
+
+function sameLogs(a: LogEntry[], b: LogEntry[]): boolean {
+  return a.length === b.length && a.every((l, i) => {
+    const m = b[i]!;
+    return bytesToHex(l.address) === bytesToHex(m.address) && bytesToHex(l.data) === bytesToHex(m.data)
+      && l.topics.length === m.topics.length && l.topics.every((t, j) => bytesToHex(t) === bytesToHex(m.topics[j]!));
+  });
+}
 
 function sameEntry(a: StateDiffEntry | null, b: StateDiffEntry | null | undefined): boolean {
   if (a === null || b === null || b === undefined) return a === b;
@@ -18,7 +27,7 @@ export function compareResults(a: BlockResult, b: BlockResult): string[] {
   a.receipts.forEach((r, i) => {
     const s = b.receipts[i];
     if (!s) return;
-    if (r.status !== s.status || r.gasUsed !== s.gasUsed || r.cumulativeGasUsed !== s.cumulativeGasUsed || r.logs.length !== s.logs.length
+    if (r.status !== s.status || r.gasUsed !== s.gasUsed || r.cumulativeGasUsed !== s.cumulativeGasUsed || !sameLogs(r.logs, s.logs)
       || bytesToHex(r.logsBloom) !== bytesToHex(s.logsBloom)
       || (r.contractAddress ? bytesToHex(r.contractAddress) : null) !== (s.contractAddress ? bytesToHex(s.contractAddress) : null)) {
       out.push(`receipt ${i}: ${r.status}/${r.gasUsed} vs ${s.status}/${s.gasUsed}`);

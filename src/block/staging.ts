@@ -9,8 +9,8 @@ import type { Transaction } from "../tx/types.js";
 import type { Vm } from "../vm/vm.js";
 import { messageOf } from "../vm/message.js";
 import { nextPow2 } from "../vm/regions.js";
-import type { BlockEnv, LogEntry } from "../vm/types.js";
-import { bloomOr } from "./bloom.js";
+import type { BlockEnv } from "../vm/types.js";
+import { RecordedReceipt, type LogSnapshot } from "./receipt.js";
 import type { BlockInput, Receipt } from "./types.js";
 
 const STATUS = ["success", "revert", "halt"] as const;
@@ -147,6 +147,10 @@ export function receiptsRootOf(vm: Vm, header: number): Uint8Array {
   return vm.u8().slice(at, at + 32);
 }
 
+/**
+ * The receipts of the executed block staged at `header`. Logs and blooms are copied out in one
+ * snapshot and decoded on first access (RecordedReceipt); the block bloom is OR-ed here.
+ */
 export function readReceipts(vm: Vm, block: BlockInput, header: number, env: BlockEnv): BlockReceipts {
   const dv = vm.dv();
   const u8 = vm.u8();
@@ -154,9 +158,17 @@ export function readReceipts(vm: Vm, block: BlockInput, header: number, env: Blo
   const receipts = new Array<Receipt>(n);
   const bloom = new Uint8Array(256);
   const txs = dv.getUint32(header + L.H_TXS, true);
+  let snapBytes = 0;
+  for (let i = 0; i < n; i++) {
+    const t = txs + i * L.TXR_SIZE;
+    if (dv.getUint32(t + L.T_LOG_COUNT, true) > 0) snapBytes += 256 + dv.getUint32(t + L.T_LOG_BYTES, true);
+  }
+  const bytes = new Uint8Array(snapBytes);
+  const words = new Uint32Array(bytes.buffer), bloomWords = new Uint32Array(bloom.buffer); // blooms start 8-aligned
+  const snapshot: LogSnapshot | null = snapBytes > 0 ? { bytes, view: new DataView(bytes.buffer) } : null;
   // Gas and step counts fit in 53 bits: summed as numbers, one BigInt per receipt field.
   const limit = Number(env.gasLimit);
-  let cumulative = 0, steps = 0;
+  let cumulative = 0, steps = 0, at = 0;
   for (let i = 0; i < n; i++) {
     const tx = block.transactions[i]!;
     const t = txs + i * L.TXR_SIZE;
@@ -167,22 +179,19 @@ export function readReceipts(vm: Vm, block: BlockInput, header: number, env: Blo
     cumulative += gasUsed;
     steps += dv.getUint32(t + L.T_STEPS, true) + dv.getUint32(t + L.T_STEPS + 4, true) * 2 ** 32;
     const count = dv.getUint32(t + L.T_LOG_COUNT, true);
-    const logs = new Array<LogEntry>(count);
-    let p = dv.getUint32(t + L.T_LOGS, true);
-    for (let k = 0; k < count; k++) {
-      const size = dv.getUint32(p, true), nt = dv.getUint32(p + 4, true), len = dv.getUint32(p + 8, true);
-      const topics = new Array<Uint8Array>(nt);
-      for (let j = 0; j < nt; j++) topics[j] = u8.slice(p + 32 + j * 32, p + 64 + j * 32);
-      logs[k] = { address: u8.slice(p + 12, p + 32), topics, data: u8.slice(p + 32 + nt * 32, p + 32 + nt * 32 + len) };
-      p += size;
+    let logsAt = 0;
+    if (count > 0) {
+      // [bloom 256][log records]; a transaction without logs has an empty bloom and no records.
+      bytes.set(u8.subarray(t + L.T_BLOOM, t + L.T_BLOOM + 256), at);
+      for (let k = 0, w = at >> 2; k < 64; k++) bloomWords[k]! |= words[w + k]!;
+      logsAt = at + 256;
+      const p = dv.getUint32(t + L.T_LOGS, true), len = dv.getUint32(t + L.T_LOG_BYTES, true);
+      bytes.set(u8.subarray(p, p + len), logsAt);
+      at = logsAt + len;
     }
-    const lb = u8.slice(t + L.T_BLOOM, t + L.T_BLOOM + 256);
-    if (count > 0) bloomOr(bloom, lb); // a transaction without logs has an empty bloom
     const status = STATUS[dv.getUint32(t + L.T_RESULT, true)]!;
-    receipts[i] = {
-      type: tx.type, status, success: status === "success", gasUsed: BigInt(gasUsed), cumulativeGasUsed: BigInt(cumulative), logs, logsBloom: lb,
-      contractAddress: tx.to === null && status === "success" ? u8.slice(t + L.T_CREATED, t + L.T_CREATED + 20) : null,
-    };
+    const created = tx.to === null && status === "success" ? u8.slice(t + L.T_CREATED, t + L.T_CREATED + 20) : null;
+    receipts[i] = new RecordedReceipt(tx.type, status, status === "success", BigInt(gasUsed), BigInt(cumulative), created, snapshot, logsAt, count);
   }
   return { receipts, gasUsed: BigInt(cumulative), bloom, steps: BigInt(steps), header };
 }

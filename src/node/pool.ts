@@ -6,6 +6,7 @@ import type { RecoveryJob } from "../tx/sign.js";
 export class NodeWorkerPool implements WorkerPool {
   private workers: Worker[] = [];
   private ready: Promise<void>;
+  private isReady = false;
   private onFetch: ((ctx: number, ticket: number) => void) | undefined;
   readonly coordinatorMayBlock = true;
 
@@ -18,7 +19,7 @@ export class NodeWorkerPool implements WorkerPool {
       starts.push(this.next(w));
       w.postMessage({ kind: "init", module, memory } satisfies ToWorker);
     }
-    this.ready = Promise.all(starts).then(() => undefined);
+    this.ready = Promise.all(starts).then(() => { this.isReady = true; });
     this.ready.catch(() => undefined); // reported by whenReady/run
   }
 
@@ -46,20 +47,20 @@ export class NodeWorkerPool implements WorkerPool {
     return this.ready;
   }
 
-  async run(contexts: number[], blockHashes: Array<[string, string]>, opts: RunOptions = {}): Promise<number[]> {
-    await this.ready;
-    if (contexts.length > this.workers.length) throw new RangeError("more contexts than workers");
+  /**
+   * Posts the contexts before returning once the workers are ready, so a coordinator that goes on
+   * to run a context itself (ParallelExecutor) does not hold the messages back until it is done.
+   */
+  run(contexts: number[], blockHashes: Array<[string, string]>, opts: RunOptions = {}): Promise<number[]> {
+    if (!this.isReady) return this.ready.then(() => this.run(contexts, blockHashes, opts));
+    if (contexts.length > this.workers.length) return Promise.reject(new RangeError("more contexts than workers"));
     const done = contexts.map((ctx, i) => {
       const p = this.next(this.workers[i]);
       this.workers[i].postMessage({ kind: "run", ctx, blockHashes, job: opts.job } satisfies ToWorker);
       return p;
     });
     this.onFetch = opts.onFetch;
-    try {
-      return await settleRun(done);
-    } finally {
-      this.onFetch = undefined;
-    }
+    return settleRun(done).finally(() => { this.onFetch = undefined; });
   }
 
 

@@ -144,6 +144,7 @@ export class ParallelExecutor {
     // context itself instead of waking one more worker and waiting for its reply.
     const joins = this.pool.coordinatorMayBlock && !remote;
     const posted = joins ? contexts.slice(1) : contexts;
+    if (joins) await this.pool.whenReady(); // then run() posts at once, before this thread blocks
     const t0 = performance.now();
     const workers = posted.length > 0 ? this.pool.run(posted, hashes, { onFetch: remote?.onFetch }) : Promise.resolve([]);
     if (joins) {

@@ -14,7 +14,8 @@ export interface WorkerPool {
   whenReady(): Promise<void>;
   /**
    * Each worker binds to its context and runs `stm_worker` until the block is done (or, with
-   * job "seq", `seq_run_block`, whose results are returned). Workers that miss remote state ask
+   * job "seq", `seq_run_block`, whose results are returned). Once whenReady() has resolved, the
+   * contexts are posted before run() returns. Workers that miss remote state ask
    * through `onFetch` and wait on their context's fetch flag until it is answered.
    */
   run(contexts: number[], blockHashes: Array<[string, string]>, opts?: RunOptions): Promise<number[]>;

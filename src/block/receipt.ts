@@ -1,0 +1,71 @@
+// Receipts read from the transaction records of an executed block. Status and gas are plain
+// fields; the logs and the bloom are decoded on first access from one copy of the block's log
+// bytes and blooms: building a typed array per address, topic and datum of thousands of receipts
+// costs more than executing their transactions, and a replay that checks roots never needs them.
+import type { LogEntry } from "../vm/types.js";
+import type { ExecStatus } from "../vm/types.js";
+import type { Receipt } from "./types.js";
+
+/** A block's log records and blooms, copied out of wasm memory (records in the format of op_log). */
+export interface LogSnapshot {
+  bytes: Uint8Array;
+  view: DataView;
+}
+
+export class RecordedReceipt implements Receipt {
+  #logs: LogEntry[] | undefined;
+  #bloom: Uint8Array | undefined;
+
+  constructor(
+    public type: number,
+    public status: ExecStatus,
+    public success: boolean,
+    public gasUsed: bigint,
+    public cumulativeGasUsed: bigint,
+    public contractAddress: Uint8Array | null,
+    private readonly snapshot: LogSnapshot | null,
+    /** Offset of the first log record in the snapshot; the bloom's 256 bytes precede it. */
+    private readonly at: number,
+    private readonly count: number,
+  ) {}
+
+  get logs(): LogEntry[] {
+    return (this.#logs ??= decodeLogs(this.snapshot, this.at, this.count));
+  }
+
+  set logs(logs: LogEntry[]) {
+    this.#logs = logs;
+  }
+
+  /** A receipt without logs has an empty bloom. */
+  get logsBloom(): Uint8Array {
+    return (this.#bloom ??= this.count === 0 ? new Uint8Array(256) : this.snapshot!.bytes.slice(this.at - 256, this.at));
+  }
+
+  set logsBloom(bloom: Uint8Array) {
+    this.#bloom = bloom;
+  }
+
+  /** Every field as plain data (JSON.stringify uses this; so can a structured clone). */
+  toJSON(): Receipt {
+    return {
+      type: this.type, status: this.status, success: this.success, gasUsed: this.gasUsed, cumulativeGasUsed: this.cumulativeGasUsed,
+      logs: this.logs, logsBloom: this.logsBloom, contractAddress: this.contractAddress,
+    };
+  }
+}
+
+function decodeLogs(snap: LogSnapshot | null, at: number, count: number): LogEntry[] {
+  const logs = new Array<LogEntry>(count);
+  if (snap === null) return logs;
+  const { bytes, view } = snap;
+  let p = at;
+  for (let k = 0; k < count; k++) {
+    const size = view.getUint32(p, true), nt = view.getUint32(p + 4, true), len = view.getUint32(p + 8, true);
+    const topics = new Array<Uint8Array>(nt);
+    for (let j = 0; j < nt; j++) topics[j] = bytes.slice(p + 32 + j * 32, p + 64 + j * 32);
+    logs[k] = { address: bytes.slice(p + 12, p + 32), topics, data: bytes.slice(p + 32 + nt * 32, p + 32 + nt * 32 + len) };
+    p += size;
+  }
+  return logs;
+}
