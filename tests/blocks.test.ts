@@ -1,4 +1,5 @@
-// Every mainnet block fixture, executed sequentially and with Block-STM on 2 and 4 workers:
+// Every mainnet block fixture, executed sequentially and with Block-STM on 2 and 4 workers (and
+// on 2 with only the first half on Block-STM, the rest handed to the coordinator in order):
 // each result is checked against the block header (gasUsed, logsBloom, receiptsRoot from
 // Byzantium on) and the parallel results must equal the sequential one exactly (compareResults:
 // receipts and the full state diff). Braid is loaded from dist/ (see helpers/braid-dist.ts).
@@ -66,17 +67,17 @@ describe("mainnet blocks: sequential vs Block-STM (2 and 4 threads) vs header", 
       timing.seq = performance.now() - t;
       failures.push(...checkHeader(`block ${name} sequential`, seq, header));
 
-      for (const threads of [2, 4] as const) {
-        const label = `block ${name} parallel ${threads} threads`;
+      for (const [threads, mode] of [[2, "fallback"], [4, "fallback"], [2, "half"]] as const) {
+        const label = `block ${name} parallel ${threads} threads${mode === "half" ? ", first half on Block-STM" : ""}`;
         t = performance.now();
         let par: ParallelResult;
         try {
-          par = await ex.parallel(loadMainnetBlock(name), threads);
+          par = await ex.parallel(loadMainnetBlock(name), threads, false, mode);
         } catch (e) {
           failures.push(`${label}: threw ${(e as Error).stack ?? e}`);
           continue;
         }
-        timing[threads === 2 ? "p2" : "p4"] = performance.now() - t;
+        if (mode === "fallback") timing[threads === 2 ? "p2" : "p4"] = performance.now() - t;
         if (par.parallel.sequential && par.parallel.fallbackReason !== "small block") {
           timing.fallback.push(`${threads} threads: ${par.parallel.fallbackReason}`);
         }

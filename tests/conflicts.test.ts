@@ -5,8 +5,15 @@
 // 2 and 4 workers: every result must pass the scenario's own checks, and the parallel results
 // must equal the sequential one (compareResults).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Executors, describeDiff, isBraidError, type BlockResult } from "./helpers/braid-dist.js";
+import { Executors, describeDiff, isBraidError, type BlockResult, type ParallelMode } from "./helpers/braid-dist.js";
 import { checkScenario, scenarios, type Scenario } from "./helpers/conflicts.js";
+
+/**
+ * Thread counts and modes (helpers/braid-dist.ts): the default serial fallback, every transaction
+ * on Block-STM, and Block-STM on the first half with the rest handed to the coordinator.
+ */
+const MODES: Array<[number, ParallelMode]> = [[2, "fallback"], [4, "fallback"], [2, "stm"], [4, "stm"], [2, "half"]];
+const MODE_LABEL: Record<ParallelMode, string> = { fallback: "", stm: ", all on Block-STM", half: ", first half on Block-STM" };
 
 let ex: Executors;
 beforeAll(() => {
@@ -36,13 +43,16 @@ function validScenario(s: Scenario): void {
     expect(failures, failures.join("\n")).toEqual([]);
   });
 
-  for (const threads of [2, 4]) {
-    it(`parallel ${threads} threads: same checks, and identical to sequential`, async () => {
+  for (const [threads, mode] of MODES) {
+    it(`parallel ${threads} threads${MODE_LABEL[mode]}: same checks, and identical to sequential`, async () => {
       const c = s.make();
-      const par = await ex.parallel(c, threads);
-      const label = `parallel ${threads} threads`;
+      const half = Math.floor(c.block.transactions.length / 2);
+      const par = await ex.parallel(c, threads, false, mode);
+      const label = `parallel ${threads} threads${MODE_LABEL[mode]}`;
       const failures = checkScenario(label, s, par, c);
       if (par.parallel.sequential) failures.push(`${label}: fell back to sequential execution (${par.parallel.fallbackReason})`);
+      if (mode === "stm" && par.parallel.serialFrom !== undefined) failures.push(`${label}: ran a serial rest from ${par.parallel.serialFrom}`);
+      if (mode === "half" && par.parallel.serialFrom !== half) failures.push(`${label}: serial rest from ${par.parallel.serialFrom}, not ${half}`);
       if (!seq) failures.push(`${label}: no sequential result to compare with (the sequential test failed)`);
       else failures.push(...describeDiff(`${label} vs sequential`, seq, par));
       expect(failures, failures.join("\n")).toEqual([]);
@@ -57,9 +67,9 @@ function invalidScenario(s: Scenario): void {
     expect(isBraidError(e), describeError(e)).toBe(true);
     expect((e as Error).message, describeError(e)).toMatch(want);
   });
-  for (const threads of [2, 4]) {
-    it(`parallel ${threads} threads throws a BraidError for transaction ${s.invalidTx}`, async () => {
-      const e = await thrown(() => ex.parallel(s.make(), threads));
+  for (const [threads, mode] of MODES) {
+    it(`parallel ${threads} threads${MODE_LABEL[mode]} throws a BraidError for transaction ${s.invalidTx}`, async () => {
+      const e = await thrown(() => ex.parallel(s.make(), threads, false, mode));
       expect(isBraidError(e), describeError(e)).toBe(true);
       expect((e as Error).message, describeError(e)).toMatch(want);
     });

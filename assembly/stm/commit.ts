@@ -8,10 +8,13 @@ import { slot_get, storage_wipe } from "../state/storage";
 import { word_add } from "./load";
 import { stm_header } from "./sync";
 
-/** Returns 0, or the index + 1 of the first transaction whose final result is invalid. */
+/**
+ * Commits the transactions Block-STM ran (H_LIMIT of them; the host runs any rest in order).
+ * Returns 0, or the index + 1 of the first transaction whose final result is invalid.
+ */
 export function stm_commit(): u32 {
   const h = stm_header();
-  const n = load<u32>(h + H.H_N);
+  const n = load<u32>(h + H.H_LIMIT);
   const txs = <usize>load<u32>(h + H.H_TXS);
   const cb = acct_get(h + H.H_COINBASE);
   if (cb == 0) return 0xffffffff;

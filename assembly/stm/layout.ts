@@ -21,6 +21,10 @@ export const H_VALIDATIONS: u32 = 60;
 export const H_ABORTS: u32 = 64;
 export const H_WAITS: u32 = 68;
 export const H_COINBASE: u32 = 72; // [20]
+// Transactions Block-STM runs: H_N, lowered once conflicts make speculation a loss (the host runs
+// the rest in order after committing the prefix). H_ADAPTIVE = 1 allows lowering it.
+export const H_LIMIT: u32 = 96;
+export const H_ADAPTIVE: u32 = 100;
 export const H_SIZE: u32 = 128;
 
 // ---- Transaction record ----

@@ -41,9 +41,14 @@ function decrease_validation_idx(target: u32): void {
   atomic.add<u32>(h + H.H_DECREASE_CNT, 1);
 }
 
+/** Transactions this run executes: H_N, or a prefix once serialize_rest lowered it. */
+@inline function limit(): u32 {
+  return atomic.load<u32>(stm_header() + H.H_LIMIT);
+}
+
 function check_done(): void {
   const h = stm_header();
-  const n = load<u32>(h + H.H_N);
+  const n = limit();
   const observed = atomic.load<u32>(h + H.H_DECREASE_CNT);
   const e = atomic.load<u32>(h + H.H_EXEC_IDX), v = atomic.load<u32>(h + H.H_VALID_IDX);
   if ((e < v ? e : v) >= n && atomic.load<u32>(h + H.H_ACTIVE) == 0 && observed == atomic.load<u32>(h + H.H_DECREASE_CNT)) {
@@ -59,7 +64,7 @@ export function is_done(): bool {
 /** READY -> EXECUTING; sets the task or returns false. */
 function try_incarnate(i: u32): bool {
   const h = stm_header();
-  if (i < load<u32>(h + H.H_N)) {
+  if (i < limit()) {
     const t = txr(i);
     lock(t + H.T_LOCK);
     const s = load<u32>(t + H.T_STATUS);
@@ -77,14 +82,14 @@ function try_incarnate(i: u32): bool {
 
 function next_version_to_execute(): bool {
   const h = stm_header();
-  if (atomic.load<u32>(h + H.H_EXEC_IDX) >= load<u32>(h + H.H_N)) { check_done(); return false; }
+  if (atomic.load<u32>(h + H.H_EXEC_IDX) >= limit()) { check_done(); return false; }
   atomic.add<u32>(h + H.H_ACTIVE, 1);
   return try_incarnate(atomic.add<u32>(h + H.H_EXEC_IDX, 1));
 }
 
 function next_version_to_validate(): bool {
   const h = stm_header();
-  const n = load<u32>(h + H.H_N);
+  const n = limit();
   if (atomic.load<u32>(h + H.H_VALID_IDX) >= n) { check_done(); return false; }
   atomic.add<u32>(h + H.H_ACTIVE, 1);
   const i = atomic.add<u32>(h + H.H_VALID_IDX, 1);
@@ -94,6 +99,25 @@ function next_version_to_validate(): bool {
   }
   atomic.sub<u32>(h + H.H_ACTIVE, 1);
   return false;
+}
+
+/**
+ * Lowers the limit to the frontier (the lower of the execution and validation indices) once
+ * aborts and dependency waits show that speculation mostly repeats work: on a serial block the
+ * coordinator then commits that prefix and runs the rest in order, at sequential speed. Block-STM
+ * stays exact on any prefix, since a transaction only reads versions of lower ones. Needs at least
+ * SERIAL_MIN_CONFLICTS conflicts, and more than one for every SERIAL_RATIO executions.
+ */
+const SERIAL_MIN_CONFLICTS: u32 = 32;
+const SERIAL_RATIO: u32 = 3;
+
+export function serialize_if_conflicted(): void {
+  const h = stm_header();
+  if (load<u32>(h + H.H_ADAPTIVE) == 0) return;
+  const conflicts = atomic.load<u32>(h + H.H_ABORTS) + atomic.load<u32>(h + H.H_WAITS);
+  if (conflicts < SERIAL_MIN_CONFLICTS || conflicts * SERIAL_RATIO <= atomic.load<u32>(h + H.H_EXECUTIONS)) return;
+  const e = atomic.load<u32>(h + H.H_EXEC_IDX), v = atomic.load<u32>(h + H.H_VALID_IDX);
+  atomic_min(h + H.H_LIMIT, e < v ? e : v);
 }
 
 /** Picks the next task (validation first when it lags behind execution). */
@@ -178,7 +202,6 @@ export function finish_validation(i: u32, aborted: bool): void {
   const h = stm_header();
   set_task(TASK_NONE, 0, 0);
   if (aborted) {
-    atomic.add<u32>(h + H.H_ABORTS, 1);
     set_ready_status(i);
     decrease_validation_idx(i + 1);
     if (atomic.load<u32>(h + H.H_EXEC_IDX) > i) {

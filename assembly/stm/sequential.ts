@@ -9,13 +9,14 @@ import { load_message, record_results } from "./worker";
 import { stm_header } from "./sync";
 
 /**
- * Runs every staged transaction in order. Returns 0; i + 1 when transaction i is invalid (its
- * reason in T_INVALID); or 0x80000000 | fatal when a region ran out (the host enlarges and retries).
+ * Runs the staged transactions from `from` on, in order (from 0: the whole block; after a Block-STM
+ * prefix was committed: the rest). Returns 0; i + 1 when transaction i is invalid (its reason in
+ * T_INVALID); or 0x80000000 | fatal when a region ran out (the host enlarges and retries).
  */
-export function seq_run_block(): u32 {
+export function seq_run_block(from: u32): u32 {
   const h = stm_header();
   const n = load<u32>(h + H.H_N);
-  for (let i: u32 = 0; i < n; i++) {
+  for (let i: u32 = from; i < n; i++) {
     load_message(i);
     tx_execute();
     const status = load<u32>(G.g_ctx + L.CTX_STATUS);

@@ -8,7 +8,7 @@ import { mv_location, mv_write, mv_remove, mv_read, mv_mark_estimate, g_vr_tx, g
 import { coinbase_fees } from "./load";
 import { stm_header, arena_alloc } from "./sync";
 import {
-  next_task, is_done, add_dependency, finish_execution, try_validation_abort, finish_validation,
+  next_task, is_done, add_dependency, finish_execution, try_validation_abort, finish_validation, serialize_if_conflicted,
   g_task_kind, g_task_tx, g_task_inc, TASK_EXECUTE, TASK_VALIDATE,
 } from "./scheduler";
 
@@ -192,7 +192,7 @@ function execute(i: u32, inc: u32): void {
     if (status == L.STATUS_FATAL) {
       const fatal = load<u32>(G.g_ctx + L.CTX_FATAL);
       if (fatal == L.FATAL_DEPENDENCY) {
-        if (add_dependency(i, load<u32>(G.g_ctx + L.CTX_BLOCKING))) { next_none(); return; }
+        if (add_dependency(i, load<u32>(G.g_ctx + L.CTX_BLOCKING))) { serialize_if_conflicted(); next_none(); return; }
         continue; // the blocking transaction finished meanwhile
       }
       atomic.cmpxchg<u32>(h + H.H_ERROR, 0, fatal);
@@ -237,6 +237,8 @@ function needs_reexecution(i: u32, inc: u32): void {
   const valid = validate(i);
   const aborted = !valid && try_validation_abort(i, inc);
   if (aborted) {
+    atomic.add<u32>(stm_header() + H.H_ABORTS, 1);
+    serialize_if_conflicted();
     const w = <usize>atomic.load<u32>(txr(i) + H.T_WRITES);
     if (w != 0) {
       const n = load<u32>(w);

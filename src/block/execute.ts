@@ -133,7 +133,7 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
   const t0 = performance.now();
   beaconRootCall(vm, env, block);
   // The transactions run in one wasm loop over the staged messages (stm/sequential.ts).
-  const r = vm.exports.seq_run_block() >>> 0;
+  const r = vm.exports.seq_run_block(0) >>> 0;
   if (r & 0x80000000) throw new RegionExhausted(r & 0x7fffffff);
   if (r !== 0) {
     const reason = INVALID_REASONS[vm.dv().getUint32(txRecord(vm, header, r - 1) + L.T_INVALID, true)] ?? "invalid";

@@ -72,6 +72,7 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
   vm.exports.mem_zero(mv, mvCap * L.MV_SIZE);
   const dv = vm.dv();
   dv.setUint32(header + L.H_N, n, true);
+  dv.setUint32(header + L.H_LIMIT, n, true);
   dv.setUint32(header + L.H_MV_TABLE, mv, true);
   dv.setUint32(header + L.H_MV_CAP, mvCap, true);
   dv.setUint32(header + L.H_ARENA_TOP, arena, true);

@@ -27,6 +27,18 @@ export interface ParallelOptions {
    * "always" runs Block-STM on every block with two or more transactions (tests, benchmarks).
    */
   policy?: "auto" | "always";
+  /**
+   * true (default): once aborts and dependency waits show that speculation mostly repeats work,
+   * Block-STM stops at its frontier and the coordinator runs the rest of the block in order
+   * (ParallelStats.serialFrom). false: every transaction runs on Block-STM however conflicted
+   * (race tests, studies of the algorithm).
+   */
+  serialFallback?: boolean;
+  /**
+   * Run Block-STM on at most this many leading transactions and the rest in order on the
+   * coordinator, as the serial fallback does (tests of that hand-over; studies).
+   */
+  stmPrefix?: number;
 }
 
 /**
@@ -66,7 +78,12 @@ export interface ParallelStats {
   /** true when the block ran on the sequential path (small block, or a region ran out). */
   sequential: boolean;
   fallbackReason?: string;
-  /** Milliseconds in the workers, in the in-order commit, and decoding receipts. */
+  /**
+   * Set when conflicts made speculation a loss: Block-STM ran transactions [0, serialFrom) and the
+   * coordinator ran the rest in order after committing them (assembly/stm/scheduler.ts).
+   */
+  serialFrom?: number;
+  /** Milliseconds in the workers, in the in-order commit (and any serial rest), and reading receipts. */
   workersMs?: number;
   commitMs?: number;
   receiptsMs?: number;
@@ -118,6 +135,10 @@ export class ParallelExecutor {
 
     const carver = new Carver(vm.end, vm.memory);
     const header = stageBlock(vm, carver, block, env, n);
+    // H_ADAPTIVE: conflicts may hand the rest of the block to the coordinator, in order. (Never with
+    // remote state, whose reads the coordinator serves while the workers run: stageBlock leaves 0.)
+    vm.dv().setUint32(header + L.H_ADAPTIVE, opts.serialFallback === false ? 0 : 1, true);
+    if (opts.stmPrefix !== undefined) vm.dv().setUint32(header + L.H_LIMIT, Math.max(0, Math.min(n, Math.floor(opts.stmPrefix))), true);
     const hashes: Array<[string, string]> = [...pre.blockHashes].map(([k, v]) => [k.toString(), bytesToHex(v)]);
     const t0 = performance.now();
     const run = await this.runStaged(block, env, carver, header, threads, hashes);
@@ -178,6 +199,16 @@ export class ParallelExecutor {
       if (bad !== 0) {
         const reason = INVALID_REASONS[dv.getUint32(txRecord(vm, header, bad - 1) + L.T_INVALID, true)] ?? "invalid";
         throw new BraidError("TX_INVALID", `transaction ${bad - 1} is invalid: ${reason}`);
+      }
+      const limit = dv.getUint32(header + L.H_LIMIT, true);
+      if (limit < block.transactions.length) {
+        stats.serialFrom = limit;
+        const r = vm.exports.seq_run_block(limit) >>> 0;
+        if (r & 0x80000000) return { fallback: `region exhausted in the serial rest (reason ${r & 0x7fffffff})` };
+        if (r !== 0) {
+          const reason = INVALID_REASONS[vm.dv().getUint32(txRecord(vm, header, r - 1) + L.T_INVALID, true)] ?? "invalid";
+          throw new BraidError("TX_INVALID", `transaction ${r - 1} is invalid: ${reason}`);
+        }
       }
       const tCommit = performance.now();
       const results = readReceipts(vm, block, header, env);

@@ -203,7 +203,7 @@ async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSess
     contexts = wiring.contexts ?? [];
   } else {
     let code: number;
-    if (o.sync) code = vm.exports.seq_run_block() >>> 0;
+    if (o.sync) code = vm.exports.seq_run_block(0) >>> 0;
     else {
       // One worker runs the block on the coordinator's context while this thread serves its reads.
       [code] = await o.pool!.run([vm.ctx], [], { job: "seq", onFetch: (ctx, ticket) => session.serveWorker(ctx, ticket) });

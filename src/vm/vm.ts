@@ -53,7 +53,7 @@ export interface BraidExports {
   keccak256(src: number, len: number, dst: number): void;
   stm_worker(): void;
   stm_commit(): number;
-  seq_run_block(): number;
+  seq_run_block(from: number): number;
   receipts_root_scratch(header: number): number;
   receipts_root(header: number, scratch: number, out: number): void;
   load_message(i: number): void;

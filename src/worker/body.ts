@@ -34,7 +34,7 @@ export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) =
         if (!exports) throw new Error("worker not initialised");
         hashes = new Map(m.blockHashes.map(([n, h]) => [BigInt(n), toBytes(h)]));
         exports.worker_init(m.ctx);
-        const result = m.job === "seq" ? exports.seq_run_block() >>> 0 : (exports.stm_worker(), 0);
+        const result = m.job === "seq" ? exports.seq_run_block(0) >>> 0 : (exports.stm_worker(), 0);
         post({ kind: "done", result });
       }
     } catch (e) {

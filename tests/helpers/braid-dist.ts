@@ -95,6 +95,8 @@ export interface BlockCase {
  * One sequential Vm and two parallel executors (2 and 4 workers), each pool built on the memory
  * of the Vm it executes with. Create in beforeAll, close in afterAll.
  */
+export type ParallelMode = "fallback" | "stm" | "half";
+
 export class Executors {
   readonly module = loadBraidModule();
   readonly seqVm: Vm = new Vm(this.module);
@@ -111,10 +113,18 @@ export class Executors {
     return executeBlock(this.seqVm, c.block, c.pre, { verifySenders });
   }
 
-  parallel(c: BlockCase, threads: number, verifySenders = false): Promise<ParallelResult> {
+  /**
+   * Block-STM on every block (policy "always"). `mode`: "fallback" (the default serial fallback),
+   * "stm" (every transaction on Block-STM however conflicted), "half" (Block-STM on the first
+   * half, the rest in order on the coordinator: the fallback's hand-over, every time).
+   */
+  parallel(c: BlockCase, threads: number, verifySenders = false, mode: ParallelMode = "fallback"): Promise<ParallelResult> {
     const p = this.pars.get(threads);
     if (!p) throw new Error(`no pool with ${threads} threads`);
-    return new ParallelExecutor(p.vm, p.pool).execute(c.block, c.pre, { threads, verifySenders, policy: "always" });
+    return new ParallelExecutor(p.vm, p.pool).execute(c.block, c.pre, {
+      threads, verifySenders, policy: "always", serialFallback: mode === "fallback",
+      ...(mode === "half" ? { stmPrefix: Math.floor(c.block.transactions.length / 2) } : {}),
+    });
   }
 
   async close(): Promise<void> {

@@ -777,6 +777,7 @@ function invalidScenarios(): Scenario[] {
 export function scenarios(): Scenario[] {
   return [
     counterScenario(48, false),
+    counterScenario(400, false), // enough conflicts for the serial fallback
     counterScenario(32, true),
     chainScenario(),
     sameSenderScenario(),
