@@ -40,7 +40,7 @@ import { secp256k1Backend } from "../dist/crypto/secp256k1.js";
 import { bn254Backend } from "../dist/crypto/bn254.js";
 import { kzgBackend } from "../dist/crypto/kzg.js";
 import { NodeWorkerPool } from "../dist/node/pool.js";
-import { compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
+import { WARMUPS, compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
 
 const num = (name: string, dflt: number) => (process.env[name] !== undefined ? Number(process.env[name]) : dflt);
 const CFG = {
@@ -418,7 +418,7 @@ export async function run(args: string[]): Promise<void> {
       braidParallel:
         "ParallelExecutor(vm2, NodeWorkerPool(4 workers on vm2.memory)).execute(block, pre, { verifySenders: false, threads }) for threads 1, 2, 4, " +
         "and with the default policy (\"2auto\": threads 2, policy auto: small or serial blocks take the sequential path) " +
-        "in interleaved rounds with sequential executeBlock on the first Vm (order rotated each round; one untimed warm-up run of each first; at least parMinRounds rounds, more while under parTimeMs). " +
+        `in interleaved rounds with sequential executeBlock on the first Vm (order rotated each round; ${WARMUPS} untimed warm-up runs of each first; at least parMinRounds rounds, more while under parTimeMs). ` +
         "Per thread count: executionMedianMs = median Block-STM stats.executionMs; sequentialExecutionMedianMs = median sequential stats.executionMs of the same rounds; speedup = their ratio; " +
         "executions/validations/aborts/waits = medians of the Block-STM counters; sequential = the block took the sequential path; identical = every parallel result (warm-up and timed) equals the sequential one (compareResults). " +
         "Totals: geomeanSpeedup over blocks, gasWeightedSpeedup = sum(gas*speedup)/sum(gas), totalTimeSpeedup = sum(seq ms)/sum(par ms), min/max per block.",

@@ -2,8 +2,8 @@
 // the synthetic blocks of `braid synth` (src/synth), one per kind, 2,000 transactions each, fixed seed.
 //
 // Each block is generated once, untimed (signing and the generator's own sequential run take seconds).
-// Then, per kind: one untimed sequential reference run and one untimed parallel warm-up run per
-// thread count, followed by interleaved rounds (sequential, 1, 2, 4 threads; order rotated each round;
+// Then, per kind: one untimed sequential reference run and WARMUPS untimed warm-up runs of every
+// side, followed by interleaved rounds (sequential, 1, 2, 4 threads; order rotated each round;
 // see stm.ts). Compared: stats.executionMs of both executors (medians over the same rounds);
 // speedup = sequential / parallel. Every parallel result is compared with the sequential one
 // (compareResults), and the sequential gasUsed with the generated header.
@@ -19,7 +19,7 @@ import { ParallelExecutor } from "../dist/parallel/execute.js";
 import { blockFromRpc, preStateFromAlloc } from "../dist/block/parse.js";
 import { SYNTH_KINDS, synthesizeBlock, type SynthKind, type SynthMeta } from "../dist/synth/index.js";
 import { banner, fmtMs, fmtNum, formatTable, log, machineInfo, mgasPerS, sig, writeResults, type Column } from "./report.js";
-import { compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
+import { WARMUPS, compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
 
 const num = (name: string, dflt: number) => (process.env[name] !== undefined ? Number(process.env[name]) : dflt);
 const CFG = {
@@ -166,7 +166,7 @@ export async function run(args: string[]): Promise<void> {
       blocks: `synthesizeBlock({ kind, txs: ${CFG.txs}, seed: "${CFG.seed}" }) once per kind, untimed; blockFromRpc + preStateFromAlloc`,
       sequential: "executeBlock(vm1, block, pre, { verifySenders: false }); time = stats.executionMs (after the pre-state load; no receiptsRoot / state diff)",
       parallel: "ParallelExecutor(vm2, NodeWorkerPool(4 workers on vm2.memory)).execute(block, pre, { verifySenders: false, threads }); time = stats.executionMs (workers + in-order commit + receipt decoding; staging is setupMs)",
-      rounds: "one untimed sequential reference run and one untimed parallel warm-up per thread count, then rounds of (sequential, 1, 2, 4 threads) with the order rotated each round, gc() before every run; at least minRounds, more while under timeMs, at most maxRounds",
+      rounds: `one untimed sequential reference run, then ${WARMUPS} untimed warm-up runs of each side (the parallel ones checked), then rounds of (sequential, 1, 2, 4 threads) with the order rotated each round, gc() before every run; at least minRounds, more while under timeMs, at most maxRounds`,
       speedup: "median sequential executionMs / median parallel executionMs over the same rounds; pairedSpeedupMedian = median of the per-round ratios",
       identical: "every parallel result (warm-up and timed) equals the sequential reference under compareResults (receipts, gasUsed, logsBloom, state diff)",
     },

@@ -7,9 +7,10 @@
 //   sequential  from after the pre-state load (vm.reset + putAccounts) to the end of the last
 //               transaction and the rewards/withdrawals (EIP-4788 system call included);
 //   Block-STM   from the workers' start (after vm.reset + putAccounts + EIP-4788 call + staging of
-//               the messages and worker contexts, reported as setupMs) through the in-order commit,
-//               receipt decoding and rewards/withdrawals.
-// Neither includes receiptsRoot or the state diff. speedup = median sequential executionMs / median parallel executionMs
+//               the messages and worker contexts, reported as setupMs) through the in-order commit
+//               (and any serial rest), reading the receipts and rewards/withdrawals.
+// Receipts decode their logs on first access, outside both; neither includes receiptsRoot or the
+// state diff. Each side first runs WARMUPS untimed times. speedup = median sequential executionMs / median parallel executionMs
 // over the same rounds. Every parallel result (warm-up and timed runs) is compared with the
 // sequential reference result by compareResults.
 import { cpus, loadavg } from "node:os";
@@ -81,7 +82,12 @@ export interface StmOptions {
   maxRounds: number;
   /** Keep adding rounds while the rounds' wall time is under this (and maxRounds not reached). */
   timeMs: number;
+  /** Untimed warm-up runs of each side before the rounds (default WARMUPS). */
+  warmups?: number;
 }
+
+/** Default untimed warm-up runs of each side. */
+export const WARMUPS = 4;
 
 /** Runs the interleaved comparison; errors of the parallel executor are recorded, not thrown. */
 export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: BlockInput, pre: PreState, o: StmOptions): Promise<StmComparison> {
@@ -97,14 +103,19 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
     const d = compareResults(reference, r);
     if (d.length) { a.identical = false; if (a.diffs.length === 0) a.diffs = d.slice(0, 5); }
   };
-  // Warm-up (untimed) parallel run per thread count, checked as well.
-  for (const side of parSides) {
-    const a: Acc = { exec: [], setup: [], ratio: [], stats: [], diffs: [], identical: true, error: null };
-    acc.set(side.key, a);
-    try {
-      check(a, await par.execute(block, pre, { verifySenders: false, threads: side.threads, policy: side.policy }));
-    } catch (e) {
-      a.error = errText(e);
+  // Warm-up (untimed) runs of every side, the parallel ones checked as well: the workers' code
+  // reaches its steady speed only after a few blocks (JIT tiering), later than the coordinator's.
+  for (const side of parSides) acc.set(side.key, { exec: [], setup: [], ratio: [], stats: [], diffs: [], identical: true, error: null });
+  for (let w = 0; w < (o.warmups ?? WARMUPS); w++) {
+    if (w > 0) executeBlock(seqVm, block, pre, { verifySenders: false });
+    for (const side of parSides) {
+      const a = acc.get(side.key)!;
+      if (a.error !== null) continue;
+      try {
+        check(a, await par.execute(block, pre, { verifySenders: false, threads: side.threads, policy: side.policy }));
+      } catch (e) {
+        a.error = errText(e);
+      }
     }
   }
   const seqExec: number[] = [];

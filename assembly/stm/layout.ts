@@ -25,6 +25,8 @@ export const H_COINBASE: u32 = 72; // [20]
 // the rest in order after committing the prefix). H_ADAPTIVE = 1 allows lowering it.
 export const H_LIMIT: u32 = 96;
 export const H_ADAPTIVE: u32 = 100;
+export const H_MARK_EXEC: u32 = 104; // executions and conflicts when the current window began
+export const H_MARK_CONFLICTS: u32 = 108;
 export const H_SIZE: u32 = 128;
 
 // ---- Transaction record ----

@@ -105,17 +105,31 @@ function next_version_to_validate(): bool {
  * Lowers the limit to the frontier (the lower of the execution and validation indices) once
  * aborts and dependency waits show that speculation mostly repeats work: on a serial block the
  * coordinator then commits that prefix and runs the rest in order, at sequential speed. Block-STM
- * stays exact on any prefix, since a transaction only reads versions of lower ones. Needs at least
- * SERIAL_MIN_CONFLICTS conflicts, and more than one for every SERIAL_RATIO executions.
+ * stays exact on any prefix, since a transaction only reads versions of lower ones. The test: at
+ * least SERIAL_MIN_CONFLICTS conflicts, more than one for every SERIAL_RATIO executions, over the
+ * whole run or over the current window of SERIAL_WINDOW executions (a block can turn serial late,
+ * or a worker can start late and leave the first part conflict-free).
  */
 const SERIAL_MIN_CONFLICTS: u32 = 32;
 const SERIAL_RATIO: u32 = 3;
+const SERIAL_WINDOW: u32 = 512;
+
+@inline function conflicted(conflicts: u32, executions: u32): bool {
+  return conflicts >= SERIAL_MIN_CONFLICTS && conflicts * SERIAL_RATIO > executions;
+}
 
 export function serialize_if_conflicted(): void {
   const h = stm_header();
   if (load<u32>(h + H.H_ADAPTIVE) == 0) return;
   const conflicts = atomic.load<u32>(h + H.H_ABORTS) + atomic.load<u32>(h + H.H_WAITS);
-  if (conflicts < SERIAL_MIN_CONFLICTS || conflicts * SERIAL_RATIO <= atomic.load<u32>(h + H.H_EXECUTIONS)) return;
+  const executions = atomic.load<u32>(h + H.H_EXECUTIONS);
+  // The window's marks are a heuristic's: racing workers may move them twice, harmlessly.
+  let markExec = atomic.load<u32>(h + H.H_MARK_EXEC), markConflicts = atomic.load<u32>(h + H.H_MARK_CONFLICTS);
+  if (executions - markExec >= SERIAL_WINDOW) {
+    atomic.store<u32>(h + H.H_MARK_EXEC, markExec = executions);
+    atomic.store<u32>(h + H.H_MARK_CONFLICTS, markConflicts = conflicts);
+  }
+  if (!conflicted(conflicts, executions) && !conflicted(conflicts - markConflicts, executions - markExec)) return;
   const e = atomic.load<u32>(h + H.H_EXEC_IDX), v = atomic.load<u32>(h + H.H_VALID_IDX);
   atomic_min(h + H.H_LIMIT, e < v ? e : v);
 }
