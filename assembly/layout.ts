@@ -111,6 +111,7 @@ export const CTX_RA_FOUND: u32 = 956; // u32 extra reads run-ahead added to stal
 export const CTX_FETCH_TICKET: u32 = 960; // i32 ticket of the worker's latest fetch (it waits for that answer)
 export const CTX_ACCT_LIST: u32 = 964; // u32 -> u32[] account entries in insertion order (0: not kept)
 export const CTX_STOR_LIST: u32 = 968; // u32 -> u32[] storage entries in insertion order (0: not kept)
+export const CTX_ZERO_TABLES: u32 = 972; // u32: 1 when the local tables must be zeroed before use (fresh Block-STM context)
 export const CTX_OPINFO: u32 = 1024; // 256 * u32 per-fork opcode info, built by worker_init
 export const CTX_BLOOM: u32 = 3072; // [256] logs bloom of the last transaction
 export const CTX_SCRATCH: u32 = 2048; // 1 KiB scratch words for the interpreter (2048..3072)

@@ -110,7 +110,7 @@ function next_version_to_validate(): bool {
  * whole run or over the current window of SERIAL_WINDOW executions (a block can turn serial late,
  * or a worker can start late and leave the first part conflict-free).
  */
-const SERIAL_MIN_CONFLICTS: u32 = 32;
+const SERIAL_MIN_CONFLICTS: u32 = 16;
 const SERIAL_RATIO: u32 = 3;
 const SERIAL_WINDOW: u32 = 512;
 

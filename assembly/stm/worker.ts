@@ -248,8 +248,22 @@ function needs_reexecution(i: u32, inc: u32): void {
   finish_validation(i, aborted);
 }
 
+/**
+ * Zeroes a fresh context's local tables: done by the thread that owns the context, so the
+ * coordinator does not zero every worker's megabytes before the block can start.
+ */
+function zero_local_tables(): void {
+  const ctx = G.g_ctx;
+  if (load<u32>(ctx + L.CTX_ZERO_TABLES) == 0) return;
+  memory.fill(<usize>load<u32>(ctx + L.CTX_ACCT_TABLE), 0, <usize>load<u32>(ctx + L.CTX_ACCT_CAP) * L.ACCT_SIZE);
+  memory.fill(<usize>load<u32>(ctx + L.CTX_STOR_TABLE), 0, <usize>load<u32>(ctx + L.CTX_STOR_CAP) * L.STOR_SIZE);
+  memory.fill(<usize>load<u32>(ctx + L.CTX_TSTOR_TABLE), 0, <usize>load<u32>(ctx + L.CTX_TSTOR_CAP) * L.STOR_SIZE);
+  store<u32>(ctx + L.CTX_ZERO_TABLES, 0);
+}
+
 /** Runs scheduler tasks until the block is done (or an error stops it). */
 export function stm_worker(): void {
+  zero_local_tables();
   let kind: u32 = 0, tx: u32 = 0, inc: u32 = 0;
   let idle: u32 = 0;
   let naps: u32 = 0;

@@ -260,11 +260,9 @@ export class ParallelExecutor {
     const dv = vm.dv();
     const set = (off: number, v: number) => dv.setUint32(ctx + off, v, true);
     const get = (off: number) => dv.getUint32(vm.ctx + off, true);
-    const table = (entries: number, size: number) => {
-      const at = carver.take(entries * size);
-      vm.exports.mem_zero(at, entries * size);
-      return at;
-    };
+    // The local tables are zeroed by the thread that runs this context (CTX_ZERO_TABLES).
+    const table = (entries: number, size: number) => carver.take(entries * size);
+    set(L.CTX_ZERO_TABLES, 1);
     set(L.CTX_FRAMES, carver.take(1025 * L.FRAME_SIZE));
     set(L.CTX_STACK, carver.take(1025 * L.STACK_BYTES));
     const mem = carver.take(WORKER.memory);
