@@ -166,7 +166,7 @@ export async function run(args: string[]): Promise<void> {
       blocks: `synthesizeBlock({ kind, txs: ${CFG.txs}, seed: "${CFG.seed}" }) once per kind, untimed; blockFromRpc + preStateFromAlloc`,
       sequential: "executeBlock(vm1, block, pre, { verifySenders: false }); time = stats.executionMs (after the pre-state load; no receiptsRoot / state diff)",
       parallel: "ParallelExecutor(vm2, NodeWorkerPool(4 workers on vm2.memory)).execute(block, pre, { verifySenders: false, threads }); time = stats.executionMs (workers + in-order commit and any serial rest + reading the receipts, whose logs decode on first access; staging is setupMs)",
-      rounds: `one untimed sequential reference run, then ${WARMUPS} untimed warm-up runs of each side (the parallel ones checked), then rounds of (sequential, 1, 2, 4 threads) with the order rotated each round, gc() before each round, none between its runs (a forced gc() or pause idles the worker cores, which the VM then parks); at least minRounds, more while under timeMs, at most maxRounds`,
+      rounds: `one untimed sequential reference run, then ${WARMUPS} untimed warm-up runs of each side (the parallel ones checked), then rounds of (sequential, 1, 2, 4 threads) with the order rotated each round, no forced gc() between runs (a forced gc() or pause idles the worker cores, which the VM then parks); at least minRounds, more while under timeMs, at most maxRounds`,
       speedup: "median sequential executionMs / median parallel executionMs over the same rounds; pairedSpeedupMedian = median of the per-round ratios",
       identical: "every parallel result (warm-up and timed) equals the sequential reference under compareResults (receipts, gasUsed, logsBloom, state diff)",
     },

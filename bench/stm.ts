@@ -10,8 +10,8 @@
 //               the messages and worker contexts, reported as setupMs) through the in-order commit
 //               (and any serial rest), reading the receipts and rewards/withdrawals.
 // Receipts decode their logs on first access, outside both; neither includes receiptsRoot or the
-// state diff. Each side first runs WARMUPS untimed times; a round's runs follow one another
-// without a forced gc() (one runs before each round). speedup = median sequential executionMs / median parallel executionMs
+// state diff. Each side first runs WARMUPS untimed times; then all runs follow one another
+// without a forced gc(). speedup = median sequential executionMs / median parallel executionMs
 // over the same rounds. Every parallel result (warm-up and timed runs) is compared with the
 // sequential reference result by compareResults.
 import { cpus, loadavg } from "node:os";
@@ -22,7 +22,6 @@ import type { ParallelExecutor, ParallelStats } from "../dist/parallel/execute.j
 import type { Vm } from "../dist/vm/vm.js";
 import { geomean, median, sig } from "./report.js";
 
-const gc = (globalThis as { gc?: () => void }).gc;
 
 
 export { median };
@@ -131,8 +130,8 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
     const parMs = new Map<string, number>();
     // Runs follow one another without a forced gc() or a pause, as in a replay loop: both leave
     // the worker cores idle, and a VM parks idle vCPUs (measured on the erc20 kind: Block-STM's
-    // worker phase 6.8 ms back to back, 9.1 ms after a 15 ms pause, 11.4 ms after gc()).
-    gc?.();
+    // worker phase 6.8 ms back to back, 9.1 ms after a 15 ms pause, 11.4 ms after gc(); on
+    // block 17034869 at 2 threads, 1.21x back to back and 0.77x with a gc() before each round).
     for (const side of order) {
       if (side === "seq") {
         const r = executeBlock(seqVm, block, pre, { verifySenders: false });
