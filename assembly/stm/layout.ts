@@ -2,32 +2,32 @@
 // The host mirrors these offsets through scripts/gen-layout.mjs.
 
 // ---- Header, one per block ----
+// The first 128 bytes are written once (by the host) and then only read. Counters that threads
+// update during the run each own a 64-byte line, so updating one does not invalidate the others
+// in the other cores' caches; per-thread statistics live in the contexts (CTX_STM_*).
 export const H_N: u32 = 0; // transactions
-export const H_EXEC_IDX: u32 = 4;
-export const H_VALID_IDX: u32 = 8;
-export const H_DECREASE_CNT: u32 = 12;
-export const H_ACTIVE: u32 = 16;
-export const H_DONE: u32 = 20;
 export const H_MV_TABLE: u32 = 24;
 export const H_MV_CAP: u32 = 28;
-export const H_MV_COUNT: u32 = 32;
-export const H_ARENA_TOP: u32 = 36; // shared bump allocator for versions, read/write sets, logs
 export const H_ARENA_END: u32 = 40;
 export const H_TXS: u32 = 44; // transaction records
 export const H_MSGS: u32 = 48; // message records
-export const H_ERROR: u32 = 52; // first fatal error (a region ran out): the host falls back
-export const H_EXECUTIONS: u32 = 56;
-export const H_VALIDATIONS: u32 = 60;
-export const H_ABORTS: u32 = 64;
-export const H_WAITS: u32 = 68;
 export const H_COINBASE: u32 = 72; // [20]
 // Transactions Block-STM runs: H_N, lowered once conflicts make speculation a loss (the host runs
 // the rest in order after committing the prefix). H_ADAPTIVE = 1 allows lowering it.
 export const H_LIMIT: u32 = 96;
 export const H_ADAPTIVE: u32 = 100;
-export const H_MARK_EXEC: u32 = 104; // executions and conflicts when the current window began
+export const H_MARK_EXEC: u32 = 104; // started executions and conflicts when the current window began
 export const H_MARK_CONFLICTS: u32 = 108;
-export const H_SIZE: u32 = 128;
+export const H_EXEC_IDX: u32 = 128;
+export const H_VALID_IDX: u32 = 192;
+export const H_ACTIVE: u32 = 256;
+export const H_DECREASE_CNT: u32 = 320;
+export const H_ARENA_TOP: u32 = 384; // shared bump allocator for versions, read/write sets, logs (threads take chunks)
+export const H_DONE: u32 = 448;
+export const H_ERROR: u32 = 452; // first fatal error (a region ran out): the host falls back
+export const H_ABORTS: u32 = 512;
+export const H_WAITS: u32 = 516;
+export const H_SIZE: u32 = 576;
 
 // ---- Transaction record ----
 export const T_STATUS: u32 = 0; // (incarnation << 2) | TS_*

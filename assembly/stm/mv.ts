@@ -39,7 +39,6 @@ export function mv_location(kind: u32, addr: usize, slot: usize): usize {
         if (kind == H.LOC_STORAGE) memory.copy(e + H.V_SLOT, slot, 32);
         store<u32>(e + H.V_HEAD, 0);
         store<u32>(e + H.V_LOCK, 0);
-        atomic.add<u32>(h + H.H_MV_COUNT, 1);
         atomic.store<u32>(e + H.V_STATE, 2);
         return e;
       }

@@ -80,11 +80,33 @@ function try_incarnate(i: u32): bool {
   return false;
 }
 
+/**
+ * Execution indices are claimed EXEC_BATCH at a time (one update of the shared index and of the
+ * active count instead of one each per transaction: on small transactions those cross-core
+ * updates cost as much as executing). The thread keeps the claimed indices in a queue of its own
+ * and incarnates them in order; each holds one active count until then, so completion is never
+ * detected early, and an index handed out again after decrease_execution_idx is incarnated by only
+ * one thread (try_incarnate). Consecutive transactions on one thread also see each other's writes.
+ */
+const EXEC_BATCH: u32 = 4;
+let g_queue_next: u32 = 0;
+let g_queue_end: u32 = 0;
+
+/** Forgets claimed indices (a new run of stm_worker; they belonged to a finished block). */
+export function scheduler_reset(): void {
+  g_queue_next = 0;
+  g_queue_end = 0;
+}
+
 function next_version_to_execute(): bool {
+  if (g_queue_next < g_queue_end) return try_incarnate(g_queue_next++);
   const h = stm_header();
   if (atomic.load<u32>(h + H.H_EXEC_IDX) >= limit()) { check_done(); return false; }
-  atomic.add<u32>(h + H.H_ACTIVE, 1);
-  return try_incarnate(atomic.add<u32>(h + H.H_EXEC_IDX, 1));
+  atomic.add<u32>(h + H.H_ACTIVE, EXEC_BATCH);
+  const i = atomic.add<u32>(h + H.H_EXEC_IDX, EXEC_BATCH);
+  g_queue_next = i + 1;
+  g_queue_end = i + EXEC_BATCH;
+  return try_incarnate(i);
 }
 
 function next_version_to_validate(): bool {
@@ -122,7 +144,10 @@ export function serialize_if_conflicted(): void {
   const h = stm_header();
   if (load<u32>(h + H.H_ADAPTIVE) == 0) return;
   const conflicts = atomic.load<u32>(h + H.H_ABORTS) + atomic.load<u32>(h + H.H_WAITS);
-  const executions = atomic.load<u32>(h + H.H_EXECUTIONS);
+  // Executions, counted without a shared counter: first incarnations started, plus one re-run per
+  // conflict (an abort or a wait each cost one).
+  const n = load<u32>(h + H.H_N), started = atomic.load<u32>(h + H.H_EXEC_IDX);
+  const executions = (started < n ? started : n) + conflicts;
   // The window's marks are a heuristic's: racing workers may move them twice, harmlessly.
   let markExec = atomic.load<u32>(h + H.H_MARK_EXEC), markConflicts = atomic.load<u32>(h + H.H_MARK_CONFLICTS);
   if (executions - markExec >= SERIAL_WINDOW) {
@@ -138,7 +163,9 @@ export function serialize_if_conflicted(): void {
 export function next_task(): void {
   const h = stm_header();
   set_task(TASK_NONE, 0, 0);
-  if (atomic.load<u32>(h + H.H_VALID_IDX) < atomic.load<u32>(h + H.H_EXEC_IDX)) {
+  if (g_queue_next < g_queue_end) {
+    next_version_to_execute(); // claimed indices first
+  } else if (atomic.load<u32>(h + H.H_VALID_IDX) < atomic.load<u32>(h + H.H_EXEC_IDX)) {
     next_version_to_validate();
   } else {
     next_version_to_execute();

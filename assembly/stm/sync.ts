@@ -15,14 +15,28 @@ import * as L from "../layout";
   return <usize>load<u32>(g_ctx + L.CTX_STM);
 }
 
-/** Allocates `n` bytes (8-aligned) from the block's shared arena; 0 (and H_ERROR) when exhausted. */
+/** Bytes a thread takes from the shared arena at a time (more for a larger allocation). */
+const ARENA_CHUNK: u32 = 64 << 10;
+
+/**
+ * Allocates `n` bytes (8-aligned) from the block's shared arena; 0 (and H_ERROR) when exhausted.
+ * Each thread bumps through a chunk of its own, so the shared top moves once per chunk.
+ */
 export function arena_alloc(n: u32): usize {
   const h = stm_header();
   const size = (n + 7) & ~7;
-  const at = atomic.add<u32>(h + H.H_ARENA_TOP, size);
-  if (at + size > load<u32>(h + H.H_ARENA_END)) {
-    atomic.cmpxchg<u32>(h + H.H_ERROR, 0, L.FATAL_STM_ARENA);
-    return 0;
+  let cur = load<u32>(g_ctx + L.CTX_ARENA_CUR);
+  if (load<u32>(g_ctx + L.CTX_ARENA_HDR) != <u32>h || cur + size > load<u32>(g_ctx + L.CTX_ARENA_END)) {
+    const chunk = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+    const at = atomic.add<u32>(h + H.H_ARENA_TOP, chunk);
+    if (at + chunk > load<u32>(h + H.H_ARENA_END)) {
+      atomic.cmpxchg<u32>(h + H.H_ERROR, 0, L.FATAL_STM_ARENA);
+      return 0;
+    }
+    store<u32>(g_ctx + L.CTX_ARENA_HDR, <u32>h);
+    store<u32>(g_ctx + L.CTX_ARENA_END, at + chunk);
+    cur = at;
   }
-  return <usize>at;
+  store<u32>(g_ctx + L.CTX_ARENA_CUR, cur + size);
+  return <usize>cur;
 }

@@ -8,7 +8,7 @@ import { mv_location, mv_write, mv_remove, mv_read, mv_mark_estimate, g_vr_tx, g
 import { coinbase_fees } from "./load";
 import { stm_header, arena_alloc } from "./sync";
 import {
-  next_task, is_done, add_dependency, finish_execution, try_validation_abort, finish_validation, serialize_if_conflicted,
+  next_task, is_done, add_dependency, finish_execution, try_validation_abort, finish_validation, serialize_if_conflicted, scheduler_reset,
   g_task_kind, g_task_tx, g_task_inc, TASK_EXECUTE, TASK_VALIDATE,
 } from "./scheduler";
 
@@ -187,7 +187,7 @@ function execute(i: u32, inc: u32): void {
   while (true) {
     prepare(i);
     tx_execute();
-    atomic.add<u32>(h + H.H_EXECUTIONS, 1);
+    store<u32>(G.g_ctx + L.CTX_STM_EXECUTIONS, load<u32>(G.g_ctx + L.CTX_STM_EXECUTIONS) + 1);
     const status = load<u32>(G.g_ctx + L.CTX_STATUS);
     if (status == L.STATUS_FATAL) {
       const fatal = load<u32>(G.g_ctx + L.CTX_FATAL);
@@ -233,7 +233,7 @@ function validate(i: u32): bool {
 }
 
 function needs_reexecution(i: u32, inc: u32): void {
-  atomic.add<u32>(stm_header() + H.H_VALIDATIONS, 1);
+  store<u32>(G.g_ctx + L.CTX_STM_VALIDATIONS, load<u32>(G.g_ctx + L.CTX_STM_VALIDATIONS) + 1);
   const valid = validate(i);
   const aborted = !valid && try_validation_abort(i, inc);
   if (aborted) {
@@ -264,6 +264,7 @@ function zero_local_tables(): void {
 /** Runs scheduler tasks until the block is done (or an error stops it). */
 export function stm_worker(): void {
   zero_local_tables();
+  scheduler_reset();
   let kind: u32 = 0, tx: u32 = 0, inc: u32 = 0;
   let idle: u32 = 0;
   let naps: u32 = 0;

@@ -76,6 +76,7 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
   dv.setUint32(header + L.H_MV_TABLE, mv, true);
   dv.setUint32(header + L.H_MV_CAP, mvCap, true);
   dv.setUint32(header + L.H_ARENA_TOP, arena, true);
+  dv.setUint32(vm.ctx + L.CTX_ARENA_HDR, 0, true); // the coordinator's arena chunk is of an earlier block
   dv.setUint32(header + L.H_ARENA_END, arena + arenaSize, true);
   dv.setUint32(header + L.H_TXS, txs, true);
   dv.setUint32(header + L.H_MSGS, msgs, true);
