@@ -29,7 +29,8 @@ export function stm_commit(): u32 {
         const kind = load<u32>(loc + H.V_KIND);
         const v = <usize>load<u32>(w + 12 + (<usize>k << 3)); // the final incarnation's version
         if (pass == 0 && kind == H.LOC_ACCOUNT) {
-          const e = acct_get(loc + H.V_ADDR);
+          let e = <usize>load<u32>(loc + H.V_BASE);
+          if (e == 0) e = acct_get(loc + H.V_ADDR);
           if (e == 0) return 0xffffffff;
           const old = load<u32>(e + L.A_FLAGS);
           if (load<u32>(v + H.VR_A_WIPE) == i + 1 && (old & (L.AF_HAS_STORAGE | L.AF_STORAGE_WRITTEN)) != 0) storage_wipe(e);
@@ -38,9 +39,11 @@ export function stm_commit(): u32 {
           store<u32>(e + L.A_CODE, load<u32>(v + H.VR_A_CODE));
           memory.copy(e + L.A_BALANCE, v + H.VR_A_BALANCE, 32);
         } else if (pass == 1 && kind == H.LOC_STORAGE) {
-          const e = acct_get(loc + H.V_ADDR);
+          let e = <usize>load<u32>(loc + H.V_BASE_ACCT);
+          if (e == 0) e = acct_get(loc + H.V_ADDR);
           if (e == 0) return 0xffffffff;
-          const s = slot_get(e, loc + H.V_SLOT);
+          let s = <usize>load<u32>(loc + H.V_BASE);
+          if (s == 0) s = slot_get(e, loc + H.V_SLOT);
           if (s == 0) return 0xffffffff;
           memory.copy(s + L.S_VALUE, v + H.VR_S_VALUE, 32);
           store<u32>(e + L.A_FLAGS, load<u32>(e + L.A_FLAGS) | L.AF_STORAGE_WRITTEN);

@@ -81,6 +81,10 @@ export const V_LOCK: u32 = 8;
 export const V_HEAD: u32 = 12; // newest version first
 export const V_ADDR: u32 = 16; // [20]
 export const V_SLOT: u32 = 40; // word (storage locations)
+// The location's entry in the coordinator's tables (the shared pre-state), noted by the first
+// thread that read it from there (0: not read from there), so the commit need not look it up.
+export const V_BASE: u32 = 72; // account entry, or storage entry
+export const V_BASE_ACCT: u32 = 76; // storage locations: the account's entry
 export const MV_SIZE: u32 = 96;
 export const LOC_ACCOUNT: u32 = 1;
 export const LOC_STORAGE: u32 = 2;

@@ -139,6 +139,7 @@ export function stm_load_account(e: usize): bool {
       if (b == 0) { set_fatal(L.FATAL_REMOTE); return false; }
     }
     if (b != 0) {
+      store<u32>(loc + H.V_BASE, <u32>b); // every thread notes the same entry
       store<u32>(e + L.A_FLAGS, load<u32>(b + L.A_FLAGS) & (L.AF_EXISTS | L.AF_HAS_STORAGE));
       store<u64>(e + L.A_NONCE, load<u64>(b + L.A_NONCE));
       store<u32>(e + L.A_CODE, load<u32>(b + L.A_CODE));
@@ -187,7 +188,11 @@ export function stm_load_slot(e: usize, acct: usize): bool {
       s = base_slot(b, e + L.S_KEY);
       if (s == 0 && (load<u32>(b + L.A_FLAGS) & L.AF_HAS_STORAGE) != 0) { set_fatal(L.FATAL_REMOTE); return false; }
     }
-    if (s != 0) memory.copy(e + L.S_VALUE, s + L.S_VALUE, 32);
+    if (b != 0) store<u32>(loc + H.V_BASE_ACCT, <u32>b);
+    if (s != 0) {
+      store<u32>(loc + H.V_BASE, <u32>s);
+      memory.copy(e + L.S_VALUE, s + L.S_VALUE, 32);
+    }
   }
   if (g_prewarm && prewarmed_slot(acct + L.A_ADDR, e + L.S_KEY)) store<u32>(e + L.S_WARM, g_txid);
   return record_read(loc, g_vr_tx, g_vr_inc, 0);

@@ -39,6 +39,8 @@ export function mv_location(kind: u32, addr: usize, slot: usize): usize {
         if (kind == H.LOC_STORAGE) memory.copy(e + H.V_SLOT, slot, 32);
         store<u32>(e + H.V_HEAD, 0);
         store<u32>(e + H.V_LOCK, 0);
+        store<u32>(e + H.V_BASE, 0);
+        store<u32>(e + H.V_BASE_ACCT, 0);
         atomic.store<u32>(e + H.V_STATE, 2);
         return e;
       }
