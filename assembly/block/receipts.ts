@@ -1,5 +1,6 @@
-// The receipts root, from the transaction records both executors fill (stm/layout.ts): each
-// receipt is RLP-encoded (EIP-658 status, EIP-2718 type prefix) and the ordinal trie hashed in wasm.
+// Receipts from the transaction records both executors fill (stm/layout.ts): the snapshot of
+// blooms and logs the host decodes receipts from, and the receipts root (each receipt RLP-encoded
+// with its EIP-658 status and EIP-2718 type prefix, the ordinal trie hashed in wasm).
 import * as L from "../layout";
 import * as H from "../stm/layout";
 import { header_len, write_header, bytes_size, write_bytes, uint_size, write_uint } from "../trie/rlp";
@@ -90,4 +91,35 @@ export function receipts_root(header: usize, scratch: usize, out: usize): void {
     at = end;
   }
   ordinal_root(table, n, (at + 7) & ~7, out);
+}
+
+/** Bytes receipts_snapshot writes: a bloom and the log records for each transaction with logs. */
+export function receipts_snapshot_size(header: usize): u32 {
+  const n = load<u32>(header + H.H_N);
+  let size: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const t = record(header, i);
+    if (load<u32>(t + H.T_LOG_COUNT) != 0) size += 256 + load<u32>(t + H.T_LOG_BYTES);
+  }
+  return size;
+}
+
+/**
+ * Copies the bloom and log records of each transaction with logs to dst, one after another,
+ * noting each one's offset in T_SNAP, and ORs the blooms into the block's bloom at `bloom`.
+ */
+export function receipts_snapshot(header: usize, dst: usize, bloom: usize): void {
+  const n = load<u32>(header + H.H_N);
+  memory.fill(bloom, 0, 256);
+  let at: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const t = record(header, i);
+    if (load<u32>(t + H.T_LOG_COUNT) == 0) continue; // no logs: an empty bloom
+    store<u32>(t + H.T_SNAP, at);
+    memory.copy(dst + at, t + H.T_BLOOM, 256);
+    for (let k: usize = 0; k < 256; k += 8) store<u64>(bloom + k, load<u64>(bloom + k) | load<u64>(t + H.T_BLOOM + k));
+    const bytes = load<u32>(t + H.T_LOG_BYTES);
+    memory.copy(dst + at + 256, <usize>load<u32>(t + H.T_LOGS), bytes);
+    at += 256 + bytes;
+  }
 }

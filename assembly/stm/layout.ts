@@ -44,6 +44,7 @@ export const T_INVALID: u32 = 60; // INVALID_* reason
 export const T_STEPS: u32 = 64; // u64
 export const T_TYPE: u32 = 72; // EIP-2718 transaction type (staged by the host)
 export const T_LOG_BYTES: u32 = 76; // bytes of the log records at T_LOGS
+export const T_SNAP: u32 = 80; // offset of its bloom and logs in the host's receipts snapshot (receipts_snapshot)
 export const T_FEE: u32 = 96; // word: priority fee owed to the coinbase
 export const T_CB_FEES: u32 = 128; // word: fees of earlier transactions this one saw in the coinbase balance
 export const T_BLOOM: u32 = 192; // [256] logs bloom

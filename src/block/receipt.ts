@@ -15,19 +15,42 @@ export interface LogSnapshot {
 export class RecordedReceipt implements Receipt {
   #logs: LogEntry[] | undefined;
   #bloom: Uint8Array | undefined;
+  #gasUsed: number | bigint;
+  #cumulative: number | bigint;
+  success: boolean;
 
   constructor(
     public type: number,
     public status: ExecStatus,
-    public success: boolean,
-    public gasUsed: bigint,
-    public cumulativeGasUsed: bigint,
+    /** Gas figures as numbers (exact below 2^53): a BigInt is made when one is read. */
+    gasUsed: number,
+    cumulativeGasUsed: number,
     public contractAddress: Uint8Array | null,
     private readonly snapshot: LogSnapshot | null,
     /** Offset of the first log record in the snapshot; the bloom's 256 bytes precede it. */
     private readonly at: number,
     private readonly count: number,
-  ) {}
+  ) {
+    this.success = status === "success";
+    this.#gasUsed = gasUsed;
+    this.#cumulative = cumulativeGasUsed;
+  }
+
+  get gasUsed(): bigint {
+    return BigInt(this.#gasUsed);
+  }
+
+  set gasUsed(v: bigint) {
+    this.#gasUsed = v;
+  }
+
+  get cumulativeGasUsed(): bigint {
+    return BigInt(this.#cumulative);
+  }
+
+  set cumulativeGasUsed(v: bigint) {
+    this.#cumulative = v;
+  }
 
   get logs(): LogEntry[] {
     return (this.#logs ??= decodeLogs(this.snapshot, this.at, this.count));

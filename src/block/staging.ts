@@ -133,44 +133,46 @@ export interface BlockReceipts {
 }
 
 /**
- * The receipts root of the executed block staged at `header`, encoded and hashed in wasm
- * (block/receipts.ts). Its scratch space is the unused rest of the block's arena, or fresh memory
- * above everything when that is too small.
+ * `need` bytes of scratch memory for work on the executed block staged at `header`: the unused
+ * rest of its arena, or fresh memory above everything when that is too small.
  */
-export function receiptsRootOf(vm: Vm, header: number): Uint8Array {
+function blockScratch(vm: Vm, header: number, need: number): number {
   const dv = vm.dv();
-  const need = vm.exports.receipts_root_scratch(header) + 32;
-  let at = Math.ceil(dv.getUint32(header + L.H_ARENA_TOP, true) / 8) * 8;
-  if (at + need > dv.getUint32(header + L.H_ARENA_END, true)) {
-    at = vm.memory.buffer.byteLength;
-    vm.memory.grow(Math.ceil(need / 65536));
-  }
+  const at = Math.ceil(dv.getUint32(header + L.H_ARENA_TOP, true) / 8) * 8;
+  if (at + need <= dv.getUint32(header + L.H_ARENA_END, true)) return at;
+  const end = vm.memory.buffer.byteLength;
+  vm.memory.grow(Math.ceil(need / 65536));
+  return end;
+}
+
+/** The receipts root of the executed block staged at `header`, encoded and hashed in wasm (block/receipts.ts). */
+export function receiptsRootOf(vm: Vm, header: number): Uint8Array {
+  const at = blockScratch(vm, header, vm.exports.receipts_root_scratch(header) + 32);
   vm.exports.receipts_root(header, at + 32, at);
   return vm.u8().slice(at, at + 32);
 }
 
 /**
  * The receipts of the executed block staged at `header`. Logs and blooms are copied out in one
- * snapshot and decoded on first access (RecordedReceipt); the block bloom is OR-ed here.
+ * snapshot (gathered in wasm, which also ORs the block's bloom) and decoded on first access
+ * (RecordedReceipt).
  */
 export function readReceipts(vm: Vm, block: BlockInput, header: number, env: BlockEnv): BlockReceipts {
-  const dv = vm.dv();
-  const u8 = vm.u8();
   const n = block.transactions.length;
+  // The blooms and logs, gathered in wasm into one region, leave wasm memory in one copy.
+  const size = vm.exports.receipts_snapshot_size(header);
+  const at = blockScratch(vm, header, size + 256);
+  vm.exports.receipts_snapshot(header, at + 256, at);
+  const u8 = vm.u8();
+  const dv = vm.dv();
+  const bloom = u8.slice(at, at + 256);
+  const bytes = u8.slice(at + 256, at + 256 + size);
+  const snapshot: LogSnapshot | null = size > 0 ? { bytes, view: new DataView(bytes.buffer) } : null;
   const receipts = new Array<Receipt>(n);
-  const bloom = new Uint8Array(256);
   const txs = dv.getUint32(header + L.H_TXS, true);
-  let snapBytes = 0;
-  for (let i = 0; i < n; i++) {
-    const t = txs + i * L.TXR_SIZE;
-    if (dv.getUint32(t + L.T_LOG_COUNT, true) > 0) snapBytes += 256 + dv.getUint32(t + L.T_LOG_BYTES, true);
-  }
-  const bytes = new Uint8Array(snapBytes);
-  const words = new Uint32Array(bytes.buffer), bloomWords = new Uint32Array(bloom.buffer); // blooms start 8-aligned
-  const snapshot: LogSnapshot | null = snapBytes > 0 ? { bytes, view: new DataView(bytes.buffer) } : null;
   // Gas and step counts fit in 53 bits: summed as numbers, one BigInt per receipt field.
   const limit = Number(env.gasLimit);
-  let cumulative = 0, steps = 0, at = 0;
+  let cumulative = 0, steps = 0;
   for (let i = 0; i < n; i++) {
     const tx = block.transactions[i]!;
     const t = txs + i * L.TXR_SIZE;
@@ -181,19 +183,10 @@ export function readReceipts(vm: Vm, block: BlockInput, header: number, env: Blo
     cumulative += gasUsed;
     steps += dv.getUint32(t + L.T_STEPS, true) + dv.getUint32(t + L.T_STEPS + 4, true) * 2 ** 32;
     const count = dv.getUint32(t + L.T_LOG_COUNT, true);
-    let logsAt = 0;
-    if (count > 0) {
-      // [bloom 256][log records]; a transaction without logs has an empty bloom and no records.
-      bytes.set(u8.subarray(t + L.T_BLOOM, t + L.T_BLOOM + 256), at);
-      for (let k = 0, w = at >> 2; k < 64; k++) bloomWords[k]! |= words[w + k]!;
-      logsAt = at + 256;
-      const p = dv.getUint32(t + L.T_LOGS, true), len = dv.getUint32(t + L.T_LOG_BYTES, true);
-      bytes.set(u8.subarray(p, p + len), logsAt);
-      at = logsAt + len;
-    }
     const status = STATUS[dv.getUint32(t + L.T_RESULT, true)]!;
     const created = tx.to === null && status === "success" ? u8.slice(t + L.T_CREATED, t + L.T_CREATED + 20) : null;
-    receipts[i] = new RecordedReceipt(tx.type, status, status === "success", BigInt(gasUsed), BigInt(cumulative), created, snapshot, logsAt, count);
+    const logsAt = count > 0 ? dv.getUint32(t + L.T_SNAP, true) + 256 : 0; // [bloom 256][log records]
+    receipts[i] = new RecordedReceipt(tx.type, status, gasUsed, cumulative, created, snapshot, logsAt, count);
   }
   return { receipts, gasUsed: BigInt(cumulative), bloom, steps: BigInt(steps), header };
 }

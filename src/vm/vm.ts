@@ -56,6 +56,8 @@ export interface BraidExports {
   seq_run_block(from: number): number;
   receipts_root_scratch(header: number): number;
   receipts_root(header: number, scratch: number, out: number): void;
+  receipts_snapshot_size(header: number): number;
+  receipts_snapshot(header: number, dst: number, bloom: number): void;
   load_message(i: number): void;
   ra_prefetch_tx(): number;
   remote_put_account(addr: number, exists: number, hasStorage: number, nonce: bigint, balanceBE: number, rec: number): number;

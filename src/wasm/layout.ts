@@ -274,6 +274,7 @@ export const T_INVALID = 60;
 export const T_STEPS = 64;
 export const T_TYPE = 72;
 export const T_LOG_BYTES = 76;
+export const T_SNAP = 80;
 export const T_FEE = 96;
 export const T_CB_FEES = 128;
 export const T_BLOOM = 192;
