@@ -294,9 +294,13 @@ export class Vm {
     return at;
   }
 
+  /** A 256-bit value as 32 big-endian bytes (four 64-bit stores, not 32 byte-wide BigInt steps). */
   private be32(v: bigint): Uint8Array {
     const b = new Uint8Array(32);
-    for (let i = 31; v !== 0n && i >= 0; i--) { b[i] = Number(v & 0xffn); v >>= 8n; }
+    if (v === 0n) return b;
+    const dv = new DataView(b.buffer);
+    if (v <= 0xffffffffffffffffn) dv.setBigUint64(24, v);
+    else for (let i = 3; i >= 0; i--, v >>= 64n) dv.setBigUint64(i * 8, BigInt.asUintN(64, v));
     return b;
   }
 
