@@ -2,9 +2,10 @@
 // The host mirrors these offsets through scripts/gen-layout.mjs.
 
 // ---- Header, one per block ----
-// The first 128 bytes are written once (by the host) and then only read. Counters that threads
-// update during the run each own a 64-byte line, so updating one does not invalidate the others
-// in the other cores' caches; per-thread statistics live in the contexts (CTX_STM_*).
+// The first 128 bytes are written by the host, then read (H_LIMIT and the window marks change a
+// few times per block at most). Counters that threads update during the run each own a 64-byte
+// line, so updating one does not invalidate the others in the other cores' caches; per-thread
+// statistics live in the contexts (CTX_STM_*).
 export const H_N: u32 = 0; // transactions
 export const H_MV_TABLE: u32 = 24;
 export const H_MV_CAP: u32 = 28;
