@@ -4,6 +4,7 @@
 // (src/node/bn254.ts), several times faster. The choice never changes a result: every backend must
 // accept and reject exactly the same inputs and compute the same outputs (tests/bn254-backend.test.ts).
 import { bn254 } from '@noble/curves/bn254.js';
+import { Backend } from './backend.js';
 
 /**
  * One implementation of the three operations. The precompile (src/precompiles/bn254.ts) hands it
@@ -99,21 +100,19 @@ export const nobleBn254: Bn254Backend = {
   },
 };
 
-let impl: Bn254Backend = nobleBn254;
-let implName = '@noble/curves';
+const backend = new Backend<Bn254Backend>(nobleBn254, '@noble/curves');
 
 /** The backend in use in this thread. */
 export function bn254Impl(): Bn254Backend {
-  return impl;
+  return backend.impl;
 }
 
 /** Installs another implementation (it must agree with noble on every input). */
-export function setBn254Backend(backend: Bn254Backend, name: string): void {
-  impl = backend;
-  implName = name;
+export function setBn254Backend(impl: Bn254Backend, name: string): void {
+  backend.set(impl, name);
 }
 
 /** Which implementation runs the bn254 precompiles in this thread. */
 export function bn254Backend(): string {
-  return implName;
+  return backend.name;
 }

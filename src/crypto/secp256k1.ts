@@ -2,6 +2,7 @@
 // everywhere by default; the Node adapter installs libsecp256k1's native binding when it loads
 // (src/node/secp256k1.ts), about 20x faster. Both are audited; the choice never changes a result.
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { Backend } from './backend.js';
 
 /**
  * Recovers the uncompressed public key (65 bytes, 0x04 ‖ x ‖ y) from a 32-byte hash, r and s
@@ -19,20 +20,18 @@ function bytesToBig(b: Uint8Array): bigint {
 export const nobleRecover: RecoverPublicKey = (hash, rs, recid) =>
   new secp256k1.Signature(bytesToBig(rs.subarray(0, 32)), bytesToBig(rs.subarray(32, 64)), recid).recoverPublicKey(hash).toBytes(false);
 
-let impl: RecoverPublicKey = nobleRecover;
-let implName = '@noble/curves';
+const backend = new Backend<RecoverPublicKey>(nobleRecover, '@noble/curves');
 
 export function recoverPublicKey(hash: Uint8Array, rs: Uint8Array, recid: number): Uint8Array {
-  return impl(hash, rs, recid);
+  return backend.impl(hash, rs, recid);
 }
 
 /** Installs another recovery implementation (it must agree with noble on every input). */
 export function setSecp256k1Recover(fn: RecoverPublicKey, name: string): void {
-  impl = fn;
-  implName = name;
+  backend.set(fn, name);
 }
 
 /** Which implementation recovers public keys in this thread. */
 export function secp256k1Backend(): string {
-  return implName;
+  return backend.name;
 }
