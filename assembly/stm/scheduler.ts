@@ -41,7 +41,7 @@ function decrease_validation_idx(target: u32): void {
   atomic.add<u32>(h + H.H_DECREASE_CNT, 1);
 }
 
-/** Transactions this run executes: H_N, or a prefix once serialize_rest lowered it. */
+/** Transactions this run executes: H_N, or a prefix once serialize_if_conflicted lowered it. */
 @inline function limit(): u32 {
   return atomic.load<u32>(stm_header() + H.H_LIMIT);
 }
