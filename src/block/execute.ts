@@ -156,9 +156,7 @@ export function stateDiff(vm: Vm): Map<string, StateDiffEntry | null> {
       if (a.existed) diff.set(a.address, null);
       continue;
     }
-    const storage = new Map<string, bigint>();
-    for (const [k, v] of a.storage) storage.set(k.toString(16), v);
-    diff.set(a.address, { nonce: a.nonce, balance: a.balance, codeHash: a.codeHash, storage });
+    diff.set(a.address, { nonce: a.nonce, balance: a.balance, codeHash: a.codeHash, storage: a.storage });
   }
   return diff;
 }

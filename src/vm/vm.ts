@@ -34,8 +34,8 @@ export interface ChangedAccount {
   balance: bigint;
   /** 0x-prefixed hex. */
   codeHash: string;
-  /** [key, value]: value 0 where a slot was cleared. */
-  storage: Array<[bigint, bigint]>;
+  /** Slot key (lowercase hex without 0x or leading zeros, as bigint.toString(16)) to value; 0 where a slot was cleared. */
+  storage: Map<string, bigint>;
 }
 
 export interface BraidExports {
@@ -530,7 +530,7 @@ export class Vm {
           nonce: dv.getBigUint64(e + L.A_NONCE, true),
           balance: this.readWord(e + L.A_BALANCE),
           codeHash,
-          storage: [],
+          storage: new Map(),
         };
         byEntry.set(e, a);
       }
@@ -540,7 +540,7 @@ export class Vm {
     for (let i = ex.diff_next_account(0); i < accounts; i = ex.diff_next_account(i + 1)) entry(dv.getUint32(lay.acctList + i * 4, true));
     for (let i = ex.diff_next_slot(0); i < slots; i = ex.diff_next_slot(i + 1)) {
       const s = dv.getUint32(lay.slotList + i * 4, true);
-      entry(dv.getUint32(s + L.S_ACCT, true)).storage.push([this.readWord(s + L.S_KEY), this.readWord(s + L.S_VALUE)]);
+      entry(dv.getUint32(s + L.S_ACCT, true)).storage.set(this.readWord(s + L.S_KEY).toString(16), this.readWord(s + L.S_VALUE));
     }
     return [...byEntry.values()];
   }
