@@ -2,8 +2,7 @@
 // fields; the logs and the bloom are decoded on first access from one copy of the block's log
 // bytes and blooms: building a typed array per address, topic and datum of thousands of receipts
 // costs more than executing their transactions, and a replay that checks roots never needs them.
-import type { LogEntry } from "../vm/types.js";
-import type { ExecStatus } from "../vm/types.js";
+import type { ExecStatus, LogEntry } from "../vm/types.js";
 import type { Receipt } from "./types.js";
 
 /** A block's log records and blooms, copied out of wasm memory (records in the format of op_log). */
@@ -15,14 +14,13 @@ export interface LogSnapshot {
 export class RecordedReceipt implements Receipt {
   #logs: LogEntry[] | undefined;
   #bloom: Uint8Array | undefined;
-  #gasUsed: number | bigint;
-  #cumulative: number | bigint;
   success: boolean;
+  gasUsed: bigint;
+  cumulativeGasUsed: bigint;
 
   constructor(
     public type: number,
     public status: ExecStatus,
-    /** Gas figures as numbers (exact below 2^53): a BigInt is made when one is read. */
     gasUsed: number,
     cumulativeGasUsed: number,
     public contractAddress: Uint8Array | null,
@@ -32,24 +30,8 @@ export class RecordedReceipt implements Receipt {
     private readonly count: number,
   ) {
     this.success = status === "success";
-    this.#gasUsed = gasUsed;
-    this.#cumulative = cumulativeGasUsed;
-  }
-
-  get gasUsed(): bigint {
-    return BigInt(this.#gasUsed);
-  }
-
-  set gasUsed(v: bigint) {
-    this.#gasUsed = v;
-  }
-
-  get cumulativeGasUsed(): bigint {
-    return BigInt(this.#cumulative);
-  }
-
-  set cumulativeGasUsed(v: bigint) {
-    this.#cumulative = v;
+    this.gasUsed = BigInt(gasUsed);
+    this.cumulativeGasUsed = BigInt(cumulativeGasUsed);
   }
 
   get logs(): LogEntry[] {
