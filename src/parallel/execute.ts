@@ -79,8 +79,6 @@ export interface RemoteWiring {
 
 export interface ParallelStats {
   executions: number;
-  /** Executions by each thread (the coordinator's first where it runs one, as in Node). */
-  executionsPerThread?: number[];
   validations: number;
   aborts: number;
   waits: number;
@@ -194,7 +192,6 @@ export class ParallelExecutor {
       const err = dv.getUint32(header + L.H_ERROR, true);
       const stats: ParallelStats = {
         executions: contexts.reduce((sum, c) => sum + dv.getUint32(c + L.CTX_STM_EXECUTIONS, true), 0),
-        executionsPerThread: contexts.map((c) => dv.getUint32(c + L.CTX_STM_EXECUTIONS, true)),
         validations: contexts.reduce((sum, c) => sum + dv.getUint32(c + L.CTX_STM_VALIDATIONS, true), 0),
         aborts: dv.getUint32(header + L.H_ABORTS, true),
         waits: dv.getUint32(header + L.H_WAITS, true),
