@@ -11,6 +11,7 @@
 // Usage: npm run bench -- parallel [kinds...]     (e.g. `npm run bench -- parallel erc20 amm`)
 // Env:   BENCH_PARALLEL_TXS (2000), BENCH_PARALLEL_SEED ("bench-parallel"),
 //        BENCH_PARALLEL_MIN / _MAX / _MS   min rounds (7) / max rounds (40) / time budget per kind (4000 ms)
+//        BENCH_PARALLEL_CEILING=0   skip the machine-ceiling measurement (bench/ceiling.ts)
 import { cpus } from "node:os";
 import { Vm } from "../dist/vm/vm.js";
 import { loadBraidModule } from "../dist/node/load.js";
@@ -19,6 +20,7 @@ import { ParallelExecutor } from "../dist/parallel/execute.js";
 import { blockFromRpc, preStateFromAlloc } from "../dist/block/parse.js";
 import { SYNTH_KINDS, synthesizeBlock, type SynthKind, type SynthMeta } from "../dist/synth/index.js";
 import { banner, fmtMs, fmtNum, formatTable, log, machineInfo, mgasPerS, sig, writeResults, type Column } from "./report.js";
+import { measureCeiling, type Ceiling } from "./ceiling.js";
 import { WARMUPS, compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
 
 const num = (name: string, dflt: number) => (process.env[name] !== undefined ? Number(process.env[name]) : dflt);
@@ -29,6 +31,8 @@ const CFG = {
   maxRounds: num("BENCH_PARALLEL_MAX", 40),
   timeMs: num("BENCH_PARALLEL_MS", 4000),
   threads: [1, 2, 4],
+  /** Measure the machine's 2-thread ceiling per kind (BENCH_PARALLEL_CEILING=0 skips it). */
+  ceiling: num("BENCH_PARALLEL_CEILING", 1) !== 0,
 };
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -44,11 +48,13 @@ interface KindRow {
   sequential: { executionMedianMs: number; executionMinMs: number; setupMedianMs: number; runs: number; mgasPerS: number; gasUsedMatchesHeader: boolean } | null;
   /** Keyed by thread count. */
   parallel: Record<string, ThreadResult> | null;
+  /** Two independent sequential replays at once against one (bench/ceiling.ts). */
+  ceiling: Ceiling | null;
   error: string | null;
 }
 
 async function benchKind(kind: SynthKind, vm: Vm, par: ParallelExecutor): Promise<KindRow> {
-  const row: KindRow = { kind, txs: CFG.txs, gasUsed: NaN, categories: null, generationMs: NaN, rounds: 0, sequential: null, parallel: null, error: null };
+  const row: KindRow = { kind, txs: CFG.txs, gasUsed: NaN, categories: null, generationMs: NaN, rounds: 0, sequential: null, parallel: null, ceiling: null, error: null };
   try {
     const g0 = performance.now();
     const sb = synthesizeBlock({ kind, txs: CFG.txs, seed: CFG.seed });
@@ -66,6 +72,7 @@ async function benchKind(kind: SynthKind, vm: Vm, par: ParallelExecutor): Promis
       gasUsedMatchesHeader: c.reference.gasUsed === block.header.gasUsed,
     };
     row.parallel = c.threads;
+    if (CFG.ceiling) row.ceiling = await measureCeiling({ block: sb.block, alloc: sb.alloc });
   } catch (e) {
     row.error = errText(e);
   }
@@ -104,6 +111,8 @@ export async function run(args: string[]): Promise<void> {
   }
 
   const totals = Object.fromEntries(CFG.threads.map((n) => [String(n), speedupTotals(rows.map((r) => [r.kind, r.gasUsed, r.parallel?.[String(n)]]))]));
+  const ceilings = rows.map((r) => r.ceiling?.ceiling ?? NaN).filter((x) => Number.isFinite(x));
+  const ceilingGeomean = ceilings.length ? Math.exp(ceilings.reduce((a, x) => a + Math.log(x), 0) / ceilings.length) : NaN;
   type R = KindRow | { total: true };
   const isT = (r: R): r is { total: true } => "total" in r;
   const th = (r: KindRow, n: number) => r.parallel?.[String(n)];
@@ -116,6 +125,7 @@ export async function run(args: string[]): Promise<void> {
       { header: `stm${n} ms`, value: (r) => (isT(r) ? "" : fmtMs(th(r, n)?.executionMedianMs ?? NaN)) },
       { header: `x${n}`, value: (r) => (isT(r) ? fmtNum(totals[String(n)]!.geomeanSpeedup, 2) : fmtSpeedup(th(r, n))) },
     ]),
+    { header: "ceil@2", value: (r) => (isT(r) ? fmtNum(ceilingGeomean, 2) : fmtNum(r.ceiling?.ceiling ?? NaN, 2)) },
     { header: "exec@2", value: (r) => (isT(r) ? "" : fmtNum(th(r, 2)?.executions ?? NaN, 0)) },
     { header: "valid@2", value: (r) => (isT(r) ? "" : fmtNum(th(r, 2)?.validations ?? NaN, 0)) },
     { header: "abort@2", value: (r) => (isT(r) ? "" : fmtNum(th(r, 2)?.aborts ?? NaN, 0)) },
@@ -133,7 +143,8 @@ export async function run(args: string[]): Promise<void> {
   console.log("");
   console.log(formatTable<R>(cols, rows, [{ total: true }]));
   console.log("seq/stmN ms: median stats.executionMs (sequential executeBlock / Block-STM on N threads) over the same interleaved rounds; xN = seq / stmN;" +
-    " s = sequential path, ! = result differs; counters at 2 threads are medians over the rounds; setup@2 = Block-STM setupMs (staging, not in stmN ms)");
+    " s = sequential path, ! = result differs; counters at 2 threads are medians over the rounds; setup@2 = Block-STM setupMs (staging, not in stmN ms);" +
+    " ceil@2 = the machine's 2-thread ceiling: two independent sequential replays of the block at once against one (bench/ceiling.ts)");
   for (const r of rows) {
     if (r.error) console.log(`  ${r.kind}: error: ${r.error}`);
     for (const [n, p] of Object.entries(r.parallel ?? {})) {
@@ -146,6 +157,11 @@ export async function run(args: string[]): Promise<void> {
     const b = totals[String(n)]!;
     console.log(`Block-STM ${n} thread${n > 1 ? "s" : ""}: geometric-mean speedup ${fmtNum(b.geomeanSpeedup, 3)}x, gas-weighted ${fmtNum(b.gasWeightedSpeedup, 3)}x, ` +
       `min ${fmtNum(b.minSpeedup, 3)}x (${b.minSpeedupAt}), max ${fmtNum(b.maxSpeedup, 3)}x (${b.maxSpeedupAt}); identical ${b.identical}/${b.blocks}`);
+  }
+  if (ceilings.length) {
+    const x2 = totals["2"];
+    console.log(`Machine ceiling at 2 threads (two independent sequential replays at once): geometric mean ${fmtNum(ceilingGeomean, 3)}x` +
+      (x2 ? `; Block-STM 2 threads reaches ${fmtNum((100 * x2.geomeanSpeedup) / ceilingGeomean, 0)}% of it` : ""));
   }
   const machineLoad = load.finish();
   console.log(`load average (1 min): ${machineLoad.load1Start} at start, ${machineLoad.load1End} at end (${machineLoad.cores} cores; the end figure includes this suite). Suite took ${((Date.now() - started) / 1000).toFixed(0)} s.`);
@@ -169,7 +185,9 @@ export async function run(args: string[]): Promise<void> {
       rounds: `one untimed sequential reference run, then ${WARMUPS} untimed warm-up runs of each side (the parallel ones checked), then rounds of (sequential, 1, 2, 4 threads) with the order rotated each round, no forced gc() between runs (a forced gc() or pause idles the worker cores, which the VM then parks); at least minRounds, more while under timeMs, at most maxRounds`,
       speedup: "median sequential executionMs / median parallel executionMs over the same rounds; pairedSpeedupMedian = median of the per-round ratios",
       identical: "every parallel result (warm-up and timed) equals the sequential reference under compareResults (receipts, gasUsed, logsBloom, state diff)",
+      ceiling: "bench/ceiling.ts: the block's sequential replay on two worker threads with a Vm each; 3 repeats of (15 runs on each thread alone, then 15 runs on both at once); ceiling = 2 x median alone / median at once",
     },
+    ceilingGeomean: sig(ceilingGeomean),
     totals,
     kinds: rows.map((r) => ({
       ...r,
@@ -179,6 +197,7 @@ export async function run(args: string[]): Promise<void> {
         setupMedianMs: sig(r.sequential.setupMedianMs), mgasPerS: sig(r.sequential.mgasPerS),
       },
       parallel: r.parallel && Object.fromEntries(Object.entries(r.parallel).map(([k, v]) => [k, roundThread(v)])),
+      ceiling: r.ceiling && { ...r.ceiling, aloneMedianMs: sig(r.ceiling.aloneMedianMs), pairMedianMs: sig(r.ceiling.pairMedianMs), ceiling: sig(r.ceiling.ceiling) },
     })),
   };
   // Partial runs (kind filters) go to a scratch file so they do not replace the full results.

@@ -104,13 +104,13 @@ export class BrowserWorkerPool implements WorkerPool {
     return this.ready;
   }
 
-  async run(contexts: number[], blockHashes: Array<[string, string]>, opts: RunOptions = {}): Promise<number[]> {
+  async run(contexts: number[], opts: RunOptions = {}): Promise<number[]> {
     if (this.closed) throw new Error("BrowserWorkerPool is closed");
     await this.ready;
     if (contexts.length > this.workers.length) throw new RangeError("more contexts than workers");
     const done = contexts.map((ctx, i) => {
       const p = this.next(this.workers[i], i);
-      this.workers[i].postMessage({ kind: "run", ctx, blockHashes, job: opts.job } satisfies ToWorker);
+      this.workers[i].postMessage({ kind: "run", ctx, job: opts.job } satisfies ToWorker);
       return p;
     });
     this.onFetch = opts.onFetch;

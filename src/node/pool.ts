@@ -1,23 +1,30 @@
 // Node adapter: Block-STM workers on worker_threads.
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { Doorbell, JOB_SEQ, JOB_STM } from "../worker/doorbell.js";
 import { chunks, settleRun, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
 import type { RecoveryJob } from "../tx/sign.js";
+
+/** How long a woken worker spins for its job (the coordinator stages a block meanwhile). */
+const SPIN_MS = 20;
 
 export class NodeWorkerPool implements WorkerPool {
   private workers: Worker[] = [];
   private ready: Promise<void>;
   private isReady = false;
   private onFetch: ((ctx: number, ticket: number) => void) | undefined;
+  private readonly bell: Doorbell;
   readonly coordinatorMayBlock = true;
 
   constructor(readonly threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory) {
+    this.bell = new Doorbell(threads, SPIN_MS);
     const starts: Array<Promise<FromWorker>> = [];
     for (let i = 0; i < threads; i++) {
       const w = new Worker(new URL("./stm-worker.js", import.meta.url));
       w.unref();
       this.workers.push(w);
       starts.push(this.next(w));
-      w.postMessage({ kind: "init", module, memory } satisfies ToWorker);
+      w.postMessage({ kind: "init", module, memory, bell: this.bell.wiring(i) } satisfies ToWorker);
     }
     this.ready = Promise.all(starts).then(() => { this.isReady = true; });
     this.ready.catch(() => undefined); // reported by whenReady/run
@@ -51,12 +58,14 @@ export class NodeWorkerPool implements WorkerPool {
    * Posts the contexts before returning once the workers are ready, so a coordinator that goes on
    * to run a context itself (ParallelExecutor) does not hold the messages back until it is done.
    */
-  run(contexts: number[], blockHashes: Array<[string, string]>, opts: RunOptions = {}): Promise<number[]> {
-    if (!this.isReady) return this.ready.then(() => this.run(contexts, blockHashes, opts));
+  run(contexts: number[], opts: RunOptions = {}): Promise<number[]> {
+    if (!this.isReady) return this.ready.then(() => this.run(contexts, opts));
     if (contexts.length > this.workers.length) return Promise.reject(new RangeError("more contexts than workers"));
+    // Rung first, listened to after: a reply is delivered by this thread's event loop, later.
+    const rung = contexts.map((ctx, i) => this.bell.ring(i, ctx, opts.job === "seq" ? JOB_SEQ : JOB_STM));
     const done = contexts.map((ctx, i) => {
       const p = this.next(this.workers[i]);
-      this.workers[i].postMessage({ kind: "run", ctx, blockHashes, job: opts.job } satisfies ToWorker);
+      if (!rung[i]) this.post(i, { kind: "run", ctx, job: opts.job });
       return p;
     });
     this.onFetch = opts.onFetch;
@@ -69,13 +78,26 @@ export class NodeWorkerPool implements WorkerPool {
     const parts = chunks(jobs, this.workers.length);
     const replies = await Promise.all(parts.map((part, i) => {
       const p = this.next(this.workers[i]);
-      this.workers[i].postMessage({ kind: "recover", jobs: part } satisfies ToWorker);
+      this.post(i, { kind: "recover", jobs: part });
       return p;
     }));
     return replies.flatMap((m) => (m.kind === "recovered" ? m.addresses : []));
   }
 
+  wake(threads: number): void {
+    // Spinning workers only help when they and the coordinator each have a core.
+    if (threads + 1 > availableParallelism()) return;
+    for (let i = 0; i < Math.min(threads, this.workers.length); i++) this.bell.wake(i);
+  }
+
+  /** Posts a protocol message (after init) to worker i, calling it off its doorbell first. */
+  private post(i: number, m: ToWorker): void {
+    this.bell.beforeMessage(i);
+    this.workers[i]!.postMessage(m);
+  }
+
   async close(): Promise<void> {
+    this.workers.forEach((_, i) => this.bell.beforeMessage(i)); // off their bells, then stopped
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers = [];
   }

@@ -4,7 +4,6 @@
 import * as L from "../wasm/layout.js";
 import { Fork } from "../fork.js";
 import { BraidError, isBraidError } from "../encoding/errors.js";
-import { bytesToHex } from "../encoding/hex.js";
 import { recoveryJob } from "../tx/sign.js";
 import { Vm } from "../vm/vm.js";
 import { sizesFor, type RegionSizes } from "../vm/regions.js";
@@ -70,7 +69,6 @@ export function worthParallel(block: BlockInput): boolean {
 /** How worker contexts reach remote state (src/remote/execute.ts). */
 export interface RemoteWiring {
   flags: number;
-  ring: number;
   reqCap: number;
   onFetch: (ctx: number, ticket: number) => void;
   /** Set by runStaged: the worker contexts (for their statistics). */
@@ -127,6 +125,7 @@ export class ParallelExecutor {
       if (!tx.sender) throw new BraidError("SENDER_MISSING", `transaction ${i}: no sender (no 'from' and recovery disabled)`);
       checkStatic(tx, i, env);
     });
+    this.pool.wake?.(threads - (this.pool.coordinatorMayBlock ? 1 : 0)); // they start as soon as the block is staged
 
     const tSetup = performance.now();
     const vm = this.vm;
@@ -146,9 +145,12 @@ export class ParallelExecutor {
     // remote state, whose reads the coordinator serves while the workers run: stageBlock leaves 0.)
     vm.dv().setUint32(header + L.H_ADAPTIVE, opts.serialFallback === false ? 0 : 1, true);
     if (opts.stmPrefix !== undefined) vm.dv().setUint32(header + L.H_LIMIT, Math.max(0, Math.min(n, Math.floor(opts.stmPrefix))), true);
-    const hashes: Array<[string, string]> = [...pre.blockHashes].map(([k, v]) => [k.toString(), bytesToHex(v)]);
+    // BLOCKHASH on the workers reads a ring in the shared memory (no host call, nothing to post).
+    const ring = carver.take(256 * L.BH_SIZE);
+    vm.exports.mem_zero(ring, 256 * L.BH_SIZE);
+    for (const [number, hash] of pre.blockHashes) if (number < env.number && env.number - number <= 256n) vm.putBlockHash(ring, number, hash);
     const t0 = performance.now();
-    const run = await this.runStaged(block, env, carver, header, threads, hashes);
+    const run = await this.runStaged(block, env, carver, header, threads, ring);
     if ("fallback" in run) return this.sequential(block, pre, chain, senderMs, run.fallback);
     const { results, stats } = run;
     const unrewarded = finishBlock(vm, env, block);
@@ -164,17 +166,17 @@ export class ParallelExecutor {
    * commit and the receipts. `fallback` when a region ran out (the caller runs sequentially).
    */
   async runStaged(block: BlockInput, env: BlockEnv, carver: Carver, header: number, threads: number,
-    hashes: Array<[string, string]>, remote?: RemoteWiring): Promise<{ results: ReturnType<typeof readReceipts>; stats: ParallelStats } | { fallback: string }> {
+    blockHashRing: number, remote?: RemoteWiring): Promise<{ results: ReturnType<typeof readReceipts>; stats: ParallelStats } | { fallback: string }> {
     const vm = this.vm;
     const contexts: number[] = [];
-    for (let w = 0; w < threads; w++) contexts.push(this.workerContext(carver, header, remote));
+    for (let w = 0; w < threads; w++) contexts.push(this.workerContext(carver, header, blockHashRing, remote));
     // Where the coordinator may block (Node) and serves no remote state, it runs the first
     // context itself instead of waking one more worker and waiting for its reply.
     const joins = this.pool.coordinatorMayBlock && !remote;
     const posted = joins ? contexts.slice(1) : contexts;
     if (joins) await this.pool.whenReady(); // then run() posts at once, before this thread blocks
     const t0 = performance.now();
-    const workers = posted.length > 0 ? this.pool.run(posted, hashes, { onFetch: remote?.onFetch }) : Promise.resolve([]);
+    const workers = posted.length > 0 ? this.pool.run(posted, { onFetch: remote?.onFetch }) : Promise.resolve([]);
     if (joins) {
       workers.catch(() => undefined); // awaited below
       vm.exports.worker_init(contexts[0]!);
@@ -257,7 +259,7 @@ export class ParallelExecutor {
   }
 
   /** A worker's context: its own stacks, memory and local tables; shared pre-state and code. */
-  private workerContext(carver: Carver, header: number, remote?: RemoteWiring): number {
+  private workerContext(carver: Carver, header: number, blockHashRing: number, remote?: RemoteWiring): number {
     const vm = this.vm;
     const ctx = carver.take(L.CTX_SIZE);
     const u8 = vm.u8();
@@ -295,12 +297,12 @@ export class ParallelExecutor {
     set(L.CTX_PARALLEL, 1);
     set(L.CTX_GEN, 1);
     set(L.CTX_BASE_GEN, vm.generation);
+    set(L.CTX_BLOCKHASHES, blockHashRing);
     if (remote) {
-      // Remote state: this worker's own request list and run-ahead region; the shared hash ring.
+      // Remote state: this worker's own request list and run-ahead region.
       set(L.CTX_REMOTE, remote.flags);
       set(L.CTX_REQ, carver.take(remote.reqCap * L.REQ_SIZE)); set(L.CTX_REQ_CAP, remote.reqCap);
       set(L.CTX_RA, carver.take(L.RA_REGION));
-      set(L.CTX_BLOCKHASHES, remote.ring);
     }
     return ctx;
   }

@@ -2,6 +2,7 @@
 // Node adapter (worker_threads, src/node/pool.ts) and a browser adapter (Web Workers,
 // src/browser/pool.ts). The coordinator awaits `run`; it never blocks its thread.
 import type { RecoveryJob } from "../tx/sign.js";
+import type { BellWiring } from "../worker/doorbell.js";
 export interface WorkerPool {
   readonly threads: number;
   /**
@@ -18,7 +19,12 @@ export interface WorkerPool {
    * contexts are posted before run() returns. Workers that miss remote state ask
    * through `onFetch` and wait on their context's fetch flag until it is answered.
    */
-  run(contexts: number[], blockHashes: Array<[string, string]>, opts?: RunOptions): Promise<number[]>;
+  run(contexts: number[], opts?: RunOptions): Promise<number[]>;
+  /**
+   * A run on `threads` workers is about to follow (the coordinator is staging it): workers that
+   * have cores of their own may spin for it instead of sleeping. Optional; a hint only.
+   */
+  wake?(threads: number): void;
   /** Recovers transaction senders on the workers (null where recovery failed). */
   recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>>;
   close(): Promise<void>;
@@ -55,8 +61,8 @@ export function chunks<T>(jobs: T[], parts: number): T[][] {
 
 /** Messages between the coordinator and a worker. */
 export type ToWorker =
-  | { kind: "init"; module: WebAssembly.Module; memory: WebAssembly.Memory }
-  | { kind: "run"; ctx: number; blockHashes: Array<[string, string]>; job?: "stm" | "seq" }
+  | { kind: "init"; module: WebAssembly.Module; memory: WebAssembly.Memory; bell?: BellWiring }
+  | { kind: "run"; ctx: number; job?: "stm" | "seq" }
   | { kind: "recover"; jobs: RecoveryJob[] };
 export type FromWorker =
   | { kind: "ready" }

@@ -190,10 +190,10 @@ async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSess
   let contexts = [vm.ctx];
   if (parallelRun) {
     const wiring: RemoteWiring = {
-      flags: L.REMOTE_ON | (o.ooo ? L.REMOTE_OOO : 0), ring: layout.ring, reqCap: REQ_CAP_WORKER,
+      flags: L.REMOTE_ON | (o.ooo ? L.REMOTE_OOO : 0), reqCap: REQ_CAP_WORKER,
       onFetch: (ctx, ticket) => session.serveWorker(ctx, ticket),
     };
-    const r = await new ParallelExecutor(vm, o.pool!).runStaged(block, env, layout.carver, header, o.threads, [], wiring);
+    const r = await new ParallelExecutor(vm, o.pool!).runStaged(block, env, layout.carver, header, o.threads, layout.ring, wiring);
     workersDone = true;
     await background;
     if (session.error) throw session.error;
@@ -206,7 +206,7 @@ async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSess
     if (o.sync) code = vm.exports.seq_run_block(0) >>> 0;
     else {
       // One worker runs the block on the coordinator's context while this thread serves its reads.
-      [code] = await o.pool!.run([vm.ctx], [], { job: "seq", onFetch: (ctx, ticket) => session.serveWorker(ctx, ticket) });
+      [code] = await o.pool!.run([vm.ctx], { job: "seq", onFetch: (ctx, ticket) => session.serveWorker(ctx, ticket) });
       vm.exports.worker_init(vm.ctx); // continue the worker's stamps on this instance
     }
     if (session.error) throw session.error;

@@ -1,16 +1,31 @@
 // The body of a Block-STM worker, independent of the threading API: instantiate the module on
-// the shared memory, then run blocks on request.
+// the shared memory, then run blocks on request (by message, or rung on its doorbell).
 import { braidImports } from "../vm/imports.js";
 import type { BraidExports } from "../vm/vm.js";
 import type { FromWorker, ToWorker } from "../parallel/pool.js";
 import { recoverAddress } from "../tx/sign.js";
 import { CTX_FETCH_FLAG, CTX_FETCH_TICKET } from "../wasm/layout.js";
+import { JOB_SEQ, JOB_STM, park, tookMessage, type BellWiring } from "./doorbell.js";
+
+// BLOCKHASH on a worker reads the ring in the shared memory the coordinator fills
+// (CTX_BLOCKHASHES); the import is never asked.
+const noBlockHash = () => new Uint8Array(32);
 
 export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) => void {
   let exports: BraidExports | undefined;
-  let hashes = new Map<bigint, Uint8Array>();
-  const toBytes = (hex: string) => Uint8Array.from(hex.slice(2).match(/../g) ?? [], (b) => parseInt(b, 16));
+  let bell: BellWiring | undefined;
+  const runJob = (ctx: number, job: number) => {
+    try {
+      if (!exports) throw new Error("worker not initialised");
+      exports.worker_init(ctx);
+      const result = job === JOB_SEQ ? exports.seq_run_block(0) >>> 0 : (exports.stm_worker(), 0);
+      post({ kind: "done", result });
+    } catch (e) {
+      post({ kind: "error", message: (e as Error).stack ?? String(e) });
+    }
+  };
   return (m) => {
+    if (m.kind !== "init" && bell) tookMessage(bell);
     try {
       if (m.kind === "init") {
         // Remote state: ask the coordinator, then sleep on the context's flag until it has
@@ -25,20 +40,18 @@ export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) =
           post({ kind: "fetch", ctx, ticket });
           for (let seen = Atomics.load(i32, flag); seen !== ticket; seen = Atomics.load(i32, flag)) Atomics.wait(i32, flag, seen);
         };
-        const instance = new WebAssembly.Instance(m.module, braidImports(m.memory, (n) => hashes.get(n) ?? new Uint8Array(32), stateFetch));
+        const instance = new WebAssembly.Instance(m.module, braidImports(m.memory, noBlockHash, stateFetch));
         exports = instance.exports as unknown as BraidExports;
+        bell = m.bell;
         post({ kind: "ready" });
       } else if (m.kind === "recover") {
         post({ kind: "recovered", addresses: m.jobs.map((j) => { try { return recoverAddress(j); } catch { return null; } }) });
       } else {
-        if (!exports) throw new Error("worker not initialised");
-        hashes = new Map(m.blockHashes.map(([n, h]) => [BigInt(n), toBytes(h)]));
-        exports.worker_init(m.ctx);
-        const result = m.job === "seq" ? exports.seq_run_block(0) >>> 0 : (exports.stm_worker(), 0);
-        post({ kind: "done", result });
+        runJob(m.ctx, m.job === "seq" ? JOB_SEQ : JOB_STM);
       }
     } catch (e) {
       post({ kind: "error", message: (e as Error).stack ?? String(e) });
     }
+    if (bell) park(bell, runJob); // until the next message
   };
 }

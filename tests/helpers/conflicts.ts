@@ -160,6 +160,8 @@ export class BlockBuilder {
   private readonly nonces = new Map<string, bigint>();
   readonly txs: Transaction[] = [];
   withdrawals: Array<{ address: Address; amountGwei: bigint }> = [];
+  /** Block hashes the BLOCKHASH instruction may see (number -> hash). */
+  readonly blockHashes = new Map<bigint, Uint8Array>();
 
   constructor(readonly fork: { number: bigint; timestamp: bigint }, readonly coinbase: Address, readonly gasLimit = 30_000_000n) {}
 
@@ -201,7 +203,7 @@ export class BlockBuilder {
       },
       pre: {
         accounts: [...this.accounts.values()].map(([a, i]) => [copy(a), { ...i, code: copy(i.code), storage: i.storage.map(([k, v]) => [k, v] as [bigint, bigint]) }]),
-        blockHashes: new Map(),
+        blockHashes: new Map([...this.blockHashes].map(([n, h]) => [n, copy(h)])),
       },
     };
   }
@@ -789,7 +791,41 @@ export function scenarios(): Scenario[] {
     createThenCallScenario(),
     selfdestructRecreateShanghai(),
     selfdestructCancun(),
+    blockHashScenario(),
   ];
+}
+
+/**
+ * (h) BLOCKHASH read by the workers (from the ring the coordinator stages): hashes 1, 2 and 256
+ * blocks back, one the pre-state does not know, the current block and 257 back (both zero).
+ */
+function blockHashScenario(): Scenario {
+  // Stores BLOCKHASH(NUMBER - k) in slot k, k = the call's first word.
+  const probe = asm(push(0), "CALLDATALOAD", "NUMBER", "SUB", "BLOCKHASH", push(0), "CALLDATALOAD", "SSTORE", "STOP");
+  const contract = address(0xb10c);
+  const known = [1, 2, 256, 257];
+  const asked = [1, 2, 5, 256, 0, 257];
+  const hashOf = (k: number) => keccak(word(k));
+  const make = () => {
+    const b = new BlockBuilder(CANCUN, CB);
+    b.contract(contract, probe);
+    for (const k of known) b.blockHashes.set(CANCUN.number - BigInt(k), hashOf(k));
+    asked.forEach((k, i) => b.tx(b.eoa(SENDER(i)), contract, { data: word(k) }));
+    return b.build();
+  };
+  return {
+    name: "(h) BLOCKHASH of recent, unknown, current and too old blocks",
+    make,
+    statuses: all(asked.length),
+    check(label, r, c) {
+      const ck = new Checks(label);
+      for (const k of asked) {
+        const want = k >= 1 && k <= 256 && known.includes(k) ? big(hashOf(k)) : 0n;
+        ck.eq(`slot ${k} (BLOCKHASH(number - ${k}))`, slotOf(r, c, contract, k), want);
+      }
+      return ck.out;
+    },
+  };
 }
 
 /** All failures of one (valid-block) result: receipts sanity plus the scenario's own checks. */
