@@ -53,6 +53,7 @@ function check_done(): void {
   const e = atomic.load<u32>(h + H.H_EXEC_IDX), v = atomic.load<u32>(h + H.H_VALID_IDX);
   if ((e < v ? e : v) >= n && atomic.load<u32>(h + H.H_ACTIVE) == 0 && observed == atomic.load<u32>(h + H.H_DECREASE_CNT)) {
     atomic.store<u32>(h + H.H_DONE, 1);
+    atomic.notify(h + H.H_DONE, -1); // napping workers leave now, not when their nap times out
   }
 }
 
