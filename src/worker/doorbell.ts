@@ -11,7 +11,7 @@
 //   WAKE     bumped by wake(): a parked worker spins for spinMs instead of sleeping, so the job
 //            that follows finds it running (only where the workers have cores of their own)
 
-export const FREE = 0, PARKED = 1, RING = 2, LEAVE = 3;
+const FREE = 0, PARKED = 1, RING = 2, LEAVE = 3;
 export const JOB_STM = 0, JOB_SEQ = 1;
 const STATE = 0, PENDING = 1, CTX = 2, JOB = 3, WAKE = 4;
 const STRIDE = 16;
