@@ -17,7 +17,8 @@ export interface Ceiling {
 }
 
 interface Job { block: unknown; alloc: unknown }
-type Cmd = { kind: "runs"; n: number } | { kind: "stop" };
+/** Run the block n times and reply with the times (the workers are terminated when done). */
+interface Cmd { kind: "runs"; n: number }
 
 /** Measures the 2-thread ceiling of a block given as mainnet-fixture JSON (block, alloc). */
 export async function measureCeiling(job: Job, runsPerPhase = 15, repeats = 3): Promise<Ceiling> {
@@ -53,7 +54,6 @@ async function workerMain(job: Job): Promise<void> {
   for (let i = 0; i < 10; i++) once();
   const port = parentPort!;
   port.on("message", (m: Cmd) => {
-    if (m.kind === "stop") { port.close(); return; }
     const times: number[] = [];
     for (let i = 0; i < m.n; i++) times.push(once());
     port.postMessage(times);

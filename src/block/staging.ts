@@ -45,6 +45,13 @@ export function checkStatic(tx: Transaction, i: number, env: BlockEnv): void {
 }
 
 
+/** A zeroed ring of 256 block hashes that BLOCKHASH reads (CTX_BLOCKHASHES; fill with vm.putBlockHash). */
+export function blockHashRing(vm: Vm, carver: Carver): number {
+  const ring = carver.take(256 * L.BH_SIZE);
+  vm.exports.mem_zero(ring, 256 * L.BH_SIZE);
+  return ring;
+}
+
 export function txRecord(vm: Vm, header: number, i: number): number {
   return vm.dv().getUint32(header + L.H_TXS, true) + i * L.TXR_SIZE;
 }

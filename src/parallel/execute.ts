@@ -12,7 +12,7 @@ import { blockEnvFor, executeBlock, beaconRootCall, finishBlock, assembleResult,
 import type { BlockInput, BlockResult, PreState } from "../block/types.js";
 import type { BlockEnv } from "../vm/types.js";
 import type { WorkerPool } from "./pool.js";
-import { Carver, checkStatic, stageBlock, readReceipts, txRecord, INVALID_REASONS } from "../block/staging.js";
+import { Carver, blockHashRing, checkStatic, stageBlock, readReceipts, txRecord, INVALID_REASONS } from "../block/staging.js";
 
 export interface ParallelOptions {
   chain?: ChainConfig;
@@ -146,8 +146,7 @@ export class ParallelExecutor {
     vm.dv().setUint32(header + L.H_ADAPTIVE, opts.serialFallback === false ? 0 : 1, true);
     if (opts.stmPrefix !== undefined) vm.dv().setUint32(header + L.H_LIMIT, Math.max(0, Math.min(n, Math.floor(opts.stmPrefix))), true);
     // BLOCKHASH on the workers reads a ring in the shared memory (no host call, nothing to post).
-    const ring = carver.take(256 * L.BH_SIZE);
-    vm.exports.mem_zero(ring, 256 * L.BH_SIZE);
+    const ring = blockHashRing(vm, carver);
     for (const [number, hash] of pre.blockHashes) if (number < env.number && env.number - number <= 256n) vm.putBlockHash(ring, number, hash);
     const t0 = performance.now();
     const run = await this.runStaged(block, env, carver, header, threads, ring);

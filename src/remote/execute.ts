@@ -15,7 +15,7 @@ import { MAINNET, type ChainConfig } from "../block/chain.js";
 import {
   BEACON_ROOTS_ADDRESS, SYSTEM_ADDRESS, blockEnvFor, recoverSenders, beaconRootCall, finishBlock, assembleResult,
 } from "../block/execute.js";
-import { Carver, checkStatic, stageBlock, readReceipts, txRecord, INVALID_REASONS } from "../block/staging.js";
+import { Carver, blockHashRing, checkStatic, stageBlock, readReceipts, txRecord, INVALID_REASONS } from "../block/staging.js";
 import type { BlockInput, BlockResult } from "../block/types.js";
 import type { BlockEnv } from "../vm/types.js";
 import type { StateProvider, StateRequest } from "../state/provider.js";
@@ -140,8 +140,7 @@ function prepare(vm: Vm, env: BlockEnv, sizes: RegionSizes, ooo: boolean): Layou
   vm.reset(sizes);
   vm.setBlock(env);
   const carver = new Carver(vm.end, vm.memory);
-  const ring = carver.take(256 * L.BH_SIZE);
-  vm.exports.mem_zero(ring, 256 * L.BH_SIZE);
+  const ring = blockHashRing(vm, carver);
   const dv = vm.dv();
   const set = (off: number, v: number) => dv.setUint32(vm.ctx + off, v, true);
   set(L.CTX_REMOTE, L.REMOTE_ON | (ooo ? L.REMOTE_OOO : 0));
