@@ -19,6 +19,7 @@ export const H_LIMIT: u32 = 96;
 export const H_ADAPTIVE: u32 = 100;
 export const H_MARK_EXEC: u32 = 104; // started executions and conflicts when the current window began
 export const H_MARK_CONFLICTS: u32 = 108;
+export const H_MARK_CHAINED: u32 = 112;
 export const H_EXEC_IDX: u32 = 128;
 export const H_VALID_IDX: u32 = 192;
 export const H_ACTIVE: u32 = 256;
@@ -28,6 +29,8 @@ export const H_DONE: u32 = 448;
 export const H_ERROR: u32 = 452; // first fatal error (a region ran out): the host falls back
 export const H_ABORTS: u32 = 512;
 export const H_WAITS: u32 = 516;
+// Executions that read a value written by the transaction just before (a dependency chain).
+export const H_CHAINED: u32 = 520;
 export const H_SIZE: u32 = 576;
 
 // ---- Transaction record ----

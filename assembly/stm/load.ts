@@ -12,6 +12,10 @@ import { mv_location, mv_read, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
 import { stm_header } from "./sync";
 import { precompile_id } from "../interpreter/precompiles";
 
+/** Set when this incarnation read a value the transaction just before it wrote (reset by prepare). */
+export let g_chained: bool = false;
+export function reset_chained(): void { g_chained = false; }
+
 /** Set by the transaction prologue: accounts and slots warm from the start (EIP-2929
  *  precompiles and access list, EIP-3651 coinbase) become warm when first loaded. */
 export let g_prewarm: bool = false;
@@ -72,6 +76,7 @@ export function base_slot(baseAcct: usize, key: usize): usize {
 }
 
 function record_read(loc: usize, tx: u32, inc: u32, kind: u32): bool {
+  if (tx != H.BASE_TX && tx + 1 == load<u32>(g_ctx + L.CTX_TX_INDEX)) g_chained = true;
   const n = load<u32>(g_ctx + L.CTX_READS_COUNT);
   if (n >= load<u32>(g_ctx + L.CTX_READS_CAP)) { set_fatal(L.FATAL_READS); return false; }
   const r = <usize>load<u32>(g_ctx + L.CTX_READS) + <usize>n * H.R_SIZE;

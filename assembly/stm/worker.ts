@@ -5,7 +5,7 @@ import * as H from "./layout";
 import * as G from "../globals";
 import { tx_execute } from "../tx";
 import { mv_location, mv_write, mv_remove, mv_read, mv_mark_estimate, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
-import { coinbase_fees } from "./load";
+import { coinbase_fees, g_chained, reset_chained } from "./load";
 import { stm_header, arena_alloc } from "./sync";
 import {
   next_task, is_done, add_dependency, finish_execution, try_validation_abort, finish_validation, serialize_if_conflicted, scheduler_reset,
@@ -31,6 +31,7 @@ function prepare(i: u32): void {
   store<u32>(ctx + L.CTX_TSTOR_COUNT, 0);
   store<u32>(ctx + L.CTX_DIRTY_COUNT, 0);
   store<u32>(ctx + L.CTX_READS_COUNT, 0);
+  reset_chained();
   load_message(i);
 }
 
@@ -202,6 +203,10 @@ function execute(i: u32, inc: u32): void {
     const wroteNew = publish(i, inc, status);
     if (atomic.load<u32>(h + H.H_ERROR) != 0) { next_none(); return; }
     finish_execution(i, inc, wroteNew);
+    if (g_chained) {
+      atomic.add<u32>(h + H.H_CHAINED, 1);
+      serialize_if_conflicted();
+    }
     return;
   }
 }

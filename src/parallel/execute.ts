@@ -26,8 +26,9 @@ export interface ParallelOptions {
    */
   policy?: "auto" | "always";
   /**
-   * true (default): once aborts and dependency waits show that speculation mostly repeats work,
-   * Block-STM stops at its frontier and the coordinator runs the rest of the block in order
+   * true (default): once aborts, dependency waits and chained reads show that speculation mostly
+   * repeats work or follows a chain, Block-STM finishes the transactions it has started and the
+   * coordinator runs the rest of the block in order
    * (ParallelStats.serialFrom). false: every transaction runs on Block-STM however conflicted
    * (race tests, studies of the algorithm).
    */
@@ -80,6 +81,8 @@ export interface ParallelStats {
   validations: number;
   aborts: number;
   waits: number;
+  /** Executions that read a value written by the transaction just before (a dependency chain). */
+  chained: number;
   /** true when the block ran on the sequential path (small block, or a region ran out). */
   sequential: boolean;
   fallbackReason?: string;
@@ -196,6 +199,7 @@ export class ParallelExecutor {
         validations: contexts.reduce((sum, c) => sum + dv.getUint32(c + L.CTX_STM_VALIDATIONS, true), 0),
         aborts: dv.getUint32(header + L.H_ABORTS, true),
         waits: dv.getUint32(header + L.H_WAITS, true),
+        chained: dv.getUint32(header + L.H_CHAINED, true),
         sequential: false,
       };
       if (remote) remote.contexts = contexts;
@@ -254,7 +258,7 @@ export class ParallelExecutor {
   private sequential(block: BlockInput, pre: PreState, chain: ChainConfig, senderMs: number, reason: string): BlockResult & { parallel: ParallelStats } {
     const r = executeBlock(this.vm, block, pre, { chain, verifySenders: false });
     r.stats.senderRecoveryMs = senderMs;
-    return { ...r, parallel: { executions: block.transactions.length, validations: 0, aborts: 0, waits: 0, sequential: true, fallbackReason: reason } };
+    return { ...r, parallel: { executions: block.transactions.length, validations: 0, aborts: 0, waits: 0, chained: 0, sequential: true, fallbackReason: reason } };
   }
 
   /** A worker's context: its own stacks, memory and local tables; shared pre-state and code. */
