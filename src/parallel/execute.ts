@@ -112,7 +112,10 @@ const WORKER = {
 
 
 export class ParallelExecutor {
-  constructor(readonly vm: Vm, readonly pool: WorkerPool) {}
+  /** Reserves the worker contexts' regions in `vm` (see reserveWorkerContexts): create it before staging a block. */
+  constructor(readonly vm: Vm, readonly pool: WorkerPool) {
+    reserveWorkerContexts(vm, pool.threads);
+  }
 
   async execute(block: BlockInput, pre: PreState, opts: ParallelOptions = {}): Promise<BlockResult & { parallel: ParallelStats }> {
     const chain = opts.chain ?? MAINNET;
@@ -170,8 +173,10 @@ export class ParallelExecutor {
   async runStaged(block: BlockInput, env: BlockEnv, carver: Carver, header: number, threads: number,
     blockHashRing: number, remote?: RemoteWiring): Promise<{ results: ReturnType<typeof readReceipts>; stats: ParallelStats } | { fallback: string }> {
     const vm = this.vm;
+    const regions = regionSets.get(vm);
+    if (!regions || regions.regions.length < threads) throw new Error("Braid: the worker contexts were not reserved before the block was staged");
     const contexts: number[] = [];
-    for (let w = 0; w < threads; w++) contexts.push(this.workerContext(carver, header, blockHashRing, remote));
+    for (let w = 0; w < threads; w++) contexts.push(this.workerContext(regions.regions[w]!, carver, header, blockHashRing, remote));
     // Where the coordinator may block (Node) and serves no remote state, it runs the first
     // context itself instead of waking one more worker and waiting for its reply.
     const joins = this.pool.coordinatorMayBlock && !remote;
@@ -261,35 +266,40 @@ export class ParallelExecutor {
     return { ...r, parallel: { executions: block.transactions.length, validations: 0, aborts: 0, waits: 0, chained: 0, sequential: true, fallbackReason: reason } };
   }
 
-  /** A worker's context: its own stacks, memory and local tables; shared pre-state and code. */
-  private workerContext(carver: Carver, header: number, blockHashRing: number, remote?: RemoteWiring): number {
+  /**
+   * A worker's context for this block: its own stacks, memory and local tables (kept across blocks
+   * in the Vm's reservation, see workerRegions), the shared pre-state, code and STM structures.
+   */
+  private workerContext(r: WorkerRegions, carver: Carver, header: number, blockHashRing: number, remote?: RemoteWiring): number {
     const vm = this.vm;
-    const ctx = carver.take(L.CTX_SIZE);
+    const ctx = r.ctx;
     const u8 = vm.u8();
+    const dv = vm.dv();
+    // The tables' entries carry the generation they were written in: a context that ran before
+    // continues from its last generation, so its old entries are free without zeroing megabytes.
+    // A fresh one (or one whose generation is about to wrap) is zeroed by the thread that runs it.
+    const lastGen = r.used ? dv.getUint32(ctx + L.CTX_GEN, true) : 0;
+    const fresh = lastGen === 0 || lastGen > 0x7fff0000;
+    r.used = true;
     // Block environment (fork .. blob fields) from the coordinator.
     u8.copyWithin(ctx, vm.ctx, vm.ctx + L.CTX_CALLER);
     vm.exports.mem_zero(ctx + L.CTX_CALLER, L.CTX_SIZE - L.CTX_CALLER);
-    const dv = vm.dv();
     const set = (off: number, v: number) => dv.setUint32(ctx + off, v, true);
     const get = (off: number) => dv.getUint32(vm.ctx + off, true);
-    // The local tables are zeroed by the thread that runs this context (CTX_ZERO_TABLES).
-    const table = (entries: number, size: number) => carver.take(entries * size);
-    set(L.CTX_ZERO_TABLES, 1);
-    set(L.CTX_FRAMES, carver.take(1025 * L.FRAME_SIZE));
-    set(L.CTX_STACK, carver.take(1025 * L.STACK_BYTES));
-    const mem = carver.take(WORKER.memory);
-    set(L.CTX_MEM, mem); set(L.CTX_MEM_END, mem + WORKER.memory);
-    const rd = carver.take(WORKER.returnData);
-    set(L.CTX_RDATA, rd); set(L.CTX_RDATA_END, rd + WORKER.returnData);
-    const logs = carver.take(WORKER.logs);
-    set(L.CTX_LOG, logs); set(L.CTX_LOG_END_CAP, logs + WORKER.logs);
-    set(L.CTX_JOURNAL, carver.take(WORKER.journal * L.JOURNAL_SIZE)); set(L.CTX_JOURNAL_CAP, WORKER.journal);
-    set(L.CTX_TOUCHED, carver.take(WORKER.touched * 4)); set(L.CTX_TOUCHED_CAP, WORKER.touched);
-    set(L.CTX_DIRTY, carver.take(WORKER.dirty * 4)); set(L.CTX_DIRTY_CAP, WORKER.dirty);
-    set(L.CTX_READS, carver.take(WORKER.reads * L.R_SIZE)); set(L.CTX_READS_CAP, WORKER.reads);
-    set(L.CTX_ACCT_TABLE, table(WORKER.accounts, L.ACCT_SIZE)); set(L.CTX_ACCT_CAP, WORKER.accounts);
-    set(L.CTX_STOR_TABLE, table(WORKER.slots, L.STOR_SIZE)); set(L.CTX_STOR_CAP, WORKER.slots);
-    set(L.CTX_TSTOR_TABLE, table(WORKER.transient, L.STOR_SIZE)); set(L.CTX_TSTOR_CAP, WORKER.transient);
+    set(L.CTX_ZERO_TABLES, fresh ? 1 : 0);
+    set(L.CTX_GEN, fresh ? 1 : lastGen + 1);
+    set(L.CTX_FRAMES, r.frames);
+    set(L.CTX_STACK, r.stack);
+    set(L.CTX_MEM, r.mem); set(L.CTX_MEM_END, r.mem + WORKER.memory);
+    set(L.CTX_RDATA, r.rdata); set(L.CTX_RDATA_END, r.rdata + WORKER.returnData);
+    set(L.CTX_LOG, r.logs); set(L.CTX_LOG_END_CAP, r.logs + WORKER.logs);
+    set(L.CTX_JOURNAL, r.journal); set(L.CTX_JOURNAL_CAP, WORKER.journal);
+    set(L.CTX_TOUCHED, r.touched); set(L.CTX_TOUCHED_CAP, WORKER.touched);
+    set(L.CTX_DIRTY, r.dirty); set(L.CTX_DIRTY_CAP, WORKER.dirty);
+    set(L.CTX_READS, r.reads); set(L.CTX_READS_CAP, WORKER.reads);
+    set(L.CTX_ACCT_TABLE, r.accounts); set(L.CTX_ACCT_CAP, WORKER.accounts);
+    set(L.CTX_STOR_TABLE, r.slots); set(L.CTX_STOR_CAP, WORKER.slots);
+    set(L.CTX_TSTOR_TABLE, r.transient); set(L.CTX_TSTOR_CAP, WORKER.transient);
     // Shared: pre-state tables, code table and arena, the STM structures.
     const t = vm.tables;
     set(L.CTX_BASE_ACCT_TABLE, t.acct); set(L.CTX_BASE_ACCT_CAP, t.acctCap);
@@ -298,7 +308,6 @@ export class ParallelExecutor {
     set(L.CTX_CODE_HOME, vm.ctx);
     set(L.CTX_STM, header);
     set(L.CTX_PARALLEL, 1);
-    set(L.CTX_GEN, 1);
     set(L.CTX_BASE_GEN, vm.generation);
     set(L.CTX_BLOCKHASHES, blockHashRing);
     if (remote) {
@@ -310,4 +319,55 @@ export class ParallelExecutor {
     return ctx;
   }
 
+}
+
+/** Where one worker's own regions lie (in its Vm's reservation). */
+interface WorkerRegions {
+  ctx: number; frames: number; stack: number; mem: number; rdata: number; logs: number; journal: number;
+  touched: number; dirty: number; reads: number; accounts: number; slots: number; transient: number;
+  /** Whether a block ran on this context (its tables hold entries of its last generation). */
+  used: boolean;
+}
+
+/** Lays out one worker's regions with `take` (a counting pass sizes the reservation). */
+function layOutWorker(take: (n: number) => number): Omit<WorkerRegions, "used"> {
+  return {
+    ctx: take(L.CTX_SIZE),
+    frames: take(1025 * L.FRAME_SIZE),
+    stack: take(1025 * L.STACK_BYTES),
+    mem: take(WORKER.memory),
+    rdata: take(WORKER.returnData),
+    logs: take(WORKER.logs),
+    journal: take(WORKER.journal * L.JOURNAL_SIZE),
+    touched: take(WORKER.touched * 4),
+    dirty: take(WORKER.dirty * 4),
+    reads: take(WORKER.reads * L.R_SIZE),
+    accounts: take(WORKER.accounts * L.ACCT_SIZE),
+    slots: take(WORKER.slots * L.STOR_SIZE),
+    transient: take(WORKER.transient * L.STOR_SIZE),
+  };
+}
+
+const regionSets = new WeakMap<Vm, { regions: WorkerRegions[] }>();
+
+/**
+ * Reserves the regions of `threads` worker contexts at the bottom of `vm`'s heap (Vm.reserve),
+ * so that a worker's local tables stay where they were from block to block. A first reservation
+ * (or a larger one) moves the vm's regions and empties its state: make it before staging a block.
+ */
+export function reserveWorkerContexts(vm: Vm, threads: number): void {
+  const have = regionSets.get(vm);
+  if (have && have.regions.length >= threads) return;
+  let p = 0;
+  const count = (n: number) => { p = Math.ceil(p / 64) * 64; const at = p; p += n; return at; };
+  layOutWorker(count);
+  const bytes = Math.ceil(p / 64) * 64;
+  const base = vm.reserve(threads * bytes);
+  const regions: WorkerRegions[] = [];
+  for (let w = 0; w < threads; w++) {
+    let q = base + w * bytes;
+    const take = (n: number) => { q = Math.ceil(q / 64) * 64; const at = q; q += n; return at; };
+    regions.push({ ...layOutWorker(take), used: false });
+  }
+  regionSets.set(vm, { regions });
 }

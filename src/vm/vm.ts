@@ -194,10 +194,31 @@ export class Vm {
     return this.sizes;
   }
 
+  /** Bytes at the bottom of the heap that reset leaves alone (see reserve). */
+  private reservedBytes = 0;
+
+  /** Address of the bytes kept by reserve (the bottom of the heap, 64-byte aligned). */
+  private get reservedAt(): number {
+    return Math.ceil(this.exports.heap_base() / 64) * 64;
+  }
+
+  /**
+   * Keeps `bytes` at the bottom of the heap for the caller, below this instance's regions, across
+   * resets (the parallel executor's worker contexts live there between blocks). Changing the
+   * reservation moves the regions and empties the state. Returns the reserved bytes' address.
+   */
+  reserve(bytes: number): number {
+    if (bytes !== this.reservedBytes) {
+      this.reservedBytes = bytes;
+      this.reset(this.sizes);
+    }
+    return this.reservedAt;
+  }
+
   /** Empties the state and lays out the regions for `sizes`. */
   reset(sizes: RegionSizes = this.sizes): void {
     this.sizes = sizes;
-    const base = this.exports.heap_base();
+    const base = this.reservedAt + this.reservedBytes;
     const lay = planLayout(base, sizes);
     const have = this.memory.buffer.byteLength;
     if (lay.end > have) this.memory.grow(Math.ceil((lay.end - have) / PAGE));
