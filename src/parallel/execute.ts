@@ -271,7 +271,7 @@ export class ParallelExecutor {
 
   /**
    * A worker's context for this block: its own stacks, memory and local tables (kept across blocks
-   * in the Vm's reservation, see workerRegions), the shared pre-state, code and STM structures.
+   * in the Vm's reservation, see reserveWorkerContexts), the shared pre-state, code and STM structures.
    */
   private workerContext(r: WorkerRegions, carver: Carver, header: number, blockHashRing: number, remote?: RemoteWiring): number {
     const vm = this.vm;
