@@ -7,7 +7,7 @@
 // line, so updating one does not invalidate the others in the other cores' caches; per-thread
 // statistics live in the contexts (CTX_STM_*).
 export const H_N: u32 = 0; // transactions
-export const H_MV_TABLE: u32 = 24;
+export const H_MV_TABLE: u32 = 24; // u32 pointers to location entries (mv.ts)
 export const H_MV_CAP: u32 = 28;
 export const H_ARENA_END: u32 = 40;
 export const H_TXS: u32 = 44; // transaction records
@@ -79,9 +79,8 @@ export const M_UPFRONT: u32 = 192;
 export const M_MAXCOST: u32 = 224;
 export const MSG_SIZE: u32 = 256;
 
-// ---- Multi-version memory: one entry per location ----
+// ---- Multi-version memory: one entry per location (allocated from the arena) ----
 export const V_KIND: u32 = 0; // LOC_*
-export const V_STATE: u32 = 4; // 0 free, 1 being filled, 2 ready
 export const V_LOCK: u32 = 8;
 export const V_HEAD: u32 = 12; // newest version first
 export const V_ADDR: u32 = 16; // [20]

@@ -127,6 +127,7 @@ export function stm_load_account(e: usize): bool {
   const addr = e + L.A_ADDR;
   const loc = mv_location(H.LOC_ACCOUNT, addr, 0);
   if (loc == 0) { set_fatal(L.FATAL_STM_ARENA); return false; }
+  store<u32>(e + L.A_MV_LOC, <u32>loc); // publish writes through it
   const buf = g_ctx + L.CTX_SCRATCH + 768;
   if (mv_read(loc, tx, buf, H.VR_SIZE - H.VR_A_FLAGS)) {
     if (g_vr_estimate) return block_on(g_vr_tx);
@@ -178,6 +179,7 @@ export function stm_load_slot(e: usize, acct: usize): bool {
   const tx = load<u32>(g_ctx + L.CTX_TX_INDEX);
   const loc = mv_location(H.LOC_STORAGE, acct + L.A_ADDR, e + L.S_KEY);
   if (loc == 0) { set_fatal(L.FATAL_STM_ARENA); return false; }
+  store<u32>(e + L.S_MV_LOC, <u32>loc);
   const wipe = load<u32>(acct + L.A_ORIG_WIPE); // 1 + index of the last transaction that cleared it
   const buf = g_ctx + L.CTX_SCRATCH + 768;
   if (mv_read(loc, tx, buf, 32)) {

@@ -2,6 +2,7 @@
 // each transaction incarnation, newest transaction first. A reader at transaction i sees the
 // highest version below i, or the pre-state when there is none.
 import * as H from "./layout";
+import * as L from "../layout";
 import { lock, unlock, stm_header, arena_alloc } from "./sync";
 import { addr_eq, addr_copy } from "../state/accounts";
 
@@ -22,34 +23,50 @@ import { addr_eq, addr_copy } from "../state/accounts";
     && load<u64>(s, 16) == load<u64>(slot, 16) && load<u64>(s, 24) == load<u64>(slot, 24);
 }
 
-/** The location's entry, inserted when missing (lock-free: the slot is claimed with a CAS). 0 when full. */
+/** A new location entry from this thread's arena chunk (0 when the arena is full). */
+function new_location(kind: u32, addr: usize, slot: usize): usize {
+  const e = arena_alloc(H.MV_SIZE);
+  if (e == 0) return 0;
+  store<u32>(e + H.V_KIND, kind);
+  addr_copy(e + H.V_ADDR, addr);
+  if (kind == H.LOC_STORAGE) memory.copy(e + H.V_SLOT, slot, 32);
+  store<u32>(e + H.V_HEAD, 0);
+  store<u32>(e + H.V_LOCK, 0);
+  store<u32>(e + H.V_BASE, 0);
+  store<u32>(e + H.V_BASE_ACCT, 0);
+  return e;
+}
+
+/**
+ * The location's entry, inserted when missing; 0 when the table or the arena is full. The table
+ * holds only (hash, pointer) pairs, small enough to stay in the caches, so a probe dereferences
+ * only an entry whose hash matches; entries come from the arena, filled before a compare-and-swap
+ * publishes them, so a reader never sees one half written.
+ */
 export function mv_location(kind: u32, addr: usize, slot: usize): usize {
   const h = stm_header();
   const table = <usize>load<u32>(h + H.H_MV_TABLE);
   const mask = load<u32>(h + H.H_MV_CAP) - 1;
-  let i = loc_hash(kind, addr, slot) & mask;
+  const hash = loc_hash(kind, addr, slot);
+  const tag = <u64>hash << 32;
+  let i = hash & mask;
   let probes: u32 = 0;
+  let mine: usize = 0; // filled by this thread, not yet published
   while (true) {
-    const e = table + <usize>i * H.MV_SIZE;
-    let state = atomic.load<u32>(e + H.V_STATE);
-    if (state == 0) {
-      if (atomic.cmpxchg<u32>(e + H.V_STATE, 0, 1) == 0) {
-        store<u32>(e + H.V_KIND, kind);
-        addr_copy(e + H.V_ADDR, addr);
-        if (kind == H.LOC_STORAGE) memory.copy(e + H.V_SLOT, slot, 32);
-        store<u32>(e + H.V_HEAD, 0);
-        store<u32>(e + H.V_LOCK, 0);
-        store<u32>(e + H.V_BASE, 0);
-        store<u32>(e + H.V_BASE_ACCT, 0);
-        atomic.store<u32>(e + H.V_STATE, 2);
-        return e;
+    const p = table + (<usize>i << 3);
+    let pair = atomic.load<u64>(p);
+    if (pair == 0) {
+      if (mine == 0) {
+        mine = new_location(kind, addr, slot);
+        if (mine == 0) return 0;
       }
-      state = atomic.load<u32>(e + H.V_STATE);
+      pair = atomic.cmpxchg<u64>(p, 0, tag | <u64>mine);
+      if (pair == 0) return mine;
     }
-    while (state == 1) state = atomic.load<u32>(e + H.V_STATE); // being filled by another worker
-    if (loc_eq(e, kind, addr, slot)) return e;
+    // Another thread's entry (an entry of ours is then left unused).
+    if ((pair & 0xffffffff00000000) == tag && loc_eq(<usize>(pair & 0xffffffff), kind, addr, slot)) return <usize>(pair & 0xffffffff);
     i = (i + 1) & mask;
-    if (++probes > mask) { atomic.cmpxchg<u32>(h + H.H_ERROR, 0, 13); return 0; }
+    if (++probes > mask) { atomic.cmpxchg<u32>(h + H.H_ERROR, 0, L.FATAL_STM_ARENA); return 0; }
   }
 }
 
@@ -63,8 +80,16 @@ export let g_vr_estimate: bool = false;
  * VR_A_FLAGS) to `dst`. Returns false when there is none (the pre-state applies).
  */
 export function mv_read(loc: usize, tx: u32, dst: usize, size: u32): bool {
-  lock(loc + H.V_LOCK);
-  let v = <usize>load<u32>(loc + H.V_HEAD);
+  // A location no transaction wrote (a contract's code account, say) is read without the lock, so
+  // the threads reading it keep its cache line shared.
+  let v = <usize>atomic.load<u32>(loc + H.V_HEAD);
+  if (v != 0) {
+    lock(loc + H.V_LOCK);
+    v = <usize>load<u32>(loc + H.V_HEAD);
+  } else {
+    g_vr_tx = H.BASE_TX; g_vr_inc = 0; g_vr_estimate = false;
+    return false;
+  }
   while (v != 0 && load<u32>(v + H.VR_TX) >= tx) v = <usize>load<u32>(v + H.VR_NEXT);
   if (v == 0) {
     unlock(loc + H.V_LOCK);
@@ -93,7 +118,7 @@ export function mv_write(loc: usize, tx: u32, inc: u32, src: usize, size: u32): 
     if (n == 0) { unlock(loc + H.V_LOCK); return 0; }
     store<u32>(n + H.VR_NEXT, <u32>v);
     store<u32>(n + H.VR_TX, tx);
-    if (prev == 0) store<u32>(loc + H.V_HEAD, <u32>n); else store<u32>(prev + H.VR_NEXT, <u32>n);
+    if (prev == 0) atomic.store<u32>(loc + H.V_HEAD, <u32>n); else store<u32>(prev + H.VR_NEXT, <u32>n);
     v = n;
   }
   store<u32>(v + H.VR_INC, inc);
@@ -111,7 +136,7 @@ export function mv_remove(loc: usize, tx: u32): void {
   while (v != 0 && load<u32>(v + H.VR_TX) > tx) { prev = v; v = <usize>load<u32>(v + H.VR_NEXT); }
   if (v != 0 && load<u32>(v + H.VR_TX) == tx) {
     const next = load<u32>(v + H.VR_NEXT);
-    if (prev == 0) store<u32>(loc + H.V_HEAD, next); else store<u32>(prev + H.VR_NEXT, next);
+    if (prev == 0) atomic.store<u32>(loc + H.V_HEAD, next); else store<u32>(prev + H.VR_NEXT, next);
   }
   unlock(loc + H.V_LOCK);
 }

@@ -137,8 +137,7 @@ function publish(i: u32, inc: u32, status: u32): bool {
   for (let k: u32 = 0; k < nt; k++) {
     const e = <usize>load<u32>(touched + (<usize>k << 2));
     if (!account_changed(e)) continue;
-    const loc = mv_location(H.LOC_ACCOUNT, e + L.A_ADDR, 0);
-    if (loc == 0) return false;
+    const loc = <usize>load<u32>(e + L.A_MV_LOC); // noted by stm_load_account
     const p = payload - H.VR_A_FLAGS;
     memory.fill(payload, 0, 64);
     store<u32>(p + H.VR_A_FLAGS, load<u32>(e + L.A_FLAGS) & PUBLISHED_FLAGS);
@@ -156,9 +155,7 @@ function publish(i: u32, inc: u32, status: u32): bool {
     const s = <usize>load<u32>(dirty + (<usize>k << 2));
     // S_ORIG is the value this incarnation loaded.
     if (eq32(s + L.S_VALUE, s + L.S_ORIG)) continue;
-    const acct = <usize>load<u32>(s + L.S_ACCT);
-    const loc = mv_location(H.LOC_STORAGE, acct + L.A_ADDR, s + L.S_KEY);
-    if (loc == 0) return false;
+    const loc = <usize>load<u32>(s + L.S_MV_LOC); // noted by stm_load_slot
     const v = mv_write(loc, i, inc, s + L.S_VALUE, 32);
     if (v == 0) return false;
     store<u32>(writes + 8 + (<usize>nw << 3), <u32>loc);

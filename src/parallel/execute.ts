@@ -6,7 +6,7 @@ import { Fork } from "../fork.js";
 import { BraidError, isBraidError } from "../encoding/errors.js";
 import { recoveryJob } from "../tx/sign.js";
 import { Vm } from "../vm/vm.js";
-import { sizesFor, type RegionSizes } from "../vm/regions.js";
+import { sizesFor, nextPow2, type RegionSizes } from "../vm/regions.js";
 import { MAINNET, type ChainConfig } from "../block/chain.js";
 import { blockEnvFor, executeBlock, beaconRootCall, finishBlock, assembleResult, assignSender } from "../block/execute.js";
 import type { BlockInput, BlockResult, PreState } from "../block/types.js";
@@ -68,6 +68,32 @@ export function worthParallel(block: BlockInput): boolean {
   let gas = block.header.gasUsed;
   if (gas === 0n) for (const tx of block.transactions) gas += tx.gasLimit;
   return gas >= PARALLEL_MIN_GAS && gas / BigInt(n) >= PARALLEL_MIN_GAS_PER_TX;
+}
+
+/**
+ * Pre-state tables for Block-STM. The in-order commit inserts every account and slot the block
+ * creates and cannot grow a table midway (running out sends the block to the sequential path), so
+ * the tables leave room for the most the block's gas can create: from Tangerine Whistle on, a new
+ * account costs at least 25,000 gas (value transfer to it, CREATE, SELFDESTRUCT to it) besides the
+ * transactions' own recipients, and a new slot 20,000 (SSTORE from zero), both counted twice
+ * because refunds lower gasUsed. Tables no larger than that keep lookups in the caches and the TLB.
+ */
+function parallelSizes(block: BlockInput, pre: PreState, fork: Fork): RegionSizes {
+  const n = block.transactions.length;
+  let slots = 0, codeBytes = 0;
+  for (const [, a] of pre.accounts) { slots += a.storage.length; codeBytes += a.code.length; }
+  let gas = block.header.gasUsed;
+  if (gas === 0n) for (const tx of block.transactions) gas += tx.gasLimit;
+  const byGas = (cost: bigint) => Number((2n * gas) / cost);
+  // Before EIP-150 a SELFDESTRUCT to a new account cost nothing: the old generous margin.
+  const newAccounts = fork >= Fork.TangerineWhistle ? n + block.withdrawals.length + byGas(25_000n) + 64 : n * 16 + 1024;
+  const newSlots = fork >= Fork.TangerineWhistle ? byGas(20_000n) + 64 : n * 16 + 4096;
+  const sizes = sizesFor(0, 0, pre.accounts.length, codeBytes);
+  // At most 3/4 full (assembly/state/accounts.ts): twice the bound leaves room.
+  sizes.accounts = nextPow2(Math.max(256, 2 * (pre.accounts.length + newAccounts)));
+  sizes.slots = nextPow2(Math.max(1024, 2 * (slots + newSlots)));
+  sizes.codeArena = Math.max(sizes.codeArena, 32 << 20);
+  return sizes;
 }
 
 /** How worker contexts reach remote state (src/remote/execute.ts). */
@@ -138,12 +164,7 @@ export class ParallelExecutor {
 
     const tSetup = performance.now();
     const vm = this.vm;
-    let slots = 0, codeBytes = 0;
-    for (const [, a] of pre.accounts) { slots += a.storage.length; codeBytes += a.code.length; }
-    // The commit writes every changed account into these tables: leave room beyond the pre-state.
-    const sizes: RegionSizes = sizesFor(pre.accounts.length + n * 16 + 1024, slots + n * 16 + 4096, pre.accounts.length, codeBytes);
-    sizes.codeArena = Math.max(sizes.codeArena, 32 << 20);
-    vm.reset(sizes);
+    vm.reset(parallelSizes(block, pre, env.fork));
     vm.setBlock(env);
     vm.putAccounts(pre.accounts);
     beaconRootCall(vm, env, block);
