@@ -1,26 +1,146 @@
-// After all transactions validated, the coordinator applies each transaction's final writes to
-// the pre-state in block order and credits the lazily tracked coinbase fees.
+// Once every transaction Block-STM ran is validated, the final writes go into the pre-state
+// tables. Without storage clears, a location's final value is its newest version, so the workers
+// apply the locations in parallel (stm_commit_share); the coordinator then does what needs order
+// or its own tables (stm_commit): the lazily credited coinbase fees, locations missing from the
+// pre-state, and whole blocks in which a transaction cleared an account's storage.
 import * as L from "../layout";
 import * as H from "./layout";
 import * as G from "../globals";
-import { acct_get, acct_is_empty } from "../state/accounts";
+import { acct_get, acct_is_empty, addr_eq } from "../state/accounts";
 import { slot_get, storage_wipe } from "../state/storage";
 import { word_add } from "./load";
-import { stm_header } from "./sync";
+import { stm_header, arena_alloc } from "./sync";
+
+/** Table entries a worker takes at a time. */
+const COMMIT_CHUNK: u32 = 1024;
+
+/** The location's version by the last transaction below `limit` that wrote it (0: none). */
+function final_version(loc: usize, limit: u32): usize {
+  let v = <usize>atomic.load<u32>(loc + H.V_HEAD);
+  while (v != 0 && load<u32>(v + H.VR_TX) >= limit) v = <usize>load<u32>(v + H.VR_NEXT);
+  return v;
+}
+
+/** Writes an account version into pre-state entry `e`, keeping its storage-written mark. */
+function apply_account(e: usize, v: usize): void {
+  // Another thread may be marking the account's storage written meanwhile (apply_slot).
+  let old = atomic.load<u32>(e + L.A_FLAGS);
+  while (true) {
+    const seen = atomic.cmpxchg<u32>(e + L.A_FLAGS, old, load<u32>(v + H.VR_A_FLAGS) | (old & L.AF_STORAGE_WRITTEN));
+    if (seen == old) break;
+    old = seen;
+  }
+  store<u64>(e + L.A_NONCE, load<u64>(v + H.VR_A_NONCE));
+  store<u32>(e + L.A_CODE, load<u32>(v + H.VR_A_CODE));
+  memory.copy(e + L.A_BALANCE, v + H.VR_A_BALANCE, 32);
+}
+
+function apply_slot(acct: usize, s: usize, v: usize): void {
+  memory.copy(s + L.S_VALUE, v + H.VR_S_VALUE, 32);
+  atomic.or<u32>(acct + L.A_FLAGS, L.AF_STORAGE_WRITTEN);
+}
+
+/** Pushes a node of deferred locations onto the list at H_DEFERRED. */
+function push_deferred(h: usize, node: usize): void {
+  let head = atomic.load<u32>(h + H.H_DEFERRED);
+  while (true) {
+    store<u32>(node, head);
+    const seen = atomic.cmpxchg<u32>(h + H.H_DEFERRED, head, <u32>node);
+    if (seen == head) return;
+    head = seen;
+  }
+}
 
 /**
- * Commits the transactions Block-STM ran (H_LIMIT of them; the host runs any rest in order).
- * Returns 0, or the index + 1 of the first transaction whose final result is invalid.
+ * Applies the final versions of table entries [from, to) that are in the pre-state and lists the
+ * others on H_DEFERRED. Returns false when the arena ran out (H_ERROR is set).
  */
-export function stm_commit(): u32 {
+function commit_chunk(h: usize, from: u32, to: u32, limit: u32): bool {
+  const table = <usize>load<u32>(h + H.H_MV_TABLE);
+  let node: usize = 0; // [next][count][loc...], room for the whole chunk
+  for (let i = from; i < to; i++) {
+    const loc = <usize>(atomic.load<u64>(table + (<usize>i << 3)) & 0xffffffff);
+    if (loc == 0) continue;
+    const v = final_version(loc, limit);
+    if (v == 0) continue;
+    const base = <usize>load<u32>(loc + H.V_BASE);
+    const account = load<u32>(loc + H.V_KIND) == H.LOC_ACCOUNT;
+    if (account && addr_eq(loc + H.V_ADDR, h + H.H_COINBASE)) { atomic.store<u32>(h + H.H_CB_LOC, <u32>loc); continue; }
+    if (base == 0) {
+      // Not in the pre-state: the coordinator inserts it.
+      if (node == 0) {
+        node = arena_alloc(8 + (to - from) * 4);
+        if (node == 0) return false;
+        store<u32>(node + 4, 0);
+      }
+      const k = load<u32>(node + 4);
+      store<u32>(node + 8 + (<usize>k << 2), <u32>loc);
+      store<u32>(node + 4, k + 1);
+    } else if (account) {
+      apply_account(base, v);
+    } else {
+      apply_slot(<usize>load<u32>(loc + H.V_BASE_ACCT), base, v);
+    }
+  }
+  if (node != 0) push_deferred(h, node);
+  return true;
+}
+
+/**
+ * Run by every worker when the block is done: applies the final version of each location already
+ * in the pre-state tables, a chunk of the location table at a time, and counts the entries done
+ * (H_COMMIT_DONE; the coordinator waits for all). Leaves the coinbase and new locations (listed
+ * on H_DEFERRED) to stm_commit, and everything when a storage clear needs block order (H_WIPES).
+ */
+export function stm_commit_share(): void {
   const h = stm_header();
-  const n = load<u32>(h + H.H_LIMIT);
+  if (atomic.load<u32>(h + H.H_ERROR) != 0 || atomic.load<u32>(h + H.H_WIPES) != 0) return;
+  const cap = load<u32>(h + H.H_MV_CAP);
+  const limit = atomic.load<u32>(h + H.H_LIMIT);
+  let ok = true;
+  while (true) {
+    const from = atomic.add<u32>(h + H.H_COMMIT_NEXT, COMMIT_CHUNK);
+    if (from >= cap) return;
+    const to = from + COMMIT_CHUNK < cap ? from + COMMIT_CHUNK : cap;
+    // After an arena failure the chunks still count as done: the host sees H_ERROR and reruns.
+    if (ok) ok = commit_chunk(h, from, to, limit);
+    if (atomic.add<u32>(h + H.H_COMMIT_DONE, to - from) + (to - from) == cap) atomic.notify(h + H.H_COMMIT_DONE, -1);
+  }
+}
+
+/** Applies the final versions of the locations missing from the pre-state (accounts first). */
+function commit_new_locations(h: usize, limit: u32): bool {
+  for (let pass: u32 = 0; pass < 2; pass++) {
+    const kind = pass == 0 ? H.LOC_ACCOUNT : H.LOC_STORAGE;
+    for (let node = <usize>load<u32>(h + H.H_DEFERRED); node != 0; node = <usize>load<u32>(node)) {
+      const count = load<u32>(node + 4);
+      for (let k: u32 = 0; k < count; k++) {
+        const loc = <usize>load<u32>(node + 8 + (<usize>k << 2));
+        if (load<u32>(loc + H.V_KIND) != kind) continue;
+        const v = final_version(loc, limit);
+        if (kind == H.LOC_ACCOUNT) {
+          const e = acct_get(loc + H.V_ADDR);
+          if (e == 0) return false;
+          apply_account(e, v);
+        } else {
+          let e = <usize>load<u32>(loc + H.V_BASE_ACCT);
+          if (e == 0) e = acct_get(loc + H.V_ADDR);
+          if (e == 0) return false;
+          const s = slot_get(e, loc + H.V_SLOT);
+          if (s == 0) return false;
+          apply_slot(e, s, v);
+        }
+      }
+    }
+  }
+  return true;
+}
+
+/** Applies each transaction's final writes in block order (a transaction cleared storage). */
+function commit_in_order(h: usize, n: u32, cb: usize): bool {
   const txs = <usize>load<u32>(h + H.H_TXS);
-  const cb = acct_get(h + H.H_COINBASE);
-  if (cb == 0) return 0xffffffff;
   for (let i: u32 = 0; i < n; i++) {
     const t = txs + <usize>i * H.TXR_SIZE;
-    if (load<u32>(t + H.T_RESULT) == L.STATUS_INVALID) return i + 1;
     const w = <usize>load<u32>(t + H.T_WRITES);
     const nw: u32 = w == 0 ? 0 : load<u32>(w);
     for (let pass = 0; pass < 2; pass++) {
@@ -31,28 +151,61 @@ export function stm_commit(): u32 {
         if (pass == 0 && kind == H.LOC_ACCOUNT) {
           let e = <usize>load<u32>(loc + H.V_BASE);
           if (e == 0) e = acct_get(loc + H.V_ADDR);
-          if (e == 0) return 0xffffffff;
+          if (e == 0) return false;
           const old = load<u32>(e + L.A_FLAGS);
           if (load<u32>(v + H.VR_A_WIPE) == i + 1 && (old & (L.AF_HAS_STORAGE | L.AF_STORAGE_WRITTEN)) != 0) storage_wipe(e);
-          store<u32>(e + L.A_FLAGS, load<u32>(v + H.VR_A_FLAGS) | (old & L.AF_STORAGE_WRITTEN));
-          store<u64>(e + L.A_NONCE, load<u64>(v + H.VR_A_NONCE));
-          store<u32>(e + L.A_CODE, load<u32>(v + H.VR_A_CODE));
-          memory.copy(e + L.A_BALANCE, v + H.VR_A_BALANCE, 32);
+          apply_account(e, v);
         } else if (pass == 1 && kind == H.LOC_STORAGE) {
           let e = <usize>load<u32>(loc + H.V_BASE_ACCT);
           if (e == 0) e = acct_get(loc + H.V_ADDR);
-          if (e == 0) return 0xffffffff;
+          if (e == 0) return false;
           let s = <usize>load<u32>(loc + H.V_BASE);
           if (s == 0) s = slot_get(e, loc + H.V_SLOT);
-          if (s == 0) return 0xffffffff;
-          memory.copy(s + L.S_VALUE, v + H.VR_S_VALUE, 32);
-          store<u32>(e + L.A_FLAGS, load<u32>(e + L.A_FLAGS) | L.AF_STORAGE_WRITTEN);
+          if (s == 0) return false;
+          apply_slot(e, s, v);
         }
       }
     }
     word_add(cb + L.A_BALANCE, t + H.T_FEE);
-    store<u32>(cb + L.A_FLAGS, load<u32>(cb + L.A_FLAGS) | L.AF_EXISTS);
   }
-  if (G.g_fork >= 3 && acct_is_empty(cb)) store<u32>(cb + L.A_FLAGS, 0); // EIP-161: touched and empty
+  return true;
+}
+
+/**
+ * The coordinator's part of the commit of the transactions Block-STM ran (H_LIMIT of them; the
+ * host runs any rest in order). Returns 0, the index + 1 of the first transaction whose final
+ * result is invalid, or 0xffffffff when a table ran out.
+ */
+export function stm_commit(): u32 {
+  const h = stm_header();
+  const n = load<u32>(h + H.H_LIMIT);
+  const txs = <usize>load<u32>(h + H.H_TXS);
+  for (let i: u32 = 0; i < n; i++) {
+    if (load<u32>(txs + <usize>i * H.TXR_SIZE + H.T_RESULT) == L.STATUS_INVALID) return i + 1;
+  }
+  const cb = acct_get(h + H.H_COINBASE);
+  if (cb == 0) return 0xffffffff;
+  const cap = load<u32>(h + H.H_MV_CAP);
+  if (atomic.load<u32>(h + H.H_COMMIT_NEXT) >= cap) {
+    // The workers applied the locations in the pre-state (stm_commit_share); one may still be
+    // finishing its last chunk when the coordinator gets here.
+    let done = atomic.load<u32>(h + H.H_COMMIT_DONE);
+    while (done < cap) {
+      atomic.wait<i32>(h + H.H_COMMIT_DONE, <i32>done, 100_000);
+      done = atomic.load<u32>(h + H.H_COMMIT_DONE);
+    }
+    if (atomic.load<u32>(h + H.H_ERROR) != 0) return 0xffffffff;
+    if (!commit_new_locations(h, n)) return 0xffffffff;
+    // The coinbase: its newest version counts the fees of the transactions before that one.
+    const loc = <usize>load<u32>(h + H.H_CB_LOC);
+    const v = loc != 0 ? final_version(loc, n) : 0;
+    if (v != 0) apply_account(cb, v);
+    for (let i: u32 = v != 0 ? load<u32>(v + H.VR_TX) : 0; i < n; i++) word_add(cb + L.A_BALANCE, txs + <usize>i * H.TXR_SIZE + H.T_FEE);
+  } else if (!commit_in_order(h, n, cb)) {
+    return 0xffffffff;
+  }
+  // Each fee payment touched the coinbase (EIP-161: it goes when touched and empty).
+  if (n > 0) store<u32>(cb + L.A_FLAGS, load<u32>(cb + L.A_FLAGS) | L.AF_EXISTS);
+  if (G.g_fork >= 3 && acct_is_empty(cb)) store<u32>(cb + L.A_FLAGS, 0);
   return 0;
 }

@@ -20,6 +20,10 @@ export const H_ADAPTIVE: u32 = 100;
 export const H_MARK_EXEC: u32 = 104; // started executions and conflicts when the current window began
 export const H_MARK_CONFLICTS: u32 = 108;
 export const H_MARK_CHAINED: u32 = 112;
+// Set once a published version cleared an account's storage: the commit then runs in block order.
+export const H_WIPES: u32 = 116;
+export const H_CB_LOC: u32 = 120; // the coinbase's location, noted by the parallel commit
+export const H_DEFERRED: u32 = 124; // locations the parallel commit left to the coordinator
 export const H_EXEC_IDX: u32 = 128;
 export const H_VALID_IDX: u32 = 192;
 export const H_ACTIVE: u32 = 256;
@@ -31,7 +35,9 @@ export const H_ABORTS: u32 = 512;
 export const H_WAITS: u32 = 516;
 // Executions that read a value written by the transaction just before (a dependency chain).
 export const H_CHAINED: u32 = 520;
-export const H_SIZE: u32 = 576;
+export const H_COMMIT_NEXT: u32 = 576; // the parallel commit's next chunk of the location table
+export const H_COMMIT_DONE: u32 = 580; // table entries the parallel commit has finished
+export const H_SIZE: u32 = 640;
 
 // ---- Transaction record ----
 export const T_STATUS: u32 = 0; // (incarnation << 2) | TS_*

@@ -7,6 +7,7 @@ import { tx_execute } from "../tx";
 import { mv_location, mv_write, mv_remove, mv_read, mv_mark_estimate, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
 import { coinbase_fees, g_chained, reset_chained } from "./load";
 import { stm_header, arena_alloc } from "./sync";
+import { stm_commit_share } from "./commit";
 import {
   next_task, is_done, add_dependency, finish_execution, try_validation_abort, finish_validation, serialize_if_conflicted, scheduler_reset,
   g_task_kind, g_task_tx, g_task_inc, TASK_EXECUTE, TASK_VALIDATE,
@@ -139,6 +140,7 @@ function publish(i: u32, inc: u32, status: u32): bool {
     if (!account_changed(e)) continue;
     const loc = <usize>load<u32>(e + L.A_MV_LOC); // noted by stm_load_account
     const p = payload - H.VR_A_FLAGS;
+    if (load<u32>(e + L.A_WIPE) == i + 1) atomic.store<u32>(stm_header() + H.H_WIPES, 1);
     memory.fill(payload, 0, 64);
     store<u32>(p + H.VR_A_FLAGS, load<u32>(e + L.A_FLAGS) & PUBLISHED_FLAGS);
     store<u32>(p + H.VR_A_WIPE, load<u32>(e + L.A_WIPE));
@@ -296,4 +298,5 @@ export function stm_worker(): void {
       if (kind != 0) naps = 0;
     }
   }
+  stm_commit_share();
 }
