@@ -10,6 +10,7 @@ import { acct_get, acct_is_empty, addr_eq } from "../state/accounts";
 import { slot_get, storage_wipe } from "../state/storage";
 import { word_add } from "./load";
 import { stm_header, arena_alloc } from "./sync";
+import { PAIR_WRITTEN } from "./mv";
 
 /** Table entries a worker takes at a time. */
 const COMMIT_CHUNK: u32 = 1024;
@@ -59,8 +60,9 @@ function commit_chunk(h: usize, from: u32, to: u32, limit: u32): bool {
   const table = <usize>load<u32>(h + H.H_MV_TABLE);
   let node: usize = 0; // [next][count][loc...], room for the whole chunk
   for (let i = from; i < to; i++) {
-    const loc = <usize>(atomic.load<u64>(table + (<usize>i << 3)) & 0xffffffff);
-    if (loc == 0) continue;
+    const pair = atomic.load<u64>(table + (<usize>i << 3));
+    if ((pair & PAIR_WRITTEN) == 0) continue; // empty, or only read
+    const loc = <usize>(pair & 0xffffffff);
     const v = final_version(loc, limit);
     if (v == 0) continue;
     const base = <usize>load<u32>(loc + H.V_BASE);

@@ -34,8 +34,13 @@ function new_location(kind: u32, addr: usize, slot: usize): usize {
   store<u32>(e + H.V_LOCK, 0);
   store<u32>(e + H.V_BASE, 0);
   store<u32>(e + H.V_BASE_ACCT, 0);
+  store<u32>(e + H.V_WRITTEN, 0);
   return e;
 }
+
+// A location table entry: [63] written (see mv_write), [62..32] hash, [31..0] the entry's address.
+export const PAIR_WRITTEN: u64 = 0x8000000000000000;
+const TAG_MASK: u64 = 0x7fffffff00000000;
 
 /**
  * The location's entry, inserted when missing; 0 when the table or the arena is full. The table
@@ -48,7 +53,7 @@ export function mv_location(kind: u32, addr: usize, slot: usize): usize {
   const table = <usize>load<u32>(h + H.H_MV_TABLE);
   const mask = load<u32>(h + H.H_MV_CAP) - 1;
   const hash = loc_hash(kind, addr, slot);
-  const tag = <u64>hash << 32;
+  const tag = <u64>(hash & 0x7fffffff) << 32;
   let i = hash & mask;
   let probes: u32 = 0;
   let mine: usize = 0; // filled by this thread, not yet published
@@ -60,11 +65,12 @@ export function mv_location(kind: u32, addr: usize, slot: usize): usize {
         mine = new_location(kind, addr, slot);
         if (mine == 0) return 0;
       }
+      store<u32>(mine + H.V_INDEX, i);
       pair = atomic.cmpxchg<u64>(p, 0, tag | <u64>mine);
       if (pair == 0) return mine;
     }
     // Another thread's entry (an entry of ours is then left unused).
-    if ((pair & 0xffffffff00000000) == tag && loc_eq(<usize>(pair & 0xffffffff), kind, addr, slot)) return <usize>(pair & 0xffffffff);
+    if ((pair & TAG_MASK) == tag && loc_eq(<usize>(pair & 0xffffffff), kind, addr, slot)) return <usize>(pair & 0xffffffff);
     i = (i + 1) & mask;
     if (++probes > mask) { atomic.cmpxchg<u32>(h + H.H_ERROR, 0, L.FATAL_STM_ARENA); return 0; }
   }
@@ -118,6 +124,12 @@ export function mv_write(loc: usize, tx: u32, inc: u32, src: usize, size: u32): 
     if (n == 0) { unlock(loc + H.V_LOCK); return 0; }
     store<u32>(n + H.VR_NEXT, <u32>v);
     store<u32>(n + H.VR_TX, tx);
+    if (load<u32>(loc + H.V_WRITTEN) == 0) {
+      // The commit applies only written locations: mark it where the table scan sees it.
+      store<u32>(loc + H.V_WRITTEN, 1);
+      const table = <usize>load<u32>(stm_header() + H.H_MV_TABLE);
+      atomic.or<u64>(table + (<usize>load<u32>(loc + H.V_INDEX) << 3), PAIR_WRITTEN);
+    }
     if (prev == 0) atomic.store<u32>(loc + H.V_HEAD, <u32>n); else store<u32>(prev + H.VR_NEXT, <u32>n);
     v = n;
   }
