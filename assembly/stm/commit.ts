@@ -173,10 +173,13 @@ function commit_in_order(h: usize, n: u32, cb: usize): bool {
   return true;
 }
 
+/** stm_commit's answer while a worker has not finished its share (nothing was changed). */
+const COMMIT_UNFINISHED: u32 = 0xfffffffe;
+
 /**
  * The coordinator's part of the commit of the transactions Block-STM ran (H_LIMIT of them; the
  * host runs any rest in order). Returns 0, the index + 1 of the first transaction whose final
- * result is invalid, or 0xffffffff when a table ran out.
+ * result is invalid, 0xffffffff when a table ran out, or COMMIT_UNFINISHED.
  */
 export function stm_commit(): u32 {
   const h = stm_header();
@@ -190,9 +193,11 @@ export function stm_commit(): u32 {
   const cap = load<u32>(h + H.H_MV_CAP);
   if (atomic.load<u32>(h + H.H_COMMIT_NEXT) >= cap) {
     // The workers applied the locations in the pre-state (stm_commit_share); one may still be
-    // finishing its last chunk when the coordinator gets here.
+    // finishing its last chunk when the coordinator gets here. Past about a millisecond (a worker
+    // descheduled, or failed), the host awaits the workers and calls again.
     let done = atomic.load<u32>(h + H.H_COMMIT_DONE);
-    while (done < cap) {
+    for (let naps = 0; done < cap; naps++) {
+      if (naps == 10) return COMMIT_UNFINISHED;
       atomic.wait<i32>(h + H.H_COMMIT_DONE, <i32>done, 100_000);
       done = atomic.load<u32>(h + H.H_COMMIT_DONE);
     }
