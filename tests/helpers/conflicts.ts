@@ -792,7 +792,43 @@ export function scenarios(): Scenario[] {
     selfdestructRecreateShanghai(),
     selfdestructCancun(),
     blockHashScenario(),
+    manyLocationsScenario(),
   ];
+}
+
+/**
+ * (i) Two transactions of 1M gas each reach as many locations as that gas allows (BALANCE of 340
+ * accounts, SLOAD of 400 slots, summing into slot 0) among 20 plain transfers: a worker's local
+ * tables, sized by the block's largest gas limit (src/parallel/execute.ts), must hold them.
+ */
+function manyLocationsScenario(): Scenario {
+  const ACCOUNTS = 340, SLOTS = 400, GAS = 1_000_000n, FIRST = 0x1000;
+  // acc = 0; for (i = n; i != 0; i--) acc += READ(i [+ FIRST]); storage[0] = acc
+  const summer = (n: number, read: AsmItem[]) => asm(push(0), pushN(2, n), "JUMPDEST",
+    "DUP1", ...read, [0x82] /* DUP3 */, "ADD", [0x91] /* SWAP2 */, "POP",
+    push(1), "SWAP1", "SUB", "DUP1", push(5), "JUMPI", "POP", push(0), "SSTORE", "STOP");
+  const balances = address(0xba1a), slots = address(0x5107);
+  const make = () => {
+    const b = new BlockBuilder(CANCUN, CB);
+    b.contract(balances, summer(ACCOUNTS, [pushN(2, FIRST), "ADD", "BALANCE"]));
+    b.contract(slots, summer(SLOTS, ["SLOAD"]), { storage: Array.from({ length: SLOTS }, (_, i) => [BigInt(i + 1), 2n] as [bigint, bigint]) });
+    for (let i = 1; i <= ACCOUNTS; i++) b.eoa(address(FIRST + i), 3n);
+    b.tx(b.eoa(SENDER(0)), balances, { gas: GAS });
+    for (let i = 0; i < 20; i++) b.tx(b.eoa(SENDER(10 + i)), address(0xdead00 + i), { value: 1n, gas: 21_000n });
+    b.tx(b.eoa(SENDER(1)), slots, { gas: GAS });
+    return b.build();
+  };
+  return {
+    name: `(i) one transaction reads ${ACCOUNTS} accounts, another ${SLOTS} slots (as many as 1M gas reaches), amid transfers`,
+    make,
+    statuses: all(22),
+    check(label, r, c) {
+      const ck = new Checks(label);
+      ck.eq("sum of the balances", slotOf(r, c, balances, 0), 3n * BigInt(ACCOUNTS));
+      ck.eq("sum of the slots", slotOf(r, c, slots, 0), 2n * BigInt(SLOTS));
+      return ck.out;
+    },
+  };
 }
 
 /**
