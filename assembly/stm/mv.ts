@@ -88,14 +88,12 @@ export let g_vr_estimate: bool = false;
 export function mv_read(loc: usize, tx: u32, dst: usize, size: u32): bool {
   // A location no transaction wrote (a contract's code account, say) is read without the lock, so
   // the threads reading it keep its cache line shared.
-  let v = <usize>atomic.load<u32>(loc + H.V_HEAD);
-  if (v != 0) {
-    lock(loc + H.V_LOCK);
-    v = <usize>load<u32>(loc + H.V_HEAD);
-  } else {
+  if (atomic.load<u32>(loc + H.V_HEAD) == 0) {
     g_vr_tx = H.BASE_TX; g_vr_inc = 0; g_vr_estimate = false;
     return false;
   }
+  lock(loc + H.V_LOCK);
+  let v = <usize>load<u32>(loc + H.V_HEAD);
   while (v != 0 && load<u32>(v + H.VR_TX) >= tx) v = <usize>load<u32>(v + H.VR_NEXT);
   if (v == 0) {
     unlock(loc + H.V_LOCK);

@@ -61,20 +61,24 @@ export const PARALLEL_MIN_GAS_PER_TX = 35_000n;
 
 /**
  * Whether the "auto" policy runs this block on Block-STM: at least PARALLEL_MIN_TXS transactions,
- * and at least PARALLEL_MIN_GAS gas, PARALLEL_MIN_GAS_PER_TX per transaction. The gas is the
- * header's gasUsed (a replay knows it), or the sum of the gas limits when the header has none yet
- * (a block being built).
+ * and at least PARALLEL_MIN_GAS gas (blockGas), PARALLEL_MIN_GAS_PER_TX per transaction.
  */
 export function worthParallel(block: BlockInput): boolean {
   const n = block.transactions.length;
   if (n < PARALLEL_MIN_TXS) return false;
-  let gas = block.header.gasUsed;
-  if (gas === 0n) for (const tx of block.transactions) gas += tx.gasLimit;
+  const gas = blockGas(block);
   return gas >= PARALLEL_MIN_GAS && gas / BigInt(n) >= PARALLEL_MIN_GAS_PER_TX;
 }
 
+/** The header's gasUsed (a replay knows it), or the sum of the gas limits (a block being built). */
+function blockGas(block: BlockInput): bigint {
+  let gas = block.header.gasUsed;
+  if (gas === 0n) for (const tx of block.transactions) gas += tx.gasLimit;
+  return gas;
+}
+
 /**
- * Pre-state tables for Block-STM. The in-order commit inserts every account and slot the block
+ * Pre-state tables for Block-STM. The commit inserts every account and slot the block
  * creates and cannot grow a table midway (running out sends the block to the sequential path), so
  * the tables leave room for the most the block's gas can create: from Tangerine Whistle on, a new
  * account costs at least 25,000 gas (value transfer to it, CREATE, SELFDESTRUCT to it) besides the
@@ -85,8 +89,7 @@ function parallelSizes(block: BlockInput, pre: PreState, fork: Fork): RegionSize
   const n = block.transactions.length;
   let slots = 0, codeBytes = 0;
   for (const [, a] of pre.accounts) { slots += a.storage.length; codeBytes += a.code.length; }
-  let gas = block.header.gasUsed;
-  if (gas === 0n) for (const tx of block.transactions) gas += tx.gasLimit;
+  const gas = blockGas(block);
   const byGas = (cost: bigint) => Number((2n * gas) / cost);
   // Before EIP-150 a SELFDESTRUCT to a new account cost nothing: the old generous margin.
   const newAccounts = fork >= Fork.TangerineWhistle ? n + block.withdrawals.length + byGas(25_000n) + 64 : n * 16 + 1024;
