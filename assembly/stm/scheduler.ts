@@ -169,6 +169,10 @@ export function serialize_if_conflicted(): void {
     atomic.store<u32>(h + H.H_MARK_CHAINED, markChained = chained);
   }
   if (!conflicted(conflicts, chained, executions) && !conflicted(conflicts - markConflicts, chained - markChained, executions - markExec)) return;
+  // Once the block's last transaction has started, every transaction has run at least once:
+  // handing over at an execution index lowered by a late re-execution would throw that work away
+  // (mainnet block 18988207: 155 transactions run again in order after all had executed).
+  if (atomic.load<u32>(txr(n - 1) + H.T_STATUS) != 0) return;
   atomic_min(h + H.H_LIMIT, atomic.load<u32>(h + H.H_EXEC_IDX));
 }
 
