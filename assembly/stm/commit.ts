@@ -41,6 +41,33 @@ function apply_slot(acct: usize, s: usize, v: usize): void {
   atomic.or<u32>(acct + L.A_FLAGS, L.AF_STORAGE_WRITTEN);
 }
 
+/**
+ * Applies version `v` of `loc`, looking up its pre-state entries (noted by the first reader, or
+ * found and inserted now). False when a table is full. Coordinator only: it may insert.
+ */
+function apply_location(loc: usize, v: usize): bool {
+  if (load<u32>(loc + H.V_KIND) == H.LOC_ACCOUNT) {
+    const e = account_entry(loc);
+    if (e == 0) return false;
+    apply_account(e, v);
+    return true;
+  }
+  let e = <usize>load<u32>(loc + H.V_BASE_ACCT);
+  if (e == 0) e = acct_get(loc + H.V_ADDR);
+  if (e == 0) return false;
+  let s = <usize>load<u32>(loc + H.V_BASE);
+  if (s == 0) s = slot_get(e, loc + H.V_SLOT);
+  if (s == 0) return false;
+  apply_slot(e, s, v);
+  return true;
+}
+
+/** An account location's pre-state entry, inserted when missing (0: the table is full). */
+function account_entry(loc: usize): usize {
+  const e = <usize>load<u32>(loc + H.V_BASE);
+  return e != 0 ? e : acct_get(loc + H.V_ADDR);
+}
+
 /** Pushes a node of deferred locations onto the list at H_DEFERRED. */
 function push_deferred(h: usize, node: usize): void {
   let head = atomic.load<u32>(h + H.H_DEFERRED);
@@ -60,7 +87,7 @@ function commit_chunk(h: usize, from: u32, to: u32, limit: u32): bool {
   const table = <usize>load<u32>(h + H.H_MV_TABLE);
   let node: usize = 0; // [next][count][loc...], room for the whole chunk
   for (let i = from; i < to; i++) {
-    const pair = atomic.load<u64>(table + (<usize>i << 3));
+    const pair = atomic.load<u64>(table + <usize>i * H.MV_PAIR_SIZE);
     if ((pair & PAIR_WRITTEN) == 0) continue; // empty, or only read
     const loc = <usize>(pair & 0xffffffff);
     const v = final_version(loc, limit);
@@ -112,26 +139,12 @@ export function stm_commit_share(): void {
 
 /** Applies the final versions of the locations missing from the pre-state (accounts first). */
 function commit_new_locations(h: usize, limit: u32): bool {
-  for (let pass: u32 = 0; pass < 2; pass++) {
-    const kind = pass == 0 ? H.LOC_ACCOUNT : H.LOC_STORAGE;
+  for (let kind = H.LOC_ACCOUNT; kind <= H.LOC_STORAGE; kind++) {
     for (let node = <usize>load<u32>(h + H.H_DEFERRED); node != 0; node = <usize>load<u32>(node)) {
       const count = load<u32>(node + 4);
       for (let k: u32 = 0; k < count; k++) {
         const loc = <usize>load<u32>(node + 8 + (<usize>k << 2));
-        if (load<u32>(loc + H.V_KIND) != kind) continue;
-        const v = final_version(loc, limit);
-        if (kind == H.LOC_ACCOUNT) {
-          const e = acct_get(loc + H.V_ADDR);
-          if (e == 0) return false;
-          apply_account(e, v);
-        } else {
-          let e = <usize>load<u32>(loc + H.V_BASE_ACCT);
-          if (e == 0) e = acct_get(loc + H.V_ADDR);
-          if (e == 0) return false;
-          const s = slot_get(e, loc + H.V_SLOT);
-          if (s == 0) return false;
-          apply_slot(e, s, v);
-        }
+        if (load<u32>(loc + H.V_KIND) == kind && !apply_location(loc, final_version(loc, limit))) return false;
       }
     }
   }
@@ -145,27 +158,18 @@ function commit_in_order(h: usize, n: u32, cb: usize): bool {
     const t = txs + <usize>i * H.TXR_SIZE;
     const w = <usize>load<u32>(t + H.T_WRITES);
     const nw: u32 = w == 0 ? 0 : load<u32>(w);
-    for (let pass = 0; pass < 2; pass++) {
+    // Accounts first: a storage clear comes before the transaction's own slot writes.
+    for (let kind = H.LOC_ACCOUNT; kind <= H.LOC_STORAGE; kind++) {
       for (let k: u32 = 0; k < nw; k++) {
         const loc = <usize>load<u32>(w + 8 + (<usize>k << 3));
-        const kind = load<u32>(loc + H.V_KIND);
+        if (load<u32>(loc + H.V_KIND) != kind) continue;
         const v = <usize>load<u32>(w + 12 + (<usize>k << 3)); // the final incarnation's version
-        if (pass == 0 && kind == H.LOC_ACCOUNT) {
-          let e = <usize>load<u32>(loc + H.V_BASE);
-          if (e == 0) e = acct_get(loc + H.V_ADDR);
+        if (kind == H.LOC_ACCOUNT && load<u32>(v + H.VR_A_WIPE) == i + 1) {
+          const e = account_entry(loc);
           if (e == 0) return false;
-          const old = load<u32>(e + L.A_FLAGS);
-          if (load<u32>(v + H.VR_A_WIPE) == i + 1 && (old & (L.AF_HAS_STORAGE | L.AF_STORAGE_WRITTEN)) != 0) storage_wipe(e);
-          apply_account(e, v);
-        } else if (pass == 1 && kind == H.LOC_STORAGE) {
-          let e = <usize>load<u32>(loc + H.V_BASE_ACCT);
-          if (e == 0) e = acct_get(loc + H.V_ADDR);
-          if (e == 0) return false;
-          let s = <usize>load<u32>(loc + H.V_BASE);
-          if (s == 0) s = slot_get(e, loc + H.V_SLOT);
-          if (s == 0) return false;
-          apply_slot(e, s, v);
+          if ((load<u32>(e + L.A_FLAGS) & (L.AF_HAS_STORAGE | L.AF_STORAGE_WRITTEN)) != 0) storage_wipe(e);
         }
+        if (!apply_location(loc, v)) return false;
       }
     }
     word_add(cb + L.A_BALANCE, t + H.T_FEE);
@@ -173,13 +177,10 @@ function commit_in_order(h: usize, n: u32, cb: usize): bool {
   return true;
 }
 
-/** stm_commit's answer while a worker has not finished its share (nothing was changed). */
-const COMMIT_UNFINISHED: u32 = 0xfffffffe;
-
 /**
  * The coordinator's part of the commit of the transactions Block-STM ran (H_LIMIT of them; the
  * host runs any rest in order). Returns 0, the index + 1 of the first transaction whose final
- * result is invalid, 0xffffffff when a table ran out, or COMMIT_UNFINISHED.
+ * result is invalid, 0xffffffff when a table ran out, or H.COMMIT_UNFINISHED.
  */
 export function stm_commit(): u32 {
   const h = stm_header();
@@ -197,7 +198,7 @@ export function stm_commit(): u32 {
     // descheduled, or failed), the host awaits the workers and calls again.
     let done = atomic.load<u32>(h + H.H_COMMIT_DONE);
     for (let naps = 0; done < cap; naps++) {
-      if (naps == 10) return COMMIT_UNFINISHED;
+      if (naps == 10) return H.COMMIT_UNFINISHED;
       atomic.wait<i32>(h + H.H_COMMIT_DONE, <i32>done, 100_000);
       done = atomic.load<u32>(h + H.H_COMMIT_DONE);
     }

@@ -96,8 +96,10 @@ export const V_SLOT: u32 = 40; // word (storage locations)
 export const V_BASE: u32 = 72; // account entry, or storage entry
 export const V_BASE_ACCT: u32 = 76; // storage locations: the account's entry
 export const V_INDEX: u32 = 80; // its index in the location table (H_MV_TABLE)
-export const V_WRITTEN: u32 = 84; // 1 once a version was written (the table entry is marked too)
 export const MV_SIZE: u32 = 96;
+export const MV_PAIR_SIZE: u32 = 8; // a location table slot: (hash, entry address), see mv.ts
+// stm_commit's answer while a worker has not finished its share of the commit (nothing changed).
+export const COMMIT_UNFINISHED: u32 = 0xfffffffe;
 export const LOC_ACCOUNT: u32 = 1;
 export const LOC_STORAGE: u32 = 2;
 

@@ -34,7 +34,6 @@ function new_location(kind: u32, addr: usize, slot: usize): usize {
   store<u32>(e + H.V_LOCK, 0);
   store<u32>(e + H.V_BASE, 0);
   store<u32>(e + H.V_BASE_ACCT, 0);
-  store<u32>(e + H.V_WRITTEN, 0);
   return e;
 }
 
@@ -58,7 +57,7 @@ export function mv_location(kind: u32, addr: usize, slot: usize): usize {
   let probes: u32 = 0;
   let mine: usize = 0; // filled by this thread, not yet published
   while (true) {
-    const p = table + (<usize>i << 3);
+    const p = table + <usize>i * H.MV_PAIR_SIZE;
     let pair = atomic.load<u64>(p);
     if (pair == 0) {
       if (mine == 0) {
@@ -122,12 +121,9 @@ export function mv_write(loc: usize, tx: u32, inc: u32, src: usize, size: u32): 
     if (n == 0) { unlock(loc + H.V_LOCK); return 0; }
     store<u32>(n + H.VR_NEXT, <u32>v);
     store<u32>(n + H.VR_TX, tx);
-    if (load<u32>(loc + H.V_WRITTEN) == 0) {
-      // The commit applies only written locations: mark it where the table scan sees it.
-      store<u32>(loc + H.V_WRITTEN, 1);
-      const table = <usize>load<u32>(stm_header() + H.H_MV_TABLE);
-      atomic.or<u64>(table + (<usize>load<u32>(loc + H.V_INDEX) << 3), PAIR_WRITTEN);
-    }
+    // The commit applies only written locations: mark this one where its table scan sees it.
+    const pair = <usize>load<u32>(stm_header() + H.H_MV_TABLE) + <usize>load<u32>(loc + H.V_INDEX) * H.MV_PAIR_SIZE;
+    if ((atomic.load<u64>(pair) & PAIR_WRITTEN) == 0) atomic.or<u64>(pair, PAIR_WRITTEN);
     if (prev == 0) atomic.store<u32>(loc + H.V_HEAD, <u32>n); else store<u32>(prev + H.VR_NEXT, <u32>n);
     v = n;
   }

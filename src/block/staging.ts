@@ -64,7 +64,7 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
   const msgs = carver.take(n * L.MSG_SIZE);
   // The sequential executor (seq_run_block) never touches the multi-version table.
   const mvCap = opts.multiVersion ? nextPow2(Math.max(8192, 32 * n)) : 0;
-  const mv = carver.take(mvCap * 8);
+  const mv = carver.take(mvCap * L.MV_PAIR_SIZE);
   const arenaSize = (16 << 20) + n * (32 << 10);
   const arena = carver.take(arenaSize, 8);
   let payload = 0;
@@ -76,7 +76,7 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
   const u8 = vm.u8();
   vm.exports.mem_zero(header, L.H_SIZE);
   vm.exports.mem_zero(txs, n * L.TXR_SIZE);
-  vm.exports.mem_zero(mv, mvCap * 8);
+  vm.exports.mem_zero(mv, mvCap * L.MV_PAIR_SIZE);
   const dv = vm.dv();
   dv.setUint32(header + L.H_N, n, true);
   dv.setUint32(header + L.H_LIMIT, n, true);

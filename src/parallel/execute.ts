@@ -132,9 +132,6 @@ export interface ParallelStats {
   receiptsMs?: number;
 }
 
-/** stm_commit's answer while a posted worker has not finished its share (assembly/stm/commit.ts). */
-const COMMIT_UNFINISHED = 0xfffffffe;
-
 const WORKER = {
   memory: 32 << 20,
   returnData: 8 << 20,
@@ -246,12 +243,12 @@ export class ParallelExecutor {
 
       dv.setUint32(vm.ctx + L.CTX_STM, header, true);
       let bad = vm.exports.stm_commit() >>> 0;
-      if (bad === COMMIT_UNFINISHED) {
+      if (bad === L.COMMIT_UNFINISHED) {
         // A posted worker is still applying its share of the commit (or failed: awaiting it throws).
         await workers;
         bad = vm.exports.stm_commit() >>> 0;
       }
-      if (bad === 0xffffffff || bad === COMMIT_UNFINISHED) return { fallback: "commit ran out of room" };
+      if (bad === 0xffffffff || bad === L.COMMIT_UNFINISHED) return { fallback: "commit ran out of room" };
       if (bad !== 0) {
         const reason = INVALID_REASONS[dv.getUint32(txRecord(vm, header, bad - 1) + L.T_INVALID, true)] ?? "invalid";
         throw new BraidError("TX_INVALID", `transaction ${bad - 1} is invalid: ${reason}`);
