@@ -169,11 +169,14 @@ export function serialize_if_conflicted(): void {
     atomic.store<u32>(h + H.H_MARK_CHAINED, markChained = chained);
   }
   if (!conflicted(conflicts, chained, executions) && !conflicted(conflicts - markConflicts, chained - markChained, executions - markExec)) return;
-  // Once the block's last transaction has started, every transaction has run at least once:
-  // handing over at an execution index lowered by a late re-execution would throw that work away
-  // (mainnet block 18988207: 155 transactions run again in order after all had executed).
-  if (atomic.load<u32>(txr(n - 1) + H.T_STATUS) != 0) return;
-  atomic_min(h + H.H_LIMIT, atomic.load<u32>(h + H.H_EXEC_IDX));
+  // Hand over at the first transaction never started at or above the execution index: the index
+  // may have been lowered by a re-execution, and handing over there would throw away every later
+  // execution (mainnet block 18988207: 155 transactions run again in order after all had
+  // executed; 13217637: 80 after 4). A thread may still incarnate that transaction (it checked the
+  // limit before it fell): harmless, since neither validation nor the commit reads at or above it.
+  let from = atomic.load<u32>(h + H.H_EXEC_IDX);
+  while (from < n && atomic.load<u32>(txr(from) + H.T_STATUS) != 0) from++;
+  atomic_min(h + H.H_LIMIT, from);
 }
 
 /** Picks the next task (validation first when it lags behind execution). */
