@@ -1,7 +1,9 @@
 // The Node pool's doorbell (src/worker/doorbell.ts): between jobs the workers park in Atomics.wait,
 // a run starts them through shared memory, and every message (sender recovery) first calls them
 // off their bells. Runs and messages interleave here as in a replay; a lost message or a missed
-// ring would hang the test (timeout) rather than pass.
+// ring would hang the test (timeout) rather than pass. The coordinator joins rung workers through
+// their done counts, so a run's reply may still be on its way when the next message is posted:
+// recovery taking that reply for its own would lose every sender (and fail the comparison).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   NodeWorkerPool, ParallelExecutor, Vm, describeDiff, executeBlock, loadBraidModule, loadMainnetBlock, listMainnetBlocks,
@@ -11,7 +13,7 @@ import { scenarios } from "./helpers/conflicts.js";
 let pool: NodeWorkerPool;
 let par: InstanceType<typeof ParallelExecutor>;
 let seqVm: Vm;
-let rung = 0, posted = 0;
+let rung = 0, posted = 0, joined = 0, notJoined = 0;
 
 beforeAll(async () => {
   const module = loadBraidModule();
@@ -22,6 +24,8 @@ beforeAll(async () => {
   const bell = (pool as unknown as { bell: { ring: (w: number, ctx: number, job: number) => boolean } }).bell;
   const ring = bell.ring.bind(bell);
   bell.ring = (w, ctx, job) => { const ok = ring(w, ctx, job); if (ok) rung++; else posted++; return ok; };
+  const join = pool.join.bind(pool);
+  pool.join = () => { const ok = join(); if (ok) joined++; else notJoined++; return ok; };
   par = new ParallelExecutor(vm, pool);
   await pool.whenReady();
 });
@@ -48,6 +52,8 @@ describe("doorbell", () => {
     expect(failures, failures.join("\n")).toEqual([]);
     // Workers are parked after their first job, so nearly every later run starts on the bell.
     expect(rung, `rung ${rung}, posted ${posted}`).toBeGreaterThan(posted);
+    // ...and joined without waiting for their replies.
+    expect(joined, `joined ${joined}, awaited ${notJoined}`).toBeGreaterThan(notJoined);
   }, 60_000);
 
   it("wake() before a run and close() of parked workers return", async () => {

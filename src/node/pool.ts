@@ -16,6 +16,11 @@ export class NodeWorkerPool implements WorkerPool {
   private readonly bell: Doorbell;
   /** The memory's size when each worker last started a job (see run). */
   private readonly sizeSeen: number[] = [];
+  /** Per worker: those awaiting its next replies, in order; the error that stopped it. */
+  private readonly waiting: Array<Array<{ resolve: (m: FromWorker) => void; reject: (e: Error) => void }>> = [];
+  private readonly crashed: Array<Error | undefined> = [];
+  /** The last run's workers with their doorbells' done counts before it (null: one was posted a message). */
+  private lastRun: Array<{ worker: number; seen: number }> | null = null;
   readonly coordinatorMayBlock = true;
 
   constructor(readonly threads: number, module: WebAssembly.Module, private readonly memory: WebAssembly.Memory) {
@@ -25,26 +30,35 @@ export class NodeWorkerPool implements WorkerPool {
       const w = new Worker(new URL("./stm-worker.js", import.meta.url));
       w.unref();
       this.workers.push(w);
-      starts.push(this.next(w));
+      this.waiting.push([]);
+      this.crashed.push(undefined);
+      w.on("message", (m: FromWorker) => this.onMessage(i, m));
+      w.on("error", (e: Error) => this.onError(i, e));
+      starts.push(this.next(i));
       w.postMessage({ kind: "init", module, memory, bell: this.bell.wiring(i) } satisfies ToWorker);
     }
     this.ready = Promise.all(starts).then(() => { this.isReady = true; });
     this.ready.catch(() => undefined); // reported by whenReady/run
   }
 
-  private next(w: Worker): Promise<FromWorker> {
+  private next(i: number): Promise<FromWorker> {
     return new Promise((resolve, reject) => {
-      const onMessage = (m: FromWorker) => {
-        if (m.kind === "fetch") { this.fetch(m.ctx, m.ticket); return; }
-        w.off("message", onMessage);
-        w.off("error", onError);
-        if (m.kind === "error") reject(new Error(`Block-STM worker failed: ${m.message}`));
-        else resolve(m);
-      };
-      const onError = (e: Error) => { w.off("message", onMessage); reject(e); };
-      w.on("message", onMessage);
-      w.on("error", onError);
+      if (this.crashed[i]) reject(this.crashed[i]);
+      else this.waiting[i]!.push({ resolve, reject });
     });
+  }
+
+  private onMessage(i: number, m: FromWorker): void {
+    if (m.kind === "fetch") { this.fetch(m.ctx, m.ticket); return; }
+    const waiter = this.waiting[i]!.shift();
+    if (!waiter) return; // a reply nobody asked for: none is expected
+    if (m.kind === "error") waiter.reject(new Error(`Block-STM worker failed: ${m.message}`));
+    else waiter.resolve(m);
+  }
+
+  private onError(i: number, e: Error): void {
+    this.crashed[i] = e;
+    for (const waiter of this.waiting[i]!.splice(0)) waiter.reject(e);
   }
 
   private fetch(ctx: number, ticket: number): void {
@@ -68,10 +82,12 @@ export class NodeWorkerPool implements WorkerPool {
     // enter wasm before its thread has caught up with the new size (seen as an out-of-bounds
     // access in the tests); the message's turn of its event loop lets it catch up first.
     const size = this.memory.buffer.byteLength;
+    const seen = contexts.map((_, i) => this.bell.doneCount(i));
     const rung = contexts.map((ctx, i) => this.sizeSeen[i] === size && this.bell.ring(i, ctx, opts.job === "seq" ? JOB_SEQ : JOB_STM));
     contexts.forEach((_, i) => { this.sizeSeen[i] = size; });
+    this.lastRun = rung.every(Boolean) ? seen.map((s, i) => ({ worker: i, seen: s })) : null;
     const done = contexts.map((ctx, i) => {
-      const p = this.next(this.workers[i]);
+      const p = this.next(i);
       if (!rung[i]) this.post(i, { kind: "run", ctx, job: opts.job });
       return p;
     });
@@ -79,12 +95,23 @@ export class NodeWorkerPool implements WorkerPool {
     return settleRun(done).finally(() => { this.onFetch = undefined; });
   }
 
+  /**
+   * Blocks until every worker of the last run has finished its job, through the doorbells' done
+   * counts (the reply messages come later, through this thread's event loop). False when that
+   * cannot be told this way (a job went by message, one threw, or a worker took over a second):
+   * await run's promise instead.
+   */
+  join(): boolean {
+    const last = this.lastRun;
+    if (!last) return false;
+    return last.every(({ worker, seen }) => this.bell.joinAfter(worker, seen, 1000));
+  }
 
   async recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {
     await this.ready;
     const parts = chunks(jobs, this.workers.length);
     const replies = await Promise.all(parts.map((part, i) => {
-      const p = this.next(this.workers[i]);
+      const p = this.next(i);
       this.post(i, { kind: "recover", jobs: part });
       return p;
     }));

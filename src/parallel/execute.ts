@@ -215,6 +215,8 @@ export class ParallelExecutor {
     if (joins) await this.pool.whenReady(); // then run() posts at once, before this thread blocks
     const t0 = performance.now();
     const workers = posted.length > 0 ? this.pool.run(posted, { onFetch: remote?.onFetch }) : Promise.resolve([]);
+    // Joined through shared memory where the pool can (the reply messages come later).
+    const joinWorkers = async () => { if (posted.length > 0 && !(joins && this.pool.join?.())) await workers; };
     if (joins) {
       workers.catch(() => undefined); // awaited below
       vm.exports.worker_init(contexts[0]!);
@@ -245,7 +247,7 @@ export class ParallelExecutor {
       let bad = vm.exports.stm_commit() >>> 0;
       if (bad === L.COMMIT_UNFINISHED) {
         // A posted worker is still applying its share of the commit (or failed: awaiting it throws).
-        await workers;
+        await joinWorkers();
         bad = vm.exports.stm_commit() >>> 0;
       }
       if (bad === 0xffffffff || bad === L.COMMIT_UNFINISHED) return { fallback: "commit ran out of room" };
@@ -271,8 +273,8 @@ export class ParallelExecutor {
       return { results, stats };
     } finally {
       // The posted workers have left their loops (the block is done) but must have returned
-      // before the memory is reused; their replies have usually arrived by now.
-      if (joins) await workers;
+      // before the memory is reused.
+      if (joins) await joinWorkers();
     }
   }
 

@@ -21,6 +21,12 @@ export interface WorkerPool {
    */
   run(contexts: number[], opts?: RunOptions): Promise<number[]>;
   /**
+   * Where the coordinator may block: waits until every worker of the last run has finished its job,
+   * sooner than run's promise settles (its replies come through the event loop). Optional; false
+   * when that cannot be told this way, and the caller awaits run's promise.
+   */
+  join?(): boolean;
+  /**
    * A run on `threads` workers is about to follow (the coordinator is staging it): workers that
    * have cores of their own may spin for it instead of sleeping. Optional; a hint only.
    */

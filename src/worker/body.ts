@@ -14,14 +14,17 @@ const noBlockHash = () => new Uint8Array(32);
 export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) => void {
   let exports: BraidExports | undefined;
   let bell: BellWiring | undefined;
-  const runJob = (ctx: number, job: number) => {
+  /** Runs one job and posts its reply; false when it threw. */
+  const runJob = (ctx: number, job: number): boolean => {
     try {
       if (!exports) throw new Error("worker not initialised");
       exports.worker_init(ctx);
       const result = job === JOB_SEQ ? exports.seq_run_block(0) >>> 0 : (exports.stm_worker(), 0);
       post({ kind: "done", result });
+      return true;
     } catch (e) {
       post({ kind: "error", message: (e as Error).stack ?? String(e) });
+      return false;
     }
   };
   return (m) => {
