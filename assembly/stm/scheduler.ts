@@ -125,8 +125,8 @@ function next_version_to_validate(): bool {
 }
 
 /**
- * Lowers the limit to the execution index once speculation mostly repeats work or runs a
- * dependency chain: the transactions already started still finish on Block-STM (validated, or
+ * Lowers the limit to the first transaction not yet started once speculation mostly repeats work
+ * or runs a dependency chain: the transactions already started still finish on Block-STM (validated, or
  * re-executed), then the coordinator commits that prefix and runs the rest in order, at
  * sequential speed. Block-STM stays exact on any prefix, since a transaction only reads versions
  * of lower ones. (Stopping at the validation index instead threw away work: on one mainnet block
