@@ -34,7 +34,15 @@ describe("serial fallback", () => {
     for (const threads of [1, 2]) {
       it(`${kind}, ${threads} thread${threads > 1 ? "s" : ""}: the coordinator takes over early, same result`, async () => {
         const seq = ex.sequential(make(kind));
-        const par = await ex.parallel(make(kind), threads, false, "fallback");
+        // With two threads, one descheduled by the OS lets the other run (and, as nothing it read
+        // was written yet, validate) every transaction before a conflict shows; then there is no
+        // rest left to hand over (by design). So a run may go without the fallback, exact all the
+        // same; it is asked of one of three.
+        let par = await ex.parallel(make(kind), threads, false, "fallback");
+        for (let attempt = 1; threads > 1 && par.parallel.serialFrom === undefined && attempt < 3; attempt++) {
+          expect(describeDiff(`${kind} ${threads} threads vs sequential (attempt ${attempt})`, seq, par)).toEqual([]);
+          par = await ex.parallel(make(kind), threads, false, "fallback");
+        }
         expect(par.parallel.sequential).toBe(false);
         expect(par.parallel.serialFrom, JSON.stringify(par.parallel)).toBeDefined();
         expect(par.parallel.serialFrom!).toBeLessThanOrEqual(EARLY);

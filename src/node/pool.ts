@@ -7,6 +7,8 @@ import type { RecoveryJob } from "../tx/sign.js";
 
 /** How long a woken worker spins for its job (the coordinator stages a block meanwhile). */
 const SPIN_MS = 20;
+/** How long join() blocks for a worker before it leaves the answer to the reply message. */
+const JOIN_TIMEOUT_MS = 1000;
 
 export class NodeWorkerPool implements WorkerPool {
   private workers: Worker[] = [];
@@ -98,13 +100,14 @@ export class NodeWorkerPool implements WorkerPool {
   /**
    * Blocks until every worker of the last run has finished its job, through the doorbells' done
    * counts (the reply messages come later, through this thread's event loop). False when that
-   * cannot be told this way (a job went by message, one threw, or a worker took over a second):
+   * cannot be told this way (a job went by message, one threw, or a worker took longer than
+   * JOIN_TIMEOUT_MS):
    * await run's promise instead.
    */
   join(): boolean {
     const last = this.lastRun;
     if (!last) return false;
-    return last.every(({ worker, seen }) => this.bell.joinAfter(worker, seen, 1000));
+    return last.every(({ worker, seen }) => this.bell.joinAfter(worker, seen, JOIN_TIMEOUT_MS));
   }
 
   async recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {
