@@ -9,6 +9,7 @@ import {
   NodeWorkerPool, ParallelExecutor, Vm, describeDiff, executeBlock, loadBraidModule, loadMainnetBlock, listMainnetBlocks,
 } from "./helpers/braid-dist.js";
 import { scenarios } from "./helpers/conflicts.js";
+import { Doorbell } from "../src/worker/doorbell.js";
 
 let pool: NodeWorkerPool;
 let par: InstanceType<typeof ParallelExecutor>;
@@ -67,4 +68,34 @@ describe("doorbell", () => {
     other.wake(1);
     await other.close();
   }, 60_000);
+});
+
+describe("doorbell join", () => {
+  // A worker's words in the bell (src/worker/doorbell.ts): STATE at 0, DONE at 5.
+  const STATE = 0, DONE = 5, FREE = 0, PARKED = 1;
+
+  it("waits for the job it rang, not for a done count the job before bumped late", () => {
+    const bell = new Doorbell(1, 0);
+    const i32 = new Int32Array(bell.buffer);
+    Atomics.store(i32, STATE, PARKED);
+    expect(bell.ring(0, 64, 0)).toBe(true);
+    // The worker runs job 1 and posts its reply, then is descheduled before it bumps DONE; the
+    // coordinator goes on after the reply. Then the worker bumps DONE, parks, and job 2 is rung.
+    Atomics.store(i32, STATE, FREE);
+    Atomics.add(i32, DONE, 1);
+    Atomics.store(i32, STATE, PARKED);
+    expect(bell.ring(0, 64, 0)).toBe(true);
+    // Job 2 has not run: the join must not return (it had, when it compared DONE with the count
+    // read before ringing, and the coordinator rewrote the context of a worker about to run it).
+    expect(bell.joinRung(0, 20)).toBe(false);
+    Atomics.store(i32, STATE, FREE);
+    Atomics.add(i32, DONE, 1);
+    expect(bell.joinRung(0, 20)).toBe(true);
+  });
+
+  it("a ring that finds the worker off its bell is not counted", () => {
+    const bell = new Doorbell(1, 0);
+    expect(bell.ring(0, 64, 0)).toBe(false); // FREE: the job goes by message
+    expect(bell.joinRung(0, 20)).toBe(true);
+  });
 });

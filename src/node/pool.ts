@@ -22,7 +22,8 @@ export class NodeWorkerPool implements WorkerPool {
   private readonly waiting: Array<Array<{ resolve: (m: FromWorker) => void; reject: (e: Error) => void }>> = [];
   private readonly crashed: Array<Error | undefined> = [];
   /** The last run's workers with their doorbells' done counts before it (null: one was posted a message). */
-  private lastRun: Array<{ worker: number; seen: number }> | null = null;
+  /** The workers of the last run when every one was rung (join() can tell when they are done). */
+  private lastRun: number[] | null = null;
   readonly coordinatorMayBlock = true;
 
   constructor(readonly threads: number, module: WebAssembly.Module, private readonly memory: WebAssembly.Memory) {
@@ -84,10 +85,9 @@ export class NodeWorkerPool implements WorkerPool {
     // enter wasm before its thread has caught up with the new size (seen as an out-of-bounds
     // access in the tests); the message's turn of its event loop lets it catch up first.
     const size = this.memory.buffer.byteLength;
-    const seen = contexts.map((_, i) => this.bell.doneCount(i));
     const rung = contexts.map((ctx, i) => this.sizeSeen[i] === size && this.bell.ring(i, ctx, opts.job === "seq" ? JOB_SEQ : JOB_STM));
     contexts.forEach((_, i) => { this.sizeSeen[i] = size; });
-    this.lastRun = rung.every(Boolean) ? seen.map((s, i) => ({ worker: i, seen: s })) : null;
+    this.lastRun = rung.every(Boolean) ? contexts.map((_, i) => i) : null;
     const done = contexts.map((ctx, i) => {
       const p = this.next(i);
       if (!rung[i]) this.post(i, { kind: "run", ctx, job: opts.job });
@@ -107,7 +107,7 @@ export class NodeWorkerPool implements WorkerPool {
   join(): boolean {
     const last = this.lastRun;
     if (!last) return false;
-    return last.every(({ worker, seen }) => this.bell.joinAfter(worker, seen, JOIN_TIMEOUT_MS));
+    return last.every((worker) => this.bell.joinRung(worker, JOIN_TIMEOUT_MS));
   }
 
   async recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {

@@ -31,10 +31,13 @@ export interface BellWiring {
 export class Doorbell {
   readonly buffer: SharedArrayBuffer;
   private readonly i32: Int32Array;
+  /** Jobs rung to each worker so far: its DONE word reaches this once it has finished them all. */
+  private readonly rung: number[];
 
   constructor(readonly workers: number, readonly spinMs: number) {
     this.buffer = new SharedArrayBuffer(Math.max(1, workers) * STRIDE * 4);
     this.i32 = new Int32Array(this.buffer);
+    this.rung = new Array<number>(Math.max(1, workers)).fill(0);
   }
 
   wiring(index: number): BellWiring {
@@ -47,6 +50,7 @@ export class Doorbell {
     Atomics.store(this.i32, b + CTX, ctx);
     Atomics.store(this.i32, b + JOB, job);
     if (Atomics.compareExchange(this.i32, b + STATE, PARKED, RING) !== PARKED) return false;
+    this.rung[w] = (this.rung[w]! + 1) | 0;
     Atomics.notify(this.i32, b + STATE);
     return true;
   }
@@ -58,22 +62,21 @@ export class Doorbell {
     if (Atomics.compareExchange(this.i32, b + STATE, PARKED, LEAVE) === PARKED) Atomics.notify(this.i32, b + STATE);
   }
 
-  /** Jobs worker `w` has finished from its bell so far (read before ringing, for joinAfter). */
-  doneCount(w: number): number {
-    return Atomics.load(this.i32, w * STRIDE + DONE);
-  }
-
   /**
-   * Blocks (Atomics.wait: not on a browser's main thread) until worker `w` has finished more than
-   * `seen` jobs from its bell; true when the last one returned, false when it threw or `timeoutMs`
-   * passed (the reply message then tells what happened).
+   * Blocks (Atomics.wait: not on a browser's main thread) until worker `w` has finished every job
+   * rung to it; true when the last one returned, false when it threw or `timeoutMs` passed (the
+   * reply message then tells what happened). Counted against the rings, not against a done count
+   * read before ringing: a worker posts its reply before it bumps DONE, so a coordinator that went
+   * on after a reply could read the count before that bump and take the bump for the next job.
    */
-  joinAfter(w: number, seen: number, timeoutMs: number): boolean {
+  joinRung(w: number, timeoutMs: number): boolean {
     const at = w * STRIDE + DONE;
+    const target = this.rung[w]!;
     const until = performance.now() + timeoutMs;
-    for (let now = performance.now(); Atomics.load(this.i32, at) === seen; now = performance.now()) {
+    for (let done = Atomics.load(this.i32, at), now = performance.now(); ((target - done) | 0) > 0;
+      done = Atomics.load(this.i32, at), now = performance.now()) {
       if (now >= until) return false;
-      Atomics.wait(this.i32, at, seen, until - now);
+      Atomics.wait(this.i32, at, done, until - now);
     }
     return Atomics.load(this.i32, w * STRIDE + FAILED) === 0;
   }
