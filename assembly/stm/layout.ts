@@ -25,6 +25,7 @@ export const H_WIPES: u32 = 116;
 export const H_CB_LOC: u32 = 120; // the coinbase's location, noted by the parallel commit
 export const H_DEFERRED: u32 = 124; // locations the parallel commit left to the coordinator
 export const H_EXEC_IDX: u32 = 128;
+export const H_CLAIM_TOP: u32 = 132; // the end of the highest claim of execution indices
 export const H_VALID_IDX: u32 = 192;
 export const H_ACTIVE: u32 = 256;
 export const H_DECREASE_CNT: u32 = 320;
@@ -33,7 +34,8 @@ export const H_DONE: u32 = 448;
 export const H_ERROR: u32 = 452; // first fatal error (a region ran out): the host falls back
 export const H_ABORTS: u32 = 512;
 export const H_WAITS: u32 = 516;
-// Executions that read a value written by the transaction just before (a dependency chain).
+// Executions that read a value written by the transaction just before (a dependency chain), but
+// not along a run of one sender's transactions (T_RUN_END).
 export const H_CHAINED: u32 = 520;
 export const H_COMMIT_NEXT: u32 = 576; // the parallel commit's next chunk of the location table
 export const H_COMMIT_DONE: u32 = 580; // table entries the parallel commit has finished
@@ -55,6 +57,9 @@ export const T_STEPS: u32 = 64; // u64
 export const T_TYPE: u32 = 72; // EIP-2718 transaction type (staged by the host)
 export const T_LOG_BYTES: u32 = 76; // bytes of the log records at T_LOGS
 export const T_SNAP: u32 = 80; // offset of its bloom and logs in the host's receipts snapshot (receipts_snapshot)
+// One past the last transaction of the run of consecutive transactions from this one's sender
+// (staged by the host): the scheduler hands a run to one thread, whose nonces chain in order.
+export const T_RUN_END: u32 = 84;
 export const T_FEE: u32 = 96; // word: priority fee owed to the coinbase
 export const T_CB_FEES: u32 = 128; // word: fees of earlier transactions this one saw in the coinbase balance
 export const T_BLOOM: u32 = 192; // [256] logs bloom

@@ -75,8 +75,17 @@ export function base_slot(baseAcct: usize, key: usize): usize {
   }
 }
 
+/**
+ * Whether transaction `tx` and the next one are of one sender's run (T_RUN_END): that chain is
+ * known and scheduled on one thread, not a sign that the block is serial (serialize_if_conflicted).
+ */
+@inline function same_run(tx: u32): bool {
+  const txs = <usize>load<u32>(stm_header() + H.H_TXS);
+  return load<u32>(txs + <usize>tx * H.TXR_SIZE + H.T_RUN_END) > tx + 1;
+}
+
 function record_read(loc: usize, tx: u32, inc: u32, kind: u32): bool {
-  if (tx != H.BASE_TX && tx + 1 == load<u32>(g_ctx + L.CTX_TX_INDEX)) g_chained = true;
+  if (tx != H.BASE_TX && tx + 1 == load<u32>(g_ctx + L.CTX_TX_INDEX) && !same_run(tx)) g_chained = true;
   const n = load<u32>(g_ctx + L.CTX_READS_COUNT);
   if (n >= load<u32>(g_ctx + L.CTX_READS_CAP)) { set_fatal(L.FATAL_READS); return false; }
   const r = <usize>load<u32>(g_ctx + L.CTX_READS) + <usize>n * H.R_SIZE;

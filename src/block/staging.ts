@@ -88,6 +88,7 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
   dv.setUint32(header + L.H_TXS, txs, true);
   dv.setUint32(header + L.H_MSGS, msgs, true);
   u8.set(env.coinbase, header + L.H_COINBASE);
+  const runEnds = senderRunEnds(block.transactions);
   block.transactions.forEach((tx, i) => {
     const m = messageOf(tx, env);
     const r = msgs + i * L.MSG_SIZE;
@@ -119,6 +120,7 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
     dv.setBigUint64(r + L.M_INTRINSIC, m.intrinsicGas, true);
     dv.setBigUint64(r + L.M_NONCE, tx.nonce, true);
     dv.setUint32(txs + i * L.TXR_SIZE + L.T_TYPE, tx.type, true);
+    dv.setUint32(txs + i * L.TXR_SIZE + L.T_RUN_END, runEnds[i]!, true);
     vm.writeWord(r + L.M_VALUE, m.value);
     vm.writeWord(r + L.M_GASPRICE, m.gasPrice);
     vm.writeWord(r + L.M_PRIORITY, m.priorityFee);
@@ -126,6 +128,35 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
     vm.writeWord(r + L.M_MAXCOST, maxUpfrontCost(tx));
   });
   return header;
+}
+
+
+/**
+ * For each transaction, one past the last index of the run of consecutive transactions sent by
+ * its sender (T_RUN_END): runs of one sender chain through its nonce and balance.
+ */
+export function senderRunEnds(txs: readonly Transaction[]): Uint32Array {
+  const ends = new Uint32Array(txs.length);
+  let end = txs.length;
+  for (let i = txs.length - 1; i >= 0; i--) {
+    if (i + 1 < txs.length && !sameAddress(txs[i]!.sender, txs[i + 1]!.sender)) end = i + 1;
+    ends[i] = end;
+  }
+  return ends;
+}
+
+/** The longest run of consecutive transactions from one sender (the first if several are as long). */
+export function longestSenderRun(txs: readonly Transaction[]): { start: number; length: number } {
+  const ends = senderRunEnds(txs);
+  let start = 0, length = 0;
+  for (let i = 0; i < txs.length; i = ends[i]!) if (ends[i]! - i > length) { start = i; length = ends[i]! - i; }
+  return { start, length };
+}
+
+function sameAddress(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (!a || !b || a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 

@@ -12,7 +12,7 @@ import { blockEnvFor, executeBlock, beaconRootCall, finishBlock, assembleResult,
 import type { BlockInput, BlockResult, PreState } from "../block/types.js";
 import type { BlockEnv } from "../vm/types.js";
 import type { WorkerPool } from "./pool.js";
-import { Carver, blockHashRing, checkStatic, stageBlock, readReceipts, txRecord, INVALID_REASONS } from "../block/staging.js";
+import { Carver, blockHashRing, checkStatic, stageBlock, readReceipts, txRecord, longestSenderRun, INVALID_REASONS } from "../block/staging.js";
 
 export interface ParallelOptions {
   chain?: ChainConfig;
@@ -28,8 +28,9 @@ export interface ParallelOptions {
   /**
    * true (default): once aborts, dependency waits and chained reads show that speculation mostly
    * repeats work or follows a chain, Block-STM finishes the transactions it has started and the
-   * coordinator runs the rest of the block in order
-   * (ParallelStats.serialFrom). false: every transaction runs on Block-STM however conflicted
+   * coordinator runs the rest of the block in order (ParallelStats.serialFrom); a block more than
+   * half of which is one sender's run of consecutive transactions goes in order from where that
+   * run starts. false: every transaction runs on Block-STM however conflicted
    * (race tests, studies of the algorithm).
    */
   serialFallback?: boolean;
@@ -116,7 +117,10 @@ export interface ParallelStats {
   validations: number;
   aborts: number;
   waits: number;
-  /** Executions that read a value written by the transaction just before (a dependency chain). */
+  /**
+   * Executions that read a value written by the transaction just before (a dependency chain), not
+   * counting runs of one sender's transactions (known chains, scheduled on one thread).
+   */
   chained: number;
   /** true when the block ran on the sequential path (small block, or a region ran out). */
   sequential: boolean;
@@ -181,6 +185,12 @@ export class ParallelExecutor {
     // remote state, whose reads the coordinator serves while the workers run: stageBlock leaves 0.)
     vm.dv().setUint32(header + L.H_ADAPTIVE, opts.serialFallback === false ? 0 : 1, true);
     if (opts.stmPrefix !== undefined) vm.dv().setUint32(header + L.H_LIMIT, Math.max(0, Math.min(n, Math.floor(opts.stmPrefix))), true);
+    else if (opts.serialFallback !== false) {
+      // A block most of which is one sender's run (a pool paying out) is one nonce chain: the
+      // serial fallback hands over where that run starts, before any speculation.
+      const run = longestSenderRun(block.transactions);
+      if (run.length * 2 > n) vm.dv().setUint32(header + L.H_LIMIT, run.start, true);
+    }
     // BLOCKHASH on the workers reads a ring in the shared memory (no host call, nothing to post).
     const ring = blockHashRing(vm, carver);
     for (const [number, hash] of pre.blockHashes) if (number < env.number && env.number - number <= 256n) vm.putBlockHash(ring, number, hash);
