@@ -37,8 +37,8 @@ describe("sender runs", () => {
   it("run ends and the longest run are read from consecutive senders", () => {
     expect([...senderRunEnds(txsFrom([1, 1, 2, 3, 3, 3, 1]))]).toEqual([2, 2, 3, 6, 6, 6, 7]);
     expect([...senderRunEnds([])]).toEqual([]);
-    expect(longestSenderRun(txsFrom([1, 1, 2, 3, 3, 3, 1]))).toEqual({ start: 3, length: 3 });
-    expect(longestSenderRun(txsFrom([4]))).toEqual({ start: 0, length: 1 });
+    expect(longestSenderRun(senderRunEnds(txsFrom([1, 1, 2, 3, 3, 3, 1])))).toEqual({ start: 3, length: 3 });
+    expect(longestSenderRun(senderRunEnds(txsFrom([4])))).toEqual({ start: 0, length: 1 });
     // A transaction without a known sender starts a run of its own.
     expect([...senderRunEnds([{} as Transaction, {} as Transaction])]).toEqual([1, 2]);
   });

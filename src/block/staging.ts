@@ -57,8 +57,12 @@ export function txRecord(vm: Vm, header: number, i: number): number {
 }
 
 
-/** Writes the STM header, transaction records, messages, multi-version table (Block-STM only) and arena. */
-export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: BlockEnv, n: number, opts: { multiVersion: boolean } = { multiVersion: true }): number {
+/**
+ * Writes the STM header, transaction records, messages, multi-version table and sender runs
+ * (Block-STM only: `runEnds` as senderRunEnds gives them, computed here when not passed) and arena.
+ */
+export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: BlockEnv, n: number,
+  opts: { multiVersion: boolean; runEnds?: Uint32Array } = { multiVersion: true }): number {
   const header = carver.take(L.H_SIZE);
   const txs = carver.take(n * L.TXR_SIZE);
   const msgs = carver.take(n * L.MSG_SIZE);
@@ -88,7 +92,7 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
   dv.setUint32(header + L.H_TXS, txs, true);
   dv.setUint32(header + L.H_MSGS, msgs, true);
   u8.set(env.coinbase, header + L.H_COINBASE);
-  const runEnds = senderRunEnds(block.transactions);
+  const runEnds = opts.multiVersion ? opts.runEnds ?? senderRunEnds(block.transactions) : null;
   block.transactions.forEach((tx, i) => {
     const m = messageOf(tx, env);
     const r = msgs + i * L.MSG_SIZE;
@@ -120,7 +124,7 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
     dv.setBigUint64(r + L.M_INTRINSIC, m.intrinsicGas, true);
     dv.setBigUint64(r + L.M_NONCE, tx.nonce, true);
     dv.setUint32(txs + i * L.TXR_SIZE + L.T_TYPE, tx.type, true);
-    dv.setUint32(txs + i * L.TXR_SIZE + L.T_RUN_END, runEnds[i]!, true);
+    if (runEnds) dv.setUint32(txs + i * L.TXR_SIZE + L.T_RUN_END, runEnds[i]!, true);
     vm.writeWord(r + L.M_VALUE, m.value);
     vm.writeWord(r + L.M_GASPRICE, m.gasPrice);
     vm.writeWord(r + L.M_PRIORITY, m.priorityFee);
@@ -145,11 +149,10 @@ export function senderRunEnds(txs: readonly Transaction[]): Uint32Array {
   return ends;
 }
 
-/** The longest run of consecutive transactions from one sender (the first if several are as long). */
-export function longestSenderRun(txs: readonly Transaction[]): { start: number; length: number } {
-  const ends = senderRunEnds(txs);
+/** The longest run of consecutive transactions from one sender, from senderRunEnds (the first if several are as long). */
+export function longestSenderRun(ends: Uint32Array): { start: number; length: number } {
   let start = 0, length = 0;
-  for (let i = 0; i < txs.length; i = ends[i]!) if (ends[i]! - i > length) { start = i; length = ends[i]! - i; }
+  for (let i = 0; i < ends.length; i = ends[i]!) if (ends[i]! - i > length) { start = i; length = ends[i]! - i; }
   return { start, length };
 }
 

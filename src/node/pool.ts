@@ -21,7 +21,6 @@ export class NodeWorkerPool implements WorkerPool {
   /** Per worker: those awaiting its next replies, in order; the error that stopped it. */
   private readonly waiting: Array<Array<{ resolve: (m: FromWorker) => void; reject: (e: Error) => void }>> = [];
   private readonly crashed: Array<Error | undefined> = [];
-  /** The last run's workers with their doorbells' done counts before it (null: one was posted a message). */
   /** The workers of the last run when every one was rung (join() can tell when they are done). */
   private lastRun: number[] | null = null;
   readonly coordinatorMayBlock = true;

@@ -12,7 +12,7 @@ import { blockEnvFor, executeBlock, beaconRootCall, finishBlock, assembleResult,
 import type { BlockInput, BlockResult, PreState } from "../block/types.js";
 import type { BlockEnv } from "../vm/types.js";
 import type { WorkerPool } from "./pool.js";
-import { Carver, blockHashRing, checkStatic, stageBlock, readReceipts, txRecord, longestSenderRun, INVALID_REASONS } from "../block/staging.js";
+import { Carver, blockHashRing, checkStatic, stageBlock, readReceipts, txRecord, senderRunEnds, longestSenderRun, INVALID_REASONS } from "../block/staging.js";
 
 export interface ParallelOptions {
   chain?: ChainConfig;
@@ -180,7 +180,8 @@ export class ParallelExecutor {
     beaconRootCall(vm, env, block);
 
     const carver = new Carver(vm.end, vm.memory);
-    const header = stageBlock(vm, carver, block, env, n);
+    const runEnds = senderRunEnds(block.transactions);
+    const header = stageBlock(vm, carver, block, env, n, { multiVersion: true, runEnds });
     // H_ADAPTIVE: conflicts may hand the rest of the block to the coordinator, in order. (Never with
     // remote state, whose reads the coordinator serves while the workers run: stageBlock leaves 0.)
     vm.dv().setUint32(header + L.H_ADAPTIVE, opts.serialFallback === false ? 0 : 1, true);
@@ -188,7 +189,7 @@ export class ParallelExecutor {
     else if (opts.serialFallback !== false) {
       // A block most of which is one sender's run (a pool paying out) is one nonce chain: the
       // serial fallback hands over where that run starts, before any speculation.
-      const run = longestSenderRun(block.transactions);
+      const run = longestSenderRun(runEnds);
       if (run.length * 2 > n) vm.dv().setUint32(header + L.H_LIMIT, run.start, true);
     }
     // BLOCKHASH on the workers reads a ring in the shared memory (no host call, nothing to post).
