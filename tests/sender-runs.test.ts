@@ -4,7 +4,7 @@
 // a block that is mostly one run is handed to in-order execution where the run starts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Executors, describeDiff } from "./helpers/braid-dist.js";
-import { BlockBuilder, CANCUN, ETHER, address } from "./helpers/conflicts.js";
+import { BURNER, BlockBuilder, CANCUN, ETHER, address } from "./helpers/conflicts.js";
 import { senderRunEnds, longestSenderRun } from "../src/block/staging.js";
 import type { Transaction } from "../src/tx/types.js";
 
@@ -86,5 +86,27 @@ describe("sender runs", () => {
     const seq = ex.sequential(payouts(30, 50, true));
     const par = await ex.parallel(payouts(30, 50, true), 2, false, "stm");
     expect(describeDiff("2 threads vs sequential", seq, par)).toEqual([]);
+  });
+
+  it("payouts from the coinbase after slow fee-paying transactions: the run waits for the fees once, not once per payout", async () => {
+    // Four slow calls (distinct senders) pay fees; then 40 payouts from the coinbase, each reading
+    // its balance, fees included. The thread that claims the run waits on the first unknown fee
+    // and gives back the rest of its claim (before, every queued payout waited: 804 waits on
+    // mainnet block 12520364).
+    const burner = address(0xb4e1);
+    const make = () => {
+      const b = new BlockBuilder(CANCUN, CB);
+      b.eoa(CB, 1000n * ETHER);
+      b.contract(burner, BURNER);
+      for (let i = 0; i < 4; i++) { b.eoa(sender(i), ETHER); b.tx(sender(i), burner, { value: 1000n, tip: 3n }); }
+      for (let i = 0; i < 40; i++) b.tx(CB, recipient(i), { value: 1000n + BigInt(i), gas: 21_000n });
+      return b.build();
+    };
+    const seq = ex.sequential(make());
+    for (let k = 0; k < 3; k++) {
+      const par = await ex.parallel(make(), 2, false, "stm");
+      expect(describeDiff(`round ${k} vs sequential`, seq, par)).toEqual([]);
+      expect(par.parallel.waits, JSON.stringify(par.parallel)).toBeLessThanOrEqual(8);
+    }
   });
 });
