@@ -88,7 +88,7 @@ describe("sender runs", () => {
     expect(describeDiff("2 threads vs sequential", seq, par)).toEqual([]);
   });
 
-  it("payouts from the coinbase after slow fee-paying transactions: the run waits for the fees once, not once per payout", async () => {
+  it("payouts from the coinbase after slow fee-paying transactions: the run waits for the fees a few times, not once per payout", async () => {
     // Four slow calls (distinct senders) pay fees; then 40 payouts from the coinbase, each reading
     // its balance, fees included. The thread that claims the run waits on the first unknown fee
     // and gives back the rest of its claim (before, every queued payout waited: 804 waits on

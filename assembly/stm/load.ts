@@ -9,7 +9,7 @@ import * as F from "../fork";
 import { addr_hash, addr_eq, remember_as_loaded } from "../state/accounts";
 import { slot_hash, key_eq } from "../state/storage";
 import { mv_location, mv_read, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
-import { stm_header } from "./sync";
+import { stm_header, txr } from "./sync";
 import { precompile_id } from "../interpreter/precompiles";
 
 /** Set when this incarnation read a value the transaction just before it wrote (reset by prepare). */
@@ -80,8 +80,7 @@ export function base_slot(baseAcct: usize, key: usize): usize {
  * known and scheduled on one thread, not a sign that the block is serial (serialize_if_conflicted).
  */
 @inline function same_run(tx: u32): bool {
-  const txs = <usize>load<u32>(stm_header() + H.H_TXS);
-  return load<u32>(txs + <usize>tx * H.TXR_SIZE + H.T_RUN_END) > tx + 1;
+  return load<u32>(txr(tx) + H.T_RUN_END) > tx + 1;
 }
 
 function record_read(loc: usize, tx: u32, inc: u32, kind: u32): bool {

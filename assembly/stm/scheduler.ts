@@ -1,7 +1,7 @@
 // The Block-STM collaborative scheduler (Gelashvili et al., Algorithms 4 and 5): shared execution
 // and validation indices, per-transaction status with incarnation numbers, dependency lists.
 import * as H from "./layout";
-import { lock, unlock, stm_header, arena_alloc } from "./sync";
+import { lock, unlock, stm_header, arena_alloc, txr } from "./sync";
 
 export const TASK_NONE: u32 = 0;
 export const TASK_EXECUTE: u32 = 1;
@@ -12,9 +12,6 @@ export let g_task_kind: u32 = TASK_NONE;
 export let g_task_tx: u32 = 0;
 export let g_task_inc: u32 = 0;
 
-@inline function txr(i: u32): usize {
-  return <usize>load<u32>(stm_header() + H.H_TXS) + <usize>i * H.TXR_SIZE;
-}
 
 @inline function set_task(kind: u32, tx: u32, inc: u32): void {
   g_task_kind = kind; g_task_tx = tx; g_task_inc = inc;

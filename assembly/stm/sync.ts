@@ -15,6 +15,11 @@ import * as L from "../layout";
   return <usize>load<u32>(g_ctx + L.CTX_STM);
 }
 
+/** Transaction i's record (H_TXS). */
+@inline export function txr(i: u32): usize {
+  return <usize>load<u32>(stm_header() + H.H_TXS) + <usize>i * H.TXR_SIZE;
+}
+
 /** Bytes a thread takes from the shared arena at a time (more for a larger allocation). */
 const ARENA_CHUNK: u32 = 64 << 10;
 

@@ -6,16 +6,13 @@ import * as G from "../globals";
 import { tx_execute } from "../tx";
 import { mv_location, mv_write, mv_remove, mv_read, mv_mark_estimate, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
 import { coinbase_fees, g_chained, reset_chained } from "./load";
-import { stm_header, arena_alloc } from "./sync";
+import { stm_header, arena_alloc, txr } from "./sync";
 import { stm_commit_share } from "./commit";
 import {
   next_task, is_done, add_dependency, finish_execution, try_validation_abort, finish_validation, serialize_if_conflicted, scheduler_reset,
   g_task_kind, g_task_tx, g_task_inc, TASK_EXECUTE, TASK_VALIDATE,
 } from "./scheduler";
 
-@inline function txr(i: u32): usize {
-  return <usize>load<u32>(stm_header() + H.H_TXS) + <usize>i * H.TXR_SIZE;
-}
 
 function eq32(a: usize, b: usize): bool {
   return load<u64>(a) == load<u64>(b) && load<u64>(a, 8) == load<u64>(b, 8)

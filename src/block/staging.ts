@@ -4,6 +4,7 @@
 import * as L from "../wasm/layout.js";
 import { Fork } from "../fork.js";
 import { BraidError, isBraidError } from "../encoding/errors.js";
+import { equalBytes } from "../encoding/hex.js";
 import { validateTransaction, maxUpfrontCost } from "../tx/validate.js";
 import type { Transaction } from "../tx/types.js";
 import type { Vm } from "../vm/vm.js";
@@ -143,7 +144,8 @@ export function senderRunEnds(txs: readonly Transaction[]): Uint32Array {
   const ends = new Uint32Array(txs.length);
   let end = txs.length;
   for (let i = txs.length - 1; i >= 0; i--) {
-    if (i + 1 < txs.length && !sameAddress(txs[i]!.sender, txs[i + 1]!.sender)) end = i + 1;
+    const a = txs[i]!.sender, b = txs[i + 1]?.sender;
+    if (i + 1 < txs.length && !(a && b && equalBytes(a, b))) end = i + 1;
     ends[i] = end;
   }
   return ends;
@@ -154,12 +156,6 @@ export function longestSenderRun(ends: Uint32Array): { start: number; length: nu
   let start = 0, length = 0;
   for (let i = 0; i < ends.length; i = ends[i]!) if (ends[i]! - i > length) { start = i; length = ends[i]! - i; }
   return { start, length };
-}
-
-function sameAddress(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (!a || !b || a.length !== b.length) return false;
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
-  return true;
 }
 
 
