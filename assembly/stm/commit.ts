@@ -9,11 +9,10 @@ import * as G from "../globals";
 import { acct_get, acct_is_empty, addr_eq } from "../state/accounts";
 import { slot_get, storage_wipe } from "../state/storage";
 import { word_add } from "./load";
-import { stm_header, arena_alloc } from "./sync";
-import { PAIR_WRITTEN } from "./mv";
+import { stm_header, arena_alloc, txr } from "./sync";
 
-/** Table entries a worker takes at a time. */
-const COMMIT_CHUNK: u32 = 1024;
+/** Transactions whose writes a worker applies at a time. */
+const COMMIT_CHUNK: u32 = 32;
 
 /** The location's version by the last transaction below `limit` that wrote it (0: none). */
 function final_version(loc: usize, limit: u32): usize {
@@ -38,7 +37,9 @@ function apply_account(e: usize, v: usize): void {
 
 function apply_slot(acct: usize, s: usize, v: usize): void {
   memory.copy(s + L.S_VALUE, v + H.VR_S_VALUE, 32);
-  atomic.or<u32>(acct + L.A_FLAGS, L.AF_STORAGE_WRITTEN);
+  // Checked first: the slots of one contract (a token's balances) all mark one account, and a
+  // read-modify-write would move its cache line between the cores at every slot.
+  if ((atomic.load<u32>(acct + L.A_FLAGS) & L.AF_STORAGE_WRITTEN) == 0) atomic.or<u32>(acct + L.A_FLAGS, L.AF_STORAGE_WRITTEN);
 }
 
 /**
@@ -80,35 +81,43 @@ function push_deferred(h: usize, node: usize): void {
 }
 
 /**
- * Applies the final versions of table entries [from, to) that are in the pre-state and lists the
- * others on H_DEFERRED. Returns false when the arena ran out (H_ERROR is set).
+ * Applies the writes of transactions [from, to) that are their location's final version and in
+ * the pre-state, and lists the locations missing from it on H_DEFERRED. Returns false when the
+ * arena ran out (H_ERROR is set). The write sets are walked in block order, which is about the
+ * order the arena holds them and their versions in (a scan of the location table jumped around).
  */
 function commit_chunk(h: usize, from: u32, to: u32, limit: u32): bool {
-  const table = <usize>load<u32>(h + H.H_MV_TABLE);
-  let node: usize = 0; // [next][count][loc...], room for the whole chunk
+  let node: usize = 0; // [next][count][loc...], room for every write of the chunk
   for (let i = from; i < to; i++) {
-    const pair = atomic.load<u64>(table + <usize>i * H.MV_PAIR_SIZE);
-    if ((pair & PAIR_WRITTEN) == 0) continue; // empty, or only read
-    const loc = <usize>(pair & 0xffffffff);
-    const v = final_version(loc, limit);
-    if (v == 0) continue;
-    const base = <usize>load<u32>(loc + H.V_BASE);
-    const account = load<u32>(loc + H.V_KIND) == H.LOC_ACCOUNT;
-    if (account && addr_eq(loc + H.V_ADDR, h + H.H_COINBASE)) { atomic.store<u32>(h + H.H_CB_LOC, <u32>loc); continue; }
-    if (base == 0) {
-      // Not in the pre-state: the coordinator inserts it.
-      if (node == 0) {
-        node = arena_alloc(8 + (to - from) * 4);
-        if (node == 0) return false;
-        store<u32>(node + 4, 0);
+    const w = <usize>load<u32>(txr(i) + H.T_WRITES);
+    const nw: u32 = w == 0 ? 0 : load<u32>(w);
+    for (let k: u32 = 0; k < nw; k++) {
+      const loc = <usize>load<u32>(w + 8 + (<usize>k << 3));
+      const v = <usize>load<u32>(w + 12 + (<usize>k << 3));
+      if (final_version(loc, limit) != v) continue; // a later transaction wrote it too
+      const base = <usize>load<u32>(loc + H.V_BASE);
+      const account = load<u32>(loc + H.V_KIND) == H.LOC_ACCOUNT;
+      if (account && addr_eq(loc + H.V_ADDR, h + H.H_COINBASE)) { atomic.store<u32>(h + H.H_CB_LOC, <u32>loc); continue; }
+      if (base == 0) {
+        // Not in the pre-state: the coordinator inserts it.
+        if (node == 0) {
+          let room: u32 = 0;
+          for (let j = i; j < to; j++) {
+            const wj = <usize>load<u32>(txr(j) + H.T_WRITES);
+            if (wj != 0) room += load<u32>(wj);
+          }
+          node = arena_alloc(8 + room * 4);
+          if (node == 0) return false;
+          store<u32>(node + 4, 0);
+        }
+        const c = load<u32>(node + 4);
+        store<u32>(node + 8 + (<usize>c << 2), <u32>loc);
+        store<u32>(node + 4, c + 1);
+      } else if (account) {
+        apply_account(base, v);
+      } else {
+        apply_slot(<usize>load<u32>(loc + H.V_BASE_ACCT), base, v);
       }
-      const k = load<u32>(node + 4);
-      store<u32>(node + 8 + (<usize>k << 2), <u32>loc);
-      store<u32>(node + 4, k + 1);
-    } else if (account) {
-      apply_account(base, v);
-    } else {
-      apply_slot(<usize>load<u32>(loc + H.V_BASE_ACCT), base, v);
     }
   }
   if (node != 0) push_deferred(h, node);
@@ -117,23 +126,23 @@ function commit_chunk(h: usize, from: u32, to: u32, limit: u32): bool {
 
 /**
  * Run by every worker when the block is done: applies the final version of each location already
- * in the pre-state tables, a chunk of the location table at a time, and counts the entries done
- * (H_COMMIT_DONE; the coordinator waits for all). Leaves the coinbase and new locations (listed
- * on H_DEFERRED) to stm_commit, and everything when a storage clear needs block order (H_WIPES).
+ * in the pre-state tables, the write sets of a chunk of transactions at a time, and counts the
+ * transactions done (H_COMMIT_DONE; the coordinator waits for all). Leaves the coinbase and new
+ * locations (listed on H_DEFERRED) to stm_commit, and everything when a storage clear needs block
+ * order (H_WIPES).
  */
 export function stm_commit_share(): void {
   const h = stm_header();
   if (atomic.load<u32>(h + H.H_ERROR) != 0 || atomic.load<u32>(h + H.H_WIPES) != 0) return;
-  const cap = load<u32>(h + H.H_MV_CAP);
   const limit = atomic.load<u32>(h + H.H_LIMIT);
   let ok = true;
   while (true) {
     const from = atomic.add<u32>(h + H.H_COMMIT_NEXT, COMMIT_CHUNK);
-    if (from >= cap) return;
-    const to = from + COMMIT_CHUNK < cap ? from + COMMIT_CHUNK : cap;
+    if (from >= limit) return;
+    const to = from + COMMIT_CHUNK < limit ? from + COMMIT_CHUNK : limit;
     // After an arena failure the chunks still count as done: the host sees H_ERROR and reruns.
     if (ok) ok = commit_chunk(h, from, to, limit);
-    if (atomic.add<u32>(h + H.H_COMMIT_DONE, to - from) + (to - from) == cap) atomic.notify(h + H.H_COMMIT_DONE, -1);
+    if (atomic.add<u32>(h + H.H_COMMIT_DONE, to - from) + (to - from) == limit) atomic.notify(h + H.H_COMMIT_DONE, -1);
   }
 }
 
@@ -191,13 +200,12 @@ export function stm_commit(): u32 {
   }
   const cb = acct_get(h + H.H_COINBASE);
   if (cb == 0) return 0xffffffff;
-  const cap = load<u32>(h + H.H_MV_CAP);
-  if (atomic.load<u32>(h + H.H_COMMIT_NEXT) >= cap) {
+  if (atomic.load<u32>(h + H.H_COMMIT_NEXT) >= n) {
     // The workers applied the locations in the pre-state (stm_commit_share); one may still be
     // finishing its last chunk when the coordinator gets here. Past about a millisecond (a worker
     // descheduled, or failed), the host awaits the workers and calls again.
     let done = atomic.load<u32>(h + H.H_COMMIT_DONE);
-    for (let naps = 0; done < cap; naps++) {
+    for (let naps = 0; done < n; naps++) {
       if (naps == 10) return H.COMMIT_UNFINISHED;
       atomic.wait<i32>(h + H.H_COMMIT_DONE, <i32>done, 100_000);
       done = atomic.load<u32>(h + H.H_COMMIT_DONE);

@@ -37,8 +37,8 @@ export const H_WAITS: u32 = 516;
 // Executions that read a value written by the transaction just before (a dependency chain), but
 // not along a run of one sender's transactions (T_RUN_END).
 export const H_CHAINED: u32 = 520;
-export const H_COMMIT_NEXT: u32 = 576; // the parallel commit's next chunk of the location table
-export const H_COMMIT_DONE: u32 = 580; // table entries the parallel commit has finished
+export const H_COMMIT_NEXT: u32 = 576; // the parallel commit's next chunk of transactions
+export const H_COMMIT_DONE: u32 = 580; // transactions whose writes the parallel commit has applied
 export const H_SIZE: u32 = 640;
 
 // ---- Transaction record ----
@@ -100,8 +100,7 @@ export const V_SLOT: u32 = 40; // word (storage locations)
 // thread that read it from there (0: not read from there), so the commit need not look it up.
 export const V_BASE: u32 = 72; // account entry, or storage entry
 export const V_BASE_ACCT: u32 = 76; // storage locations: the account's entry
-export const V_INDEX: u32 = 80; // its index in the location table (H_MV_TABLE)
-export const MV_SIZE: u32 = 96;
+export const MV_SIZE: u32 = 80;
 export const MV_PAIR_SIZE: u32 = 8; // a location table slot: (hash, entry address), see mv.ts
 // stm_commit's answer while a worker has not finished its share of the commit (nothing changed).
 export const COMMIT_UNFINISHED: u32 = 0xfffffffe;

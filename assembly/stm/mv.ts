@@ -37,8 +37,7 @@ function new_location(kind: u32, addr: usize, slot: usize): usize {
   return e;
 }
 
-// A location table entry: [63] written (see mv_write), [62..32] hash, [31..0] the entry's address.
-export const PAIR_WRITTEN: u64 = 0x8000000000000000;
+// A location table entry: [62..32] hash, [31..0] the entry's address.
 const TAG_MASK: u64 = 0x7fffffff00000000;
 
 /**
@@ -64,7 +63,6 @@ export function mv_location(kind: u32, addr: usize, slot: usize): usize {
         mine = new_location(kind, addr, slot);
         if (mine == 0) return 0;
       }
-      store<u32>(mine + H.V_INDEX, i);
       pair = atomic.cmpxchg<u64>(p, 0, tag | <u64>mine);
       if (pair == 0) return mine;
     }
@@ -121,9 +119,6 @@ export function mv_write(loc: usize, tx: u32, inc: u32, src: usize, size: u32): 
     if (n == 0) { unlock(loc + H.V_LOCK); return 0; }
     store<u32>(n + H.VR_NEXT, <u32>v);
     store<u32>(n + H.VR_TX, tx);
-    // The commit applies only written locations: mark this one where its table scan sees it.
-    const pair = <usize>load<u32>(stm_header() + H.H_MV_TABLE) + <usize>load<u32>(loc + H.V_INDEX) * H.MV_PAIR_SIZE;
-    if ((atomic.load<u64>(pair) & PAIR_WRITTEN) == 0) atomic.or<u64>(pair, PAIR_WRITTEN);
     if (prev == 0) atomic.store<u32>(loc + H.V_HEAD, <u32>n); else store<u32>(prev + H.VR_NEXT, <u32>n);
     v = n;
   }
