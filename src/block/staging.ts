@@ -159,6 +159,8 @@ export function longestSenderRun(ends: Uint32Array): { start: number; length: nu
 }
 
 
+const U64_MAX = (1n << 64n) - 1n;
+
 /** What readReceipts decodes from the transaction records of an executed block. */
 export interface BlockReceipts {
   receipts: Receipt[];
@@ -207,15 +209,15 @@ export function readReceipts(vm: Vm, block: BlockInput, header: number, env: Blo
   const snapshot: LogSnapshot | null = size > 0 ? { bytes, view: new DataView(bytes.buffer) } : null;
   const receipts = new Array<Receipt>(n);
   const txs = dv.getUint32(header + L.H_TXS, true);
+  const over = vm.exports.gas_allowance_exceeded(header, env.gasLimit > U64_MAX ? U64_MAX : env.gasLimit);
+  if (over !== 0) {
+    throw new BraidError("GAS_ALLOWANCE_EXCEEDED", `transaction ${over - 1} is invalid: gas limit ${block.transactions[over - 1]!.gasLimit} exceeds the block's remaining gas`);
+  }
   // Gas and step counts fit in 53 bits: summed as numbers, one BigInt per receipt field.
-  const limit = Number(env.gasLimit);
   let cumulative = 0, steps = 0;
   for (let i = 0; i < n; i++) {
     const tx = block.transactions[i]!;
     const t = txs + i * L.TXR_SIZE;
-    if (cumulative + Number(tx.gasLimit) > limit) {
-      throw new BraidError("GAS_ALLOWANCE_EXCEEDED", `transaction ${i} is invalid: gas limit ${tx.gasLimit} exceeds the block's remaining gas`);
-    }
     const gasUsed = dv.getUint32(t + L.T_GAS_USED, true) + dv.getUint32(t + L.T_GAS_USED + 4, true) * 2 ** 32;
     cumulative += gasUsed;
     steps += dv.getUint32(t + L.T_STEPS, true) + dv.getUint32(t + L.T_STEPS + 4, true) * 2 ** 32;

@@ -58,6 +58,7 @@ export interface BraidExports {
   receipts_root(header: number, scratch: number, out: number): void;
   receipts_snapshot_size(header: number): number;
   receipts_snapshot(header: number, dst: number, bloom: number): void;
+  gas_allowance_exceeded(header: number, limit: bigint): number;
   load_message(i: number): void;
   ra_prefetch_tx(): number;
   remote_put_account(addr: number, exists: number, hasStorage: number, nonce: bigint, balanceBE: number, rec: number): number;
