@@ -47,10 +47,16 @@ function write_receipt(at: usize, t: usize, cumulative: u64): usize {
   at = write_header(at, receipt_payload(t, cumulative), 0xc0);
   store<u8>(at++, load<u32>(t + H.T_RESULT) == L.STATUS_SUCCESS ? 0x01 : 0x80);
   at = write_uint(at, cumulative);
-  at = write_bytes(at, t + H.T_BLOOM, 256);
+  const count = load<u32>(t + H.T_LOG_COUNT);
+  if (count != 0) {
+    at = write_bytes(at, t + H.T_BLOOM, 256);
+  } else {
+    at = write_header(at, 256, 0x80); // no logs: an empty bloom (T_BLOOM is not written then)
+    memory.fill(at, 0, 256);
+    at += 256;
+  }
   at = write_header(at, logs_payload(t), 0xc0);
   let rec = <usize>load<u32>(t + H.T_LOGS);
-  const count = load<u32>(t + H.T_LOG_COUNT);
   for (let k: u32 = 0; k < count; k++) {
     at = write_header(at, log_payload(rec), 0xc0);
     at = write_bytes(at, rec + 12, 20);

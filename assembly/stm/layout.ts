@@ -62,7 +62,7 @@ export const T_SNAP: u32 = 80; // offset of its bloom and logs in the host's rec
 export const T_RUN_END: u32 = 84;
 export const T_FEE: u32 = 96; // word: priority fee owed to the coinbase
 export const T_CB_FEES: u32 = 128; // word: fees of earlier transactions this one saw in the coinbase balance
-export const T_BLOOM: u32 = 192; // [256] logs bloom
+export const T_BLOOM: u32 = 192; // [256] logs bloom (written only when T_LOG_COUNT > 0)
 export const TXR_SIZE: u32 = 448;
 
 export const TS_READY: u32 = 0;

@@ -97,13 +97,16 @@ export function record_results(i: u32, status: u32): bool {
   store<u32>(t + H.T_INVALID, status == L.STATUS_INVALID ? load<u32>(ctx + L.CTX_FATAL) : 0);
   const logCount: u32 = status == L.STATUS_INVALID ? 0 : load<u32>(ctx + L.CTX_LOG_COUNT);
   const logBytes: u32 = logCount == 0 ? 0 : load<u32>(ctx + L.CTX_LOG_END) - load<u32>(ctx + L.CTX_LOG);
-  const logs = arena_alloc(logBytes + 8);
-  if (logs == 0) return false;
-  if (logBytes > 0) memory.copy(logs, <usize>load<u32>(ctx + L.CTX_LOG), logBytes);
-  store<u32>(t + H.T_LOGS, <u32>logs);
+  if (logBytes > 0) {
+    const logs = arena_alloc(logBytes + 8);
+    if (logs == 0) return false;
+    memory.copy(logs, <usize>load<u32>(ctx + L.CTX_LOG), logBytes);
+    store<u32>(t + H.T_LOGS, <u32>logs);
+  }
   store<u32>(t + H.T_LOG_COUNT, logCount);
   store<u32>(t + H.T_LOG_BYTES, logBytes);
-  if (logCount == 0) memory.fill(t + H.T_BLOOM, 0, 256); else memory.copy(t + H.T_BLOOM, ctx + L.CTX_BLOOM, 256);
+  // Without logs the bloom is empty: readers check T_LOG_COUNT (256 bytes less to write per transfer).
+  if (logCount != 0) memory.copy(t + H.T_BLOOM, ctx + L.CTX_BLOOM, 256);
   return true;
 }
 
