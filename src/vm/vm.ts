@@ -59,6 +59,7 @@ export interface BraidExports {
   receipts_snapshot_size(header: number): number;
   receipts_snapshot(header: number, dst: number, bloom: number): void;
   gas_allowance_exceeded(header: number, limit: bigint): number;
+  staged_max_gas_limit(header: number): bigint;
   load_message(i: number): void;
   ra_prefetch_tx(): number;
   remote_put_account(addr: number, exists: number, hasStorage: number, nonce: bigint, balanceBE: number, rec: number): number;
