@@ -68,10 +68,10 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
   const txs = carver.take(n * L.TXR_SIZE);
   const msgs = carver.take(n * L.MSG_SIZE);
   // The sequential executor (seq_run_block) never touches the multi-version table. Its size: the
-  // mainnet corpus fills at most a quarter of it (blocks of 9-100 transactions touching 20-200
-  // locations each; larger blocks 1-10 each), and a table of 8-byte pairs twice as large left the
-  // caches more often (2,000 plain transfers ran 8-15% slower in three of four A/B runs). A full
-  // table falls back to the sequential path.
+  // mainnet corpus fills at most a quarter of it (the most per transaction: 9 transactions with
+  // 216 locations each, 98 with 19; blocks of 500 or more transactions 1-3 each), and a table
+  // twice as large left the caches more often (2,000 plain transfers ran 8-15% slower in three of
+  // four A/B runs). A full table falls back to the sequential path.
   const mvCap = opts.multiVersion ? nextPow2(Math.max(8192, 16 * n)) : 0;
   const mv = carver.take(mvCap * L.MV_PAIR_SIZE);
   const arenaSize = (16 << 20) + n * (32 << 10);
