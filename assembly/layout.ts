@@ -114,6 +114,7 @@ export const CTX_STOR_LIST: u32 = 968; // u32 -> u32[] storage entries in insert
 export const CTX_ZERO_TABLES: u32 = 972; // u32: 1 when the local tables must be zeroed before use (fresh Block-STM context)
 export const CTX_STM_EXECUTIONS: u32 = 976; // u32 statistics of this Block-STM thread: incarnations executed
 export const CTX_STM_VALIDATIONS: u32 = 980; // u32 validations done
+export const CTX_STM_ACTIVE: u32 = 996; // u32 Block-STM tasks this thread holds (stm/scheduler.ts)
 export const CTX_ARENA_CUR: u32 = 984; // u32 this thread's chunk of the STM arena: next free byte
 export const CTX_ARENA_END: u32 = 988; // u32 end of the chunk
 export const CTX_ARENA_HDR: u32 = 992; // u32 the STM header the chunk belongs to

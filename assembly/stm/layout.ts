@@ -27,7 +27,11 @@ export const H_DEFERRED: u32 = 124; // locations the parallel commit left to the
 export const H_EXEC_IDX: u32 = 128;
 export const H_CLAIM_TOP: u32 = 132; // the end of the highest claim of execution indices
 export const H_VALID_IDX: u32 = 192;
-export const H_ACTIVE: u32 = 256;
+// The worker contexts of this run ([count] u32 addresses, staged by the host): each holds its
+// thread's share of Block-STM's active-task count (CTX_STM_ACTIVE), summed only by check_done, so
+// claiming and finishing a task updates a line of the thread's own instead of a shared counter.
+export const H_CONTEXTS: u32 = 256;
+export const H_CONTEXT_COUNT: u32 = 260;
 export const H_DECREASE_CNT: u32 = 320;
 export const H_ARENA_TOP: u32 = 384; // shared bump allocator for versions, read/write sets, logs (threads take chunks)
 export const H_DONE: u32 = 448;

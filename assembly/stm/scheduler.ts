@@ -1,6 +1,8 @@
 // The Block-STM collaborative scheduler (Gelashvili et al., Algorithms 4 and 5): shared execution
 // and validation indices, per-transaction status with incarnation numbers, dependency lists.
 import * as H from "./layout";
+import * as L from "../layout";
+import { g_ctx } from "../globals";
 import { lock, unlock, stm_header, arena_alloc, txr } from "./sync";
 
 export const TASK_NONE: u32 = 0;
@@ -52,12 +54,37 @@ function decrease_validation_idx(target: u32): void {
   return atomic.load<u32>(stm_header() + H.H_LIMIT);
 }
 
+/**
+ * Block-STM's count of active tasks, kept per thread: only the owner changes its share (no other
+ * thread writes the line), and check_done adds the shares up.
+ */
+@inline function active_add(k: u32): void {
+  const p = g_ctx + L.CTX_STM_ACTIVE;
+  atomic.store<u32>(p, load<u32>(p) + k);
+}
+
+@inline function active_sub(k: u32): void {
+  const p = g_ctx + L.CTX_STM_ACTIVE;
+  atomic.store<u32>(p, load<u32>(p) - k);
+}
+
+function no_active_tasks(h: usize): bool {
+  const ctxs = <usize>load<u32>(h + H.H_CONTEXTS);
+  const count = load<u32>(h + H.H_CONTEXT_COUNT);
+  for (let k: u32 = 0; k < count; k++) {
+    if (atomic.load<u32>(<usize>load<u32>(ctxs + (<usize>k << 2)) + L.CTX_STM_ACTIVE) != 0) return false;
+  }
+  return true;
+}
+
 function check_done(): void {
   const h = stm_header();
   const n = limit();
   const observed = atomic.load<u32>(h + H.H_DECREASE_CNT);
   const e = atomic.load<u32>(h + H.H_EXEC_IDX), v = atomic.load<u32>(h + H.H_VALID_IDX);
-  if ((e < v ? e : v) >= n && atomic.load<u32>(h + H.H_ACTIVE) == 0 && observed == atomic.load<u32>(h + H.H_DECREASE_CNT)) {
+  // A share read as 0 cannot have a task from before the indices were read (it would count it),
+  // and taking a new one needs an index below n again, which bumps H_DECREASE_CNT.
+  if ((e < v ? e : v) >= n && no_active_tasks(h) && observed == atomic.load<u32>(h + H.H_DECREASE_CNT)) {
     atomic.store<u32>(h + H.H_DONE, 1);
     atomic.notify(h + H.H_DONE, -1); // napping workers leave now, not when their nap times out
   }
@@ -83,7 +110,7 @@ function try_incarnate(i: u32): bool {
     }
     unlock(t + H.T_LOCK);
   }
-  atomic.sub<u32>(h + H.H_ACTIVE, 1);
+  active_sub(1);
   return false;
 }
 
@@ -124,10 +151,10 @@ function next_version_to_execute(): bool {
     if (i >= limit()) { check_done(); return false; }
     end = claim_end(i, n);
     // Counted active before the index moves past the claim, so check_done never sees it done early.
-    atomic.add<u32>(h + H.H_ACTIVE, end - i);
+    active_add(end - i);
     const seen = atomic.cmpxchg<u32>(h + H.H_EXEC_IDX, i, end);
     if (seen == i) break;
-    atomic.sub<u32>(h + H.H_ACTIVE, end - i);
+    active_sub(end - i);
     i = seen;
   }
   atomic_max(h + H.H_CLAIM_TOP, end);
@@ -140,13 +167,13 @@ function next_version_to_validate(): bool {
   const h = stm_header();
   const n = limit();
   if (atomic.load<u32>(h + H.H_VALID_IDX) >= n) { check_done(); return false; }
-  atomic.add<u32>(h + H.H_ACTIVE, 1);
+  active_add(1);
   const i = atomic.add<u32>(h + H.H_VALID_IDX, 1);
   if (i < n) {
     const s = atomic.load<u32>(txr(i) + H.T_STATUS);
     if ((s & 3) == H.TS_EXECUTED) { set_task(TASK_VALIDATE, i, s >> 2); return true; }
   }
-  atomic.sub<u32>(h + H.H_ACTIVE, 1);
+  active_sub(1);
   return false;
 }
 
@@ -242,7 +269,7 @@ export function add_dependency(i: u32, blocking: u32): bool {
   // The rest of this thread's claim goes back too: in a run of one sender each would wait on the
   // one before (a pool paying out from the coinbase waits for the fees before the run). The
   // execution index comes back to i when `blocking` finishes, and the claim is made again.
-  atomic.sub<u32>(h + H.H_ACTIVE, 1 + g_queue_end - g_queue_next);
+  active_sub(1 + g_queue_end - g_queue_next);
   g_queue_next = g_queue_end;
   return true;
 }
@@ -277,7 +304,7 @@ export function finish_execution(i: u32, inc: u32, wroteNewLocation: bool): void
     if (wroteNewLocation) decrease_validation_idx(i);
     else { set_task(TASK_VALIDATE, i, inc); return; }
   }
-  atomic.sub<u32>(h + H.H_ACTIVE, 1);
+  active_sub(1);
 }
 
 /** EXECUTED(inc) -> ABORTING(inc), once per incarnation. */
@@ -301,5 +328,5 @@ export function finish_validation(i: u32, aborted: bool): void {
       return;
     }
   }
-  atomic.sub<u32>(h + H.H_ACTIVE, 1);
+  active_sub(1);
 }
