@@ -1,5 +1,6 @@
 // The Block-STM collaborative scheduler (Gelashvili et al., Algorithms 4 and 5): shared execution
-// and validation indices, per-transaction status with incarnation numbers, dependency lists.
+// and validation indices, per-transaction status with incarnation numbers, dependency lists, and
+// the count of active tasks (kept per thread).
 import * as H from "./layout";
 import * as L from "../layout";
 import { g_ctx } from "../globals";
@@ -97,7 +98,6 @@ export function is_done(): bool {
 
 /** READY -> EXECUTING; sets the task or returns false. */
 function try_incarnate(i: u32): bool {
-  const h = stm_header();
   if (i < limit()) {
     const t = txr(i);
     lock(t + H.T_LOCK);

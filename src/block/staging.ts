@@ -162,7 +162,7 @@ export function longestSenderRun(ends: Uint32Array): { start: number; length: nu
   return { start, length };
 }
 
-
+/** A block gas limit passes to wasm as a u64 (a larger one allows every transaction anyway). */
 const U64_MAX = (1n << 64n) - 1n;
 
 /** What readReceipts decodes from the transaction records of an executed block. */

@@ -224,9 +224,10 @@ export class ParallelExecutor {
     for (let w = 0; w < threads; w++) contexts.push(this.workerContext(regions.regions[w]!, carver, header, blockHashRing, caps, remote));
     // The scheduler's completion check adds up the contexts' active-task counts (stm/scheduler.ts).
     const list = carver.take(4 * threads);
-    contexts.forEach((ctx, w) => vm.dv().setUint32(list + 4 * w, ctx, true));
-    vm.dv().setUint32(header + L.H_CONTEXTS, list, true);
-    vm.dv().setUint32(header + L.H_CONTEXT_COUNT, threads, true);
+    const staged = vm.dv();
+    contexts.forEach((ctx, w) => staged.setUint32(list + 4 * w, ctx, true));
+    staged.setUint32(header + L.H_CONTEXTS, list, true);
+    staged.setUint32(header + L.H_CONTEXT_COUNT, threads, true);
     // Where the coordinator may block (Node) and serves no remote state, it runs the first
     // context itself instead of waking one more worker and waiting for its reply.
     const joins = this.pool.coordinatorMayBlock && !remote;
