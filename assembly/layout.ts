@@ -121,7 +121,11 @@ export const CTX_ARENA_HDR: u32 = 992; // u32 the STM header the chunk belongs t
 export const CTX_OPINFO: u32 = 1024; // 256 * u32 per-fork opcode info, built by worker_init
 export const CTX_BLOOM: u32 = 3072; // [256] logs bloom of the last transaction
 export const CTX_SCRATCH: u32 = 2048; // 1 KiB scratch words for the interpreter (2048..3072)
-export const CTX_SIZE: u32 = 4096;
+// Keccak-256 of short inputs seen by this context (crypto/keccak_memo.ts), zeroed with the context.
+export const CTX_KECCAK_MEMO: u32 = 4096;
+export const KECCAK_MEMO_ENTRIES: u32 = 128;
+export const KECCAK_MEMO_ENTRY: u32 = 128;
+export const CTX_SIZE: u32 = CTX_KECCAK_MEMO + KECCAK_MEMO_ENTRIES * KECCAK_MEMO_ENTRY;
 
 // Status of a finished transaction (CTX_STATUS)
 export const STATUS_SUCCESS: u32 = 0;

@@ -13,7 +13,7 @@ import { checkpoint, frame_enter, begin_create, g_result_status, g_result_out, g
 import { interpret } from "./interpreter/run";
 import { word_is_zero, word_zero } from "./interpreter/words";
 import { journal_revert } from "./state/journal";
-import { keccak256 } from "./crypto/keccak";
+import { keccak256_memo } from "./crypto/keccak_memo";
 
 /** dst = w * k (mod 2^256) */
 function mul_word_u64(dst: usize, w: usize, k: u64): void {
@@ -265,7 +265,7 @@ function compute_bloom(): void {
 }
 
 function bloom_add(bloom: usize, item: usize, len: u32, h: usize): void {
-  keccak256(item, len, h);
+  keccak256_memo(item, len, h);
   for (let i = 0; i < 6; i += 2) {
     const bit = ((<u32>load<u8>(h + i) << 8) | <u32>load<u8>(h + i + 1)) & 2047;
     const b = bloom + 255 - (bit >> 3);

@@ -1,7 +1,7 @@
 // Memory instructions, copies into memory, KECCAK256 and LOG.
 import * as L from "../layout";
 import { g_ctx, g_scratch, set_fatal, g_log_end, g_log_count } from "../globals";
-import { keccak256 } from "../crypto/keccak";
+import { keccak256_memo } from "../crypto/keccak_memo";
 import { g_frame, g_mem, g_mem_size, g_code, g_code_len, mem_expand, mem_range, g_off, g_len, word_cost } from "./frame";
 import { word_from_be, word_to_be, word_fits_u64, copy_padded, word_sat_u64 } from "./words";
 
@@ -39,7 +39,7 @@ export function op_keccak(sp: usize, gas: i64): i64 {
   if (gas < 0) return -1;
   gas -= word_cost(g_len, 6);
   if (gas < 0) return -1;
-  keccak256(g_mem + <usize>g_off, <usize>g_len, g_scratch);
+  keccak256_memo(g_mem + <usize>g_off, <usize>g_len, g_scratch);
   word_from_be(sp - 64, g_scratch);
   return gas;
 }

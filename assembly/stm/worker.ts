@@ -8,6 +8,7 @@ import { mv_location, mv_write, mv_remove, mv_read, mv_mark_estimate, g_vr_tx, g
 import { coinbase_fees, g_chained, reset_chained } from "./load";
 import { stm_header, arena_alloc, txr } from "./sync";
 import { stm_commit_share } from "./commit";
+import { keccak_memo_clear } from "../crypto/keccak_memo";
 import {
   next_task, is_done, add_dependency, finish_execution, try_validation_abort, finish_validation, serialize_if_conflicted, scheduler_reset,
   g_task_kind, g_task_tx, g_task_inc, TASK_EXECUTE, TASK_VALIDATE,
@@ -268,6 +269,7 @@ function zero_local_tables(): void {
 /** Runs scheduler tasks until the block is done (or an error stops it). */
 export function stm_worker(): void {
   zero_local_tables();
+  keccak_memo_clear(); // here rather than by the host, so its lines start in this core's cache
   scheduler_reset();
   let kind: u32 = 0, tx: u32 = 0, inc: u32 = 0;
   let idle: u32 = 0;

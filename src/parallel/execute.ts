@@ -341,7 +341,8 @@ export class ParallelExecutor {
     r.used = true;
     // Block environment (fork .. blob fields) from the coordinator.
     u8.copyWithin(ctx, vm.ctx, vm.ctx + L.CTX_CALLER);
-    vm.exports.mem_zero(ctx + L.CTX_CALLER, L.CTX_SIZE - L.CTX_CALLER);
+    // The keccak memo at the context's end is zeroed by the thread that runs it (stm_worker).
+    vm.exports.mem_zero(ctx + L.CTX_CALLER, L.CTX_KECCAK_MEMO - L.CTX_CALLER);
     const set = (off: number, v: number) => dv.setUint32(ctx + off, v, true);
     const get = (off: number) => dv.getUint32(vm.ctx + off, true);
     set(L.CTX_ZERO_TABLES, fresh ? 1 : 0);
