@@ -76,6 +76,16 @@ export function base_slot(baseAcct: usize, key: usize): usize {
 }
 
 /**
+ * Notes a location's pre-state entry for the commit. Every thread that reads the location from
+ * the pre-state finds the same entry, so only the first writes it: a store of the same value still
+ * takes the line from the other cores, and a contract every transaction reads (a token, a proxy's
+ * implementation slot) would move between them on each read.
+ */
+@inline function note_base(p: usize, entry: usize): void {
+  if (load<u32>(p) == 0) store<u32>(p, <u32>entry);
+}
+
+/**
  * Whether transaction `tx` and the next one are of one sender's run (T_RUN_END): that chain is
  * known and scheduled on one thread, not a sign that the block is serial (serialize_if_conflicted).
  */
@@ -153,7 +163,7 @@ export function stm_load_account(e: usize): bool {
       if (b == 0) { set_fatal(L.FATAL_REMOTE); return false; }
     }
     if (b != 0) {
-      store<u32>(loc + H.V_BASE, <u32>b); // every thread notes the same entry
+      note_base(loc + H.V_BASE, b);
       store<u32>(e + L.A_FLAGS, load<u32>(b + L.A_FLAGS) & (L.AF_EXISTS | L.AF_HAS_STORAGE));
       store<u64>(e + L.A_NONCE, load<u64>(b + L.A_NONCE));
       store<u32>(e + L.A_CODE, load<u32>(b + L.A_CODE));
@@ -203,9 +213,9 @@ export function stm_load_slot(e: usize, acct: usize): bool {
       s = base_slot(b, e + L.S_KEY);
       if (s == 0 && (load<u32>(b + L.A_FLAGS) & L.AF_HAS_STORAGE) != 0) { set_fatal(L.FATAL_REMOTE); return false; }
     }
-    if (b != 0) store<u32>(loc + H.V_BASE_ACCT, <u32>b);
+    if (b != 0) note_base(loc + H.V_BASE_ACCT, b);
     if (s != 0) {
-      store<u32>(loc + H.V_BASE, <u32>s);
+      note_base(loc + H.V_BASE, s);
       memory.copy(e + L.S_VALUE, s + L.S_VALUE, 32);
     }
   }
