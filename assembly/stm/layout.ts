@@ -41,6 +41,9 @@ export const H_WAITS: u32 = 516;
 // Executions that read a value written by the transaction just before (a dependency chain), but
 // not along a run of one sender's transactions (T_RUN_END).
 export const H_CHAINED: u32 = 520;
+// First incarnations held back for the transaction before them with the same recipient (hinted_wait
+// in worker.ts): the serial fallback counts them with the chained executions.
+export const H_HELD: u32 = 524;
 export const H_COMMIT_NEXT: u32 = 576; // the parallel commit's next chunk of transactions
 export const H_COMMIT_DONE: u32 = 580; // transactions whose writes the parallel commit has applied
 export const H_SIZE: u32 = 640;
@@ -64,8 +67,16 @@ export const T_SNAP: u32 = 80; // offset of its bloom and logs in the host's rec
 // One past the last transaction of the run of consecutive transactions from this one's sender
 // (staged by the host): the scheduler hands a run to one thread, whose nonces chain in order.
 export const T_RUN_END: u32 = 84;
+// The transaction before this one with the same recipient, the first with it (NO_TX for a
+// creation or none) and how many before it had it (staged by the host). T_TO_CONFLICTS, in the
+// first one's record, counts the aborts and waits of transactions to that recipient: see
+// hinted_wait in worker.ts.
+export const T_PREV_TO: u32 = 88;
+export const T_TO_FIRST: u32 = 92;
 export const T_FEE: u32 = 96; // word: priority fee owed to the coinbase
 export const T_CB_FEES: u32 = 128; // word: fees of earlier transactions this one saw in the coinbase balance
+export const T_TO_CONFLICTS: u32 = 160;
+export const T_TO_RANK: u32 = 164;
 export const T_BLOOM: u32 = 192; // [256] logs bloom (written only when T_LOG_COUNT > 0)
 export const TXR_SIZE: u32 = 448;
 
@@ -132,3 +143,4 @@ export const R_INC: u32 = 8;
 export const R_KIND: u32 = 12; // 0 plain, 1 coinbase (fees of earlier transactions added)
 export const R_SIZE: u32 = 16;
 export const BASE_TX: u32 = 0xffffffff;
+export const NO_TX: u32 = 0xffffffff;

@@ -190,8 +190,9 @@ function next_version_to_validate(): bool {
  *   SERIAL_RATIO executions;
  * - at least SERIAL_MIN_CHAINED of those plus chained executions (which read a value of the
  *   transaction just before: on a chain they are every execution, even when one thread runs
- *   alone and nothing aborts), more than two for every three executions. (On mainnet blocks,
- *   runs of same-sender transactions early in a block made a lower minimum stop too soon.)
+ *   alone and nothing aborts) and first executions held back for the transaction before them
+ *   with their recipient, more than two for every three executions. (On mainnet blocks, runs of
+ *   same-sender transactions early in a block made a lower minimum stop too soon.)
  */
 const SERIAL_MIN_CONFLICTS: u32 = 16;
 const SERIAL_RATIO: u32 = 3;
@@ -208,7 +209,8 @@ export function serialize_if_conflicted(): void {
   const h = stm_header();
   if (load<u32>(h + H.H_ADAPTIVE) == 0) return;
   const conflicts = atomic.load<u32>(h + H.H_ABORTS) + atomic.load<u32>(h + H.H_WAITS);
-  const chained = atomic.load<u32>(h + H.H_CHAINED);
+  // Transactions held back for the one before them with their recipient chain through it too.
+  const chained = atomic.load<u32>(h + H.H_CHAINED) + atomic.load<u32>(h + H.H_HELD);
   // Executions, counted without a shared counter: first incarnations started, plus one re-run per
   // conflict (an abort or a wait each cost one).
   const n = load<u32>(h + H.H_N), started = atomic.load<u32>(h + H.H_EXEC_IDX);
@@ -247,10 +249,11 @@ export function next_task(): void {
 }
 
 /**
- * Transaction i read an ESTIMATE (or an unknown fee) of `blocking`: park it until `blocking`
- * finishes. Returns false when `blocking` already finished (re-execute at once).
+ * Transaction i read an ESTIMATE (or an unknown fee) of `blocking`, or is held back for it
+ * (hinted_wait in worker.ts, not `counted` as a conflict): park it until `blocking` finishes.
+ * Returns false when `blocking` already finished (execute at once).
  */
-export function add_dependency(i: u32, blocking: u32): bool {
+export function add_dependency(i: u32, blocking: u32, counted: bool = true): bool {
   const b = txr(blocking);
   lock(b + H.T_LOCK);
   if ((load<u32>(b + H.T_STATUS) & 3) == H.TS_EXECUTED) { unlock(b + H.T_LOCK); return false; }
@@ -264,8 +267,7 @@ export function add_dependency(i: u32, blocking: u32): bool {
   store<u32>(node + 4, i);
   store<u32>(b + H.T_DEPS, <u32>node);
   unlock(b + H.T_LOCK);
-  const h = stm_header();
-  atomic.add<u32>(h + H.H_WAITS, 1);
+  if (counted) atomic.add<u32>(stm_header() + H.H_WAITS, 1);
   // The rest of this thread's claim goes back too: in a run of one sender each would wait on the
   // one before (a pool paying out from the coinbase waits for the fees before the run). The
   // execution index comes back to i when `blocking` finishes, and the claim is made again.

@@ -122,6 +122,11 @@ export interface ParallelStats {
    * counting runs of one sender's transactions (known chains, scheduled on one thread).
    */
   chained: number;
+  /**
+   * First executions held back until the transaction before them with the same recipient finished,
+   * once that recipient's transactions had conflicted (assembly/stm/worker.ts, hinted_wait).
+   */
+  held: number;
   /** true when the block ran on the sequential path (small block, or a region ran out). */
   sequential: boolean;
   fallbackReason?: string;
@@ -258,6 +263,7 @@ export class ParallelExecutor {
         aborts: dv.getUint32(header + L.H_ABORTS, true),
         waits: dv.getUint32(header + L.H_WAITS, true),
         chained: dv.getUint32(header + L.H_CHAINED, true),
+        held: dv.getUint32(header + L.H_HELD, true),
         sequential: false,
       };
       if (remote) remote.contexts = contexts;
@@ -321,7 +327,7 @@ export class ParallelExecutor {
   private sequential(block: BlockInput, pre: PreState, chain: ChainConfig, senderMs: number, reason: string): BlockResult & { parallel: ParallelStats } {
     const r = executeBlock(this.vm, block, pre, { chain, verifySenders: false });
     r.stats.senderRecoveryMs = senderMs;
-    return { ...r, parallel: { executions: block.transactions.length, validations: 0, aborts: 0, waits: 0, chained: 0, sequential: true, fallbackReason: reason } };
+    return { ...r, parallel: { executions: block.transactions.length, validations: 0, aborts: 0, waits: 0, chained: 0, held: 0, sequential: true, fallbackReason: reason } };
   }
 
   /**
