@@ -1,13 +1,14 @@
-// Transactions to one recipient: the host stages, for each transaction, the one before it with the
-// same recipient, the first with it and its rank among them (recipientLinks); once that
-// recipient's transactions have conflicted, a first execution waits for the one before it instead
-// of running beside it and running again (assembly/stm/worker.ts, hinted_wait). Recipients whose
-// transactions never conflict hold nothing back.
+// Transactions to one recipient or from one sender: the host stages, for each transaction, the one
+// before it with the same recipient, the first with it and its rank among them (recipientLinks),
+// and the one before it from its sender (previousFromSender). A first execution waits for the
+// sender's previous transaction, and, once the recipient's transactions have conflicted, for the
+// recipient's previous one, instead of running beside it and running again (assembly/stm/worker.ts,
+// hinted_wait). Recipients whose transactions never conflict hold nothing back.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Executors, describeDiff } from "./helpers/braid-dist.js";
-import { BlockBuilder, CANCUN, SLOW_COUNTER, address, spin } from "./helpers/conflicts.js";
+import { BURNER, BlockBuilder, CANCUN, SLOW_COUNTER, address, spin } from "./helpers/conflicts.js";
 import { asm, push } from "./helpers/asm.js";
-import { recipientLinks } from "../src/block/staging.js";
+import { previousFromSender, recipientLinks } from "../src/block/staging.js";
 import * as L from "../src/wasm/layout.js";
 import type { Transaction } from "../src/tx/types.js";
 
@@ -35,6 +36,7 @@ function calls(code: Uint8Array, n: number) {
 }
 
 const to = (t: Uint8Array | null): Transaction => ({ to: t }) as Transaction;
+const from = (a: Uint8Array): Transaction => ({ sender: a }) as Transaction;
 
 describe("recipient links", () => {
   it("previous transaction, first transaction and rank per recipient; creations have none", () => {
@@ -44,6 +46,11 @@ describe("recipient links", () => {
     expect([...links.prev]).toEqual([NONE, NONE, 0, NONE, 2, 1]);
     expect([...links.first]).toEqual([0, 1, 0, NONE, 0, 1]);
     expect([...links.rank]).toEqual([0, 0, 1, 0, 2, 1]);
+  });
+
+  it("previous transaction of the same sender", () => {
+    const A = address(0xa), B = address(0xb);
+    expect([...previousFromSender([from(A), from(B), from(B), from(A), from(A)])]).toEqual([L.NO_TX, L.NO_TX, 1, 0, 3]);
   });
 
   it("addresses whose hash keys collide stay apart", () => {
@@ -78,5 +85,32 @@ describe("held first executions", () => {
       expect({ aborts: par.parallel.aborts, waits: par.parallel.waits, held: par.parallel.held }).toEqual({ aborts: 0, waits: 0, held: 0 });
       expect(describeDiff(`round ${k} vs sequential`, seq, par)).toEqual([]);
     }
+  });
+
+  it("a sender's transactions between others wait for the one before (its nonce), with the sequential result", async () => {
+    // S calls a busy contract, then others do, then S again: S's next transaction needs the nonce
+    // its previous one sets.
+    const S = address(0x5a3e01), burner = address(0xb4e1);
+    const make = () => {
+      const b = new BlockBuilder(CANCUN, CB);
+      b.contract(burner, BURNER);
+      b.eoa(S);
+      for (let i = 0; i < 30; i++) b.eoa(sender(i));
+      for (let i = 0; i < 30; i++) {
+        if (i % 3 === 0) b.tx(S, burner);
+        b.tx(sender(i), burner);
+      }
+      return b.build();
+    };
+    const seq = ex.sequential(make());
+    let held = 0;
+    for (let k = 0; k < 5 && held === 0; k++) {
+      const par = await ex.parallel(make(), 2, false, "stm");
+      expect(describeDiff(`round ${k} vs sequential`, seq, par)).toEqual([]);
+      // Held back, not run beside its predecessor with a stale nonce and run again.
+      expect({ aborts: par.parallel.aborts, waits: par.parallel.waits }).toEqual({ aborts: 0, waits: 0 });
+      held += par.parallel.held;
+    }
+    expect(held).toBeGreaterThan(0);
   });
 });

@@ -77,6 +77,9 @@ export const T_FEE: u32 = 96; // word: priority fee owed to the coinbase
 export const T_CB_FEES: u32 = 128; // word: fees of earlier transactions this one saw in the coinbase balance
 export const T_TO_CONFLICTS: u32 = 160;
 export const T_TO_RANK: u32 = 164;
+// The transaction before this one from its sender, NO_TX when none (staged by the host): this one's
+// nonce comes from there, so it waits for it (hinted_wait in worker.ts).
+export const T_PREV_FROM: u32 = 168;
 export const T_BLOOM: u32 = 192; // [256] logs bloom (written only when T_LOG_COUNT > 0)
 export const TXR_SIZE: u32 = 448;
 

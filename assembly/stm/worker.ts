@@ -190,17 +190,21 @@ function count_recipient_conflict(i: u32): void {
 }
 
 /**
- * A first incarnation waits for the transaction before it with the same recipient while that one
- * has not finished, when at least one in HOT_SHARE of the transactions to that recipient before
- * it has conflicted: on mainnet blocks, swaps through one router mostly depend on the one before
- * (a first incarnation beside it read stale reserves and ran again, often the block's costliest
- * work). Transfers of one token between distinct holders, or swaps through one router over many
- * pools, rarely conflict and do not wait.
+ * A first incarnation waits, while it has not finished, for the transaction before it from the
+ * same sender, or for the one before it with the same recipient when at least one in HOT_SHARE of
+ * the transactions to that recipient before it has conflicted: on mainnet blocks, swaps through
+ * one router mostly depend on the one before (a first incarnation beside it read stale reserves
+ * and ran again, often the block's costliest work). Transfers of one token between distinct
+ * holders, or swaps through one router over many pools, rarely conflict and do not wait.
  */
 const HOT_SHARE: u32 = 16;
 
 function hinted_wait(i: u32): bool {
   const t = txr(i);
+  // The sender's transaction before this one sets the nonce this one must see: running beside it
+  // always runs again (runs of consecutive ones are claimed whole by one thread, in order).
+  const prevFrom = load<u32>(t + H.T_PREV_FROM);
+  if (prevFrom != H.NO_TX && (atomic.load<u32>(txr(prevFrom) + H.T_STATUS) & 3) != H.TS_EXECUTED && add_dependency(i, prevFrom, false)) return true;
   const prev = load<u32>(t + H.T_PREV_TO);
   if (prev == H.NO_TX) return false;
   const conflicts = atomic.load<u32>(txr(load<u32>(t + H.T_TO_FIRST)) + H.T_TO_CONFLICTS);

@@ -99,6 +99,7 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
   u8.set(env.coinbase, header + L.H_COINBASE);
   const runEnds = opts.multiVersion ? opts.runEnds ?? senderRunEnds(block.transactions) : null;
   const links = opts.multiVersion ? recipientLinks(block.transactions) : null;
+  const prevFrom = opts.multiVersion ? previousFromSender(block.transactions) : null;
   block.transactions.forEach((tx, i) => {
     const m = messageOf(tx, env);
     const r = msgs + i * L.MSG_SIZE;
@@ -135,6 +136,7 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
       dv.setUint32(txs + i * L.TXR_SIZE + L.T_PREV_TO, links.prev[i]!, true);
       dv.setUint32(txs + i * L.TXR_SIZE + L.T_TO_FIRST, links.first[i]!, true);
       dv.setUint32(txs + i * L.TXR_SIZE + L.T_TO_RANK, links.rank[i]!, true);
+      dv.setUint32(txs + i * L.TXR_SIZE + L.T_PREV_FROM, prevFrom![i]!, true);
     }
     vm.writeWord(r + L.M_VALUE, m.value);
     vm.writeWord(r + L.M_GASPRICE, m.gasPrice);
@@ -162,29 +164,35 @@ export function senderRunEnds(txs: readonly Transaction[]): Uint32Array {
 }
 
 /**
- * For each transaction, the one before it with the same recipient, the first with it (L.NO_TX for
- * a creation, or when there is none) and how many before it had that recipient: T_PREV_TO,
- * T_TO_FIRST and T_TO_RANK.
+ * For each transaction, the one before it with the same address (`addressOf`: its recipient, its
+ * sender), the first with it (L.NO_TX where the address is null, or there is none) and how many
+ * before it had that address.
  */
-export function recipientLinks(txs: readonly Transaction[]): { prev: Uint32Array; first: Uint32Array; rank: Uint32Array } {
+function linksBy(txs: readonly Transaction[], addressOf: (tx: Transaction) => Uint8Array | null | undefined): { prev: Uint32Array; first: Uint32Array; rank: Uint32Array } {
   const prev = new Uint32Array(txs.length).fill(L.NO_TX), first = new Uint32Array(txs.length).fill(L.NO_TX);
   const rank = new Uint32Array(txs.length);
   // Keyed by a 32-bit hash of the address; colliding addresses take the next free key.
   const last = new Map<number, number>();
   txs.forEach((tx, i) => {
-    const to = tx.to;
-    if (!to) return;
-    let key = (to[0]! | (to[1]! << 8) | (to[2]! << 16) | (to[3]! << 24)) ^ (to[16]! | (to[17]! << 8) | (to[18]! << 16) | (to[19]! << 24));
+    const a = addressOf(tx);
+    if (!a) return;
+    let key = (a[0]! | (a[1]! << 8) | (a[2]! << 16) | (a[3]! << 24)) ^ (a[16]! | (a[17]! << 8) | (a[18]! << 16) | (a[19]! << 24));
     for (;;) {
       const j = last.get(key);
       if (j === undefined) { first[i] = i; break; }
-      if (equalBytes(txs[j]!.to!, to)) { prev[i] = j; first[i] = first[j]!; rank[i] = rank[j]! + 1; break; }
+      if (equalBytes(addressOf(txs[j]!)!, a)) { prev[i] = j; first[i] = first[j]!; rank[i] = rank[j]! + 1; break; }
       key = (key + 1) | 0;
     }
     last.set(key, i);
   });
   return { prev, first, rank };
 }
+
+/** Per transaction, the previous one, the first one and its rank among those with its recipient: T_PREV_TO, T_TO_FIRST, T_TO_RANK. */
+export const recipientLinks = (txs: readonly Transaction[]) => linksBy(txs, (tx) => tx.to);
+
+/** Per transaction, the previous one from its sender (T_PREV_FROM): its nonce and balance come from there. */
+export const previousFromSender = (txs: readonly Transaction[]): Uint32Array => linksBy(txs, (tx) => tx.sender).prev;
 
 /** The longest run of consecutive transactions from one sender, from senderRunEnds (the first if several are as long). */
 export function longestSenderRun(ends: Uint32Array): { start: number; length: number } {

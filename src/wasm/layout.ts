@@ -298,6 +298,7 @@ export const T_FEE = 96;
 export const T_CB_FEES = 128;
 export const T_TO_CONFLICTS = 160;
 export const T_TO_RANK = 164;
+export const T_PREV_FROM = 168;
 export const T_BLOOM = 192;
 export const TXR_SIZE = 448;
 export const TS_READY = 0;
