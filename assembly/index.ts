@@ -4,7 +4,7 @@ import * as G from "./globals";
 import { build_opinfo } from "./opcodes";
 import { acct_get, acct_find, acct_add_balance, remember_as_loaded } from "./state/accounts";
 import { slot_get } from "./state/storage";
-import { code_intern } from "./state/code";
+import { code_intern, code_hash } from "./state/code";
 import { word_from_be } from "./interpreter/words";
 
 export { tx_execute } from "./tx";
@@ -57,7 +57,12 @@ export function state_put_slots(acct: usize, pairs: usize, count: u32): u32 {
 
 /** The code record for code bytes (interned). */
 export function code_put(code: usize, len: u32): usize {
-  return code_intern(code, len, G.g_scratch + 512);
+  return code_intern(code, len);
+}
+
+/** Where a code record's keccak256 lies, computed on first use. */
+export function code_hash_of(rec: usize): usize {
+  return code_hash(rec);
 }
 
 export function fatal_reason(): u32 {

@@ -208,12 +208,14 @@ export const S_MV_LOC: u32 = 56; // u32: in a worker's table, the slot's multi-v
 export const S_PRE: u32 = 128; // word: value before the block (0 for a slot created during it); the state diff compares with it
 export const STOR_SIZE: u32 = 160;
 
-// ---- Code record (table keyed by code hash) ----
-export const C_HASH: u32 = 0; // [32] keccak256 of the code, big-endian bytes
+// ---- Code record (table keyed by the code's bytes, state/code.ts) ----
+export const C_HASH: u32 = 0; // [32] keccak256 of the code, big-endian bytes, once C_HASHED is 2 (code_hash)
 export const C_USED: u32 = 32;
 export const C_LEN: u32 = 36;
 export const C_CODE: u32 = 40; // u32 -> code followed by 33 zero bytes of padding
 export const C_BITMAP: u32 = 44; // u32 -> jumpdest bitmap, one bit per code byte
+export const C_KEY: u32 = 48; // u64 digest of the bytes that places the record in the table
+export const C_HASHED: u32 = 56; // u32 0: C_HASH not computed, 1: being computed, 2: computed
 export const CODE_REC_SIZE: u32 = 64;
 
 // ---- Journal entry ----

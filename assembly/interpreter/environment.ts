@@ -4,6 +4,7 @@ import * as F from "../fork";
 import { g_ctx, g_fork, g_scratch, g_remote, set_fatal } from "../globals";
 import { fetch_blockhash } from "../remote/request";
 import { acct_get, acct_is_dead } from "../state/accounts";
+import { code_hash } from "../state/code";
 import { warm_account } from "../state/access";
 import { host_block_hash } from "../host";
 import { g_frame, mem_range, g_off, g_len, g_mem, word_cost } from "./frame";
@@ -52,7 +53,7 @@ export function op_extcodehash(sp: usize, gas: i64): i64 {
   if (e == 0) return -1;
   if (acct_is_dead(e)) { word_zero(w); return g_acc_gas; }
   const rec = <usize>load<u32>(e + L.A_CODE);
-  word_from_be(w, rec == 0 ? empty_code_hash() : rec + L.C_HASH);
+  word_from_be(w, rec == 0 ? empty_code_hash() : code_hash(rec));
   return g_acc_gas;
 }
 

@@ -356,7 +356,7 @@ export function frame_return(status: u32, out: usize, len: u32, gasLeft: i64): i
       } else {
         gasLeft -= cost;
         if (len > 0) {
-          const rec = code_intern(out, len, g_scratch + 192);
+          const rec = code_intern(out, len);
           if (rec == 0) { status = L.STATUS_HALT; gasLeft = 0; }
           else acct_set_code(<usize>load<u32>(f + L.F_ACCT), rec);
         }

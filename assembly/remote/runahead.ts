@@ -19,6 +19,7 @@ import { keccak256 } from "../crypto/keccak";
 import { g_frame, g_code, g_code_len, g_bitmap, g_stack_base, g_mem, g_mem_size } from "../interpreter/frame";
 import { word_from_addr, addr_from_word, word_set_u64, word_copy, word_zero, word_from_be, word_to_be, word_fits_u64, word_is_zero } from "../interpreter/words";
 import { empty_code_hash } from "../interpreter/environment";
+import { code_hash } from "../state/code";
 import { precompile_id } from "../interpreter/precompiles";
 import { req_push } from "./request";
 
@@ -467,7 +468,7 @@ function run(): void {
           if (op == 0x31) word_copy(w, e + L.A_BALANCE);
           else if (op == 0x3b) word_set_u64(w, rec == 0 ? 0 : <u64>load<u32>(rec + L.C_LEN));
           else if ((load<u32>(e + L.A_FLAGS) & L.AF_EXISTS) == 0) word_zero(w);
-          else word_from_be(w, rec == 0 ? empty_code_hash() : rec + L.C_HASH);
+          else word_from_be(w, rec == 0 ? empty_code_hash() : code_hash(rec));
           break;
         }
         case 0x47: { // SELFBALANCE

@@ -1,6 +1,8 @@
-// Contract code: each distinct code is stored once, keyed by its hash, with 33 bytes of zero
-// padding (so PUSH32 at the end reads zeros and running off the end reads STOP) and a jumpdest
-// bitmap computed once.
+// Contract code: each distinct code is stored once, with 33 bytes of zero padding (so PUSH32 at
+// the end reads zeros and running off the end reads STOP) and a jumpdest bitmap computed once.
+// Records are found by a cheap digest of the bytes and confirmed byte by byte; the keccak256 code
+// hash is computed only when something asks for it (EXTCODEHASH, the state diff): a mainnet
+// block's pre-state holds 1-2 MB of code, whose hashing took longer than many blocks' execution.
 import * as L from "../layout";
 import { g_code_table, g_code_mask, g_ctx, set_fatal } from "../globals";
 import { keccak256 } from "../crypto/keccak";
@@ -53,11 +55,39 @@ function make_record(rec: usize, src: usize, len: u32): bool {
   return true;
 }
 
-/** The shared record for this code (interned by hash); 0 when out of space. Empty code: 0. */
-export function code_intern(src: usize, len: u32, hash: usize): usize {
+/**
+ * Digest of the code's bytes for the intern table: four multiply-rotate lanes over 8-byte words
+ * (equal digests are confirmed byte by byte, so it only has to spread codes over the table).
+ */
+function code_key(src: usize, len: u32): u64 {
+  let a: u64 = <u64>len * 0x9e3779b97f4a7c15, b: u64 = 0xc2b2ae3d27d4eb4f, c: u64 = 0x165667b19e3779f9, d: u64 = 0x27d4eb2f165667c5;
+  const n = <usize>len;
+  let i: usize = 0;
+  for (; i + 32 <= n; i += 32) {
+    a = rotl<u64>((a ^ load<u64>(src + i)) * 0xff51afd7ed558ccd, 31);
+    b = rotl<u64>((b ^ load<u64>(src + i, 8)) * 0xc4ceb9fe1a85ec53, 31);
+    c = rotl<u64>((c ^ load<u64>(src + i, 16)) * 0xff51afd7ed558ccd, 31);
+    d = rotl<u64>((d ^ load<u64>(src + i, 24)) * 0xc4ceb9fe1a85ec53, 31);
+  }
+  for (; i < n; i++) a = rotl<u64>((a ^ <u64>load<u8>(src + i)) * 0xff51afd7ed558ccd, 31);
+  let h = a ^ rotl<u64>(b, 17) ^ rotl<u64>(c, 34) ^ rotl<u64>(d, 51);
+  h = (h ^ (h >> 33)) * 0xff51afd7ed558ccd;
+  return h ^ (h >> 29);
+}
+
+function same_bytes(a: usize, b: usize, len: u32): bool {
+  const n = <usize>len;
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
+  for (; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
+}
+
+/** The shared record for this code (interned by its bytes); 0 when out of space. Empty code: 0. */
+export function code_intern(src: usize, len: u32): usize {
   if (len == 0) return 0;
-  keccak256(src, len, hash);
-  let i = (load<u32>(hash) ^ load<u32>(hash, 8)) & g_code_mask;
+  const key = code_key(src, len);
+  let i = <u32>(key ^ (key >> 32)) & g_code_mask;
   while (true) {
     const e = g_code_table + <usize>i * L.CODE_REC_SIZE;
     // A racing worker may be filling this record; C_USED = 2 marks it complete.
@@ -66,15 +96,30 @@ export function code_intern(src: usize, len: u32, hash: usize): usize {
       if (atomic.cmpxchg<u32>(e + L.C_USED, 0, 1) != 0) continue;
       const count = atomic.add<u32>(home() + L.CTX_CODE_COUNT, 1);
       if (count + 1 > ((g_code_mask + 1) >> 2) * 3) { set_fatal(L.FATAL_CODE); }
-      memory.copy(e + L.C_HASH, hash, 32);
+      store<u64>(e + L.C_KEY, key);
+      store<u32>(e + L.C_HASHED, 0);
       if (!make_record(e, src, len)) { atomic.store<u32>(e + L.C_USED, 2); return 0; }
       atomic.store<u32>(e + L.C_USED, 2);
       return e;
     }
     while (atomic.load<u32>(e + L.C_USED) == 1) {} // another worker is filling it
-    if (memory.compare(e + L.C_HASH, hash, 32) == 0) return e;
+    if (load<u64>(e + L.C_KEY) == key && load<u32>(e + L.C_LEN) == len && same_bytes(<usize>load<u32>(e + L.C_CODE), src, len)) return e;
     i = (i + 1) & g_code_mask;
   }
+}
+
+/** The code's keccak256 (at rec + C_HASH), computed the first time it is asked for; any thread may ask. */
+export function code_hash(rec: usize): usize {
+  const state = rec + L.C_HASHED;
+  if (atomic.load<u32>(state) != 2) {
+    if (atomic.cmpxchg<u32>(state, 0, 1) == 0) {
+      keccak256(<usize>load<u32>(rec + L.C_CODE), <usize>load<u32>(rec + L.C_LEN), rec + L.C_HASH);
+      atomic.store<u32>(state, 2);
+    } else {
+      while (atomic.load<u32>(state) != 2) {} // another thread is hashing it
+    }
+  }
+  return rec + L.C_HASH;
 }
 
 /** A private record for init code (not interned, hash not computed). */

@@ -100,7 +100,7 @@ function readCounts(vm: Vm, table: number, cap: number): Omit<ProfileResult<unkn
     const r = findRecord(recs, key);
     if (!r) { unattributed += count; continue; }
     if (key - r.at >= r.len) continue; // fall-through into the padding: the implicit STOP
-    const hash = bytesToHex(u8.subarray(r.rec + L.C_HASH, r.rec + L.C_HASH + 32));
+    const hash = bytesToHex(vm.codeHashOf(r.rec));
     let p = codes.get(hash);
     if (!p) codes.set(hash, (p = { codeHash: hash, code: u8.slice(r.at, r.at + r.len), counts: new Map() }));
     p.counts.set(key - r.at, (p.counts.get(key - r.at) ?? 0) + count);

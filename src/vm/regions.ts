@@ -40,8 +40,10 @@ export function sizesFor(accounts: number, slots: number, codes: number, codeByt
     ...DEFAULT_SIZES,
     accounts: nextPow2(Math.max(256, 4 * (accounts + 64))),
     slots: nextPow2(Math.max(1024, 4 * (slots + 512))),
-    codes: nextPow2(Math.max(256, 4 * (codes + 64))),
-    codeArena: Math.max(DEFAULT_SIZES.codeArena, 4 * codeBytes + (1 << 20)),
+    // Room for a few blocks' worth of contracts (mainnet blocks bring up to ~220 codes and 1.7 MB),
+    // in sizes most blocks share, so consecutive blocks keep the interned code (Vm.reset).
+    codes: nextPow2(Math.max(4096, 4 * (codes + 64))),
+    codeArena: Math.max(16 << 20, 4 * codeBytes + (1 << 20)),
   };
 }
 

@@ -50,6 +50,7 @@ export interface BraidExports {
   state_find_account(addr: number): number;
   state_credit(addr: number, amountBE: number): number;
   code_put(code: number, len: number): number;
+  code_hash_of(rec: number): number;
   keccak256(src: number, len: number, dst: number): void;
   stm_worker(): void;
   stm_commit(): number;
@@ -98,6 +99,8 @@ interface Layout {
   acctList: number;
   slotList: number;
   tslotTable: number;
+  /** End of the state tables and their lists (acctTable..tablesEnd is contiguous). */
+  tablesEnd: number;
   codeTable: number;
   codeArena: number;
   codeArenaEnd: number;
@@ -113,6 +116,10 @@ function planLayout(base: number, s: RegionSizes): Layout {
     return at;
   };
   const ctx = take(L.CTX_SIZE);
+  // Code first: its sizes rarely change from block to block, so the interned code stays in place
+  // when the state tables are resized (a replay of consecutive blocks meets the same contracts).
+  const codeTable = take(s.codes * L.CODE_REC_SIZE);
+  const codeArena = take(s.codeArena);
   const frames = take(1025 * L.FRAME_SIZE);
   const stack = take(1025 * L.STACK_BYTES);
   const mem = take(s.memory);
@@ -127,12 +134,10 @@ function planLayout(base: number, s: RegionSizes): Layout {
   const acctList = take(s.accounts * 4);
   const slotList = take(s.slots * 4);
   const tslotTable = take(s.transient * L.STOR_SIZE);
-  const codeTable = take(s.codes * L.CODE_REC_SIZE);
-  const codeArena = take(s.codeArena);
   return {
     ctx, frames, stack, mem, memEnd: mem + s.memory, rdata, rdataEnd: rdata + s.returnData,
     logs, logsEnd: logs + s.logs, journal, touched, input, inputEnd: input + s.input,
-    acctTable, slotTable, acctList, slotList, tslotTable, codeTable, codeArena, codeArenaEnd: codeArena + s.codeArena, end: p,
+    acctTable, slotTable, acctList, slotList, tslotTable, tablesEnd: p, codeTable, codeArena, codeArenaEnd: codeArena + s.codeArena, end: p,
   };
 }
 
@@ -224,24 +229,26 @@ export class Vm {
     const lay = planLayout(base, sizes);
     const have = this.memory.buffer.byteLength;
     if (lay.end > have) this.memory.grow(Math.ceil((lay.end - have) / PAGE));
-    const same = (this.layout as Layout | undefined) !== undefined && this.layout.end === lay.end && this.layout.acctTable === lay.acctTable
-      && this.layout.codeTable === lay.codeTable;
+    const prev = this.layout as Layout | undefined;
+    const sameTables = prev !== undefined && prev.acctTable === lay.acctTable && prev.tablesEnd === lay.tablesEnd;
+    const sameCode = prev !== undefined && prev.codeTable === lay.codeTable && prev.codeArena === lay.codeArena && prev.codeArenaEnd === lay.codeArenaEnd;
     const old = this.dv();
     let gen = 1, codeTop = lay.codeArena, codeCount = 0;
-    if (same) {
-      // A new generation frees every account and slot entry without touching them. Code is
-      // content-addressed and immutable, so the code table survives unless it is filling up.
+    if (sameTables) {
+      // A new generation frees every account and slot entry without touching them.
       gen = old.getUint32(lay.ctx + L.CTX_GEN, true) + 1;
+      if (gen > 0x7fffffff) { gen = 1; this.exports.mem_zero(lay.acctTable, lay.tablesEnd - lay.acctTable); }
+    } else {
+      this.exports.mem_zero(lay.acctTable, lay.tablesEnd - lay.acctTable);
+    }
+    if (sameCode) {
+      // Code is content-addressed and immutable: the code table survives unless it is filling up.
       codeTop = old.getUint32(lay.ctx + L.CTX_CODE_ARENA_TOP, true);
       codeCount = old.getUint32(lay.ctx + L.CTX_CODE_COUNT, true);
-      if (gen > 0x7fffffff) { gen = 1; this.exports.mem_zero(lay.acctTable, lay.codeTable - lay.acctTable); }
-      if (codeCount * 2 > sizes.codes || codeTop - lay.codeArena > sizes.codeArena * 0.75) {
-        this.exports.mem_zero(lay.codeTable, sizes.codes * L.CODE_REC_SIZE);
-        codeTop = lay.codeArena; codeCount = 0;
-        this.codeCache = new WeakMap();
-      }
-    } else {
-      this.exports.mem_zero(lay.acctTable, lay.codeArena - lay.acctTable); // the tables and their lists are contiguous
+    }
+    if (!sameCode || codeCount * 2 > sizes.codes || codeTop - lay.codeArena > sizes.codeArena * 0.75) {
+      this.exports.mem_zero(lay.codeTable, sizes.codes * L.CODE_REC_SIZE);
+      codeTop = lay.codeArena; codeCount = 0;
       this.codeCache = new WeakMap();
     }
     this.layout = lay;
@@ -374,6 +381,12 @@ export class Vm {
     if (at + bytes.length > lay.inputEnd - 4096) throw new RangeError("input region too small");
     this.u8().set(bytes, at);
     return at;
+  }
+
+  /** A code record's keccak256 (computed in wasm on first use). */
+  codeHashOf(rec: number): Uint8Array {
+    const at = this.exports.code_hash_of(rec);
+    return this.u8().slice(at, at + 32);
   }
 
   /** Interns code bytes; returns the code record (0 for empty code). */
@@ -545,7 +558,7 @@ export class Vm {
       if (!a) {
         const rec = dv.getUint32(e + L.A_CODE, true);
         let codeHash = codeHashes.get(rec);
-        if (codeHash === undefined) codeHashes.set(rec, codeHash = hexOfRange(u8, rec + L.C_HASH, 32));
+        if (codeHash === undefined) codeHashes.set(rec, codeHash = hexOfRange(u8, ex.code_hash_of(rec), 32));
         a = {
           address: hexOfRange(u8, e, 20),
           exists: (dv.getUint32(e + L.A_FLAGS, true) & L.AF_EXISTS) !== 0,
@@ -586,7 +599,7 @@ export class Vm {
         address: u8.slice(e, e + 20),
         nonce: dv.getBigUint64(e + L.A_NONCE, true),
         balance: this.readWord(e + L.A_BALANCE),
-        codeHash: rec ? u8.slice(rec + L.C_HASH, rec + L.C_HASH + 32) : EMPTY_CODE_HASH,
+        codeHash: rec ? this.codeHashOf(rec) : EMPTY_CODE_HASH,
         code: rec ? u8.slice(codePtr, codePtr + codeLen) : new Uint8Array(0),
         storage: [],
       });
