@@ -18,7 +18,7 @@ export interface DemoOptions {
   json: boolean;
 }
 
-export const DEMO_DEFAULTS: DemoOptions = { txs: 2500, threads: Math.min(4, availableParallelism()), runs: 3, json: false };
+export const DEMO_DEFAULTS: DemoOptions = { txs: 2500, threads: Math.min(4, availableParallelism()), runs: 5, json: false };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -34,24 +34,27 @@ export async function demo(o: DemoOptions): Promise<number> {
   const load = () => ({ block: blockFromRpc(sb.block), pre: preStateFromAlloc(sb.alloc) });
   const module = loadBraidModule();
 
-  const seqMs: number[] = [];
-  let seq;
-  for (let r = 0; r < o.runs; r++) {
-    log(`sequential run ${r + 1}/${o.runs}...`);
-    const { block, pre } = load();
-    seq = executeBlock(new Vm(module), block, pre, { verifySenders: false });
-    seqMs.push(seq.stats.executionMs);
-  }
+  // One Vm per side, reused as a replay would; an untimed warm-up run of each side (the first runs
+  // pay for compiling the hot paths), then timed runs alternating between the sides.
+  const seqVm = new Vm(module);
   const vm = new Vm(module);
   const pool = new NodeWorkerPool(o.threads, module, vm.memory);
   await pool.whenReady();
-  const parMs: number[] = [];
-  let par;
+  const executor = new ParallelExecutor(vm, pool);
+  const { block, pre } = load();
+  const runSeq = () => executeBlock(seqVm, block, pre, { verifySenders: false });
+  const runPar = () => executor.execute(block, pre, { verifySenders: false, threads: o.threads, policy: "always" });
+  const seqMs: number[] = [], parMs: number[] = [];
+  let seq, par;
   try {
+    log("warm-up: one untimed run of each...");
+    runSeq();
+    await runPar();
     for (let r = 0; r < o.runs; r++) {
-      log(`parallel run ${r + 1}/${o.runs} on ${o.threads} threads...`);
-      const { block, pre } = load();
-      par = await new ParallelExecutor(vm, pool).execute(block, pre, { verifySenders: false, threads: o.threads, policy: "always" });
+      log(`run ${r + 1}/${o.runs}: sequential, then parallel on ${o.threads} threads...`);
+      seq = runSeq();
+      seqMs.push(seq.stats.executionMs);
+      par = await runPar();
       parMs.push(par.stats.executionMs);
     }
   } finally {
@@ -73,7 +76,7 @@ export async function demo(o: DemoOptions): Promise<number> {
     console.log(`mixed block: ${o.txs} txs, ${gas.toLocaleString()} gas (median of ${o.runs} runs, execution only)`);
     console.log(`  sequential: ${out.sequential.ms} ms  ${out.sequential.mgasPerS} Mgas/s  ${out.sequential.txPerS} tx/s`);
     console.log(`  parallel:   ${out.parallel.ms} ms  ${out.parallel.mgasPerS} Mgas/s  ${out.parallel.txPerS} tx/s  on ${o.threads} threads`);
-    console.log(`  speedup ${out.speedup}x; executions ${par!.parallel.executions}, validations ${par!.parallel.validations}, aborts ${par!.parallel.aborts}, dependency waits ${par!.parallel.waits}`);
+    console.log(`  speedup ${out.speedup}x; executions ${par!.parallel.executions}, validations ${par!.parallel.validations}, aborts ${par!.parallel.aborts}, dependency waits ${par!.parallel.waits}, held ${par!.parallel.held}`);
     console.log(`  sequential and parallel results ${out.identical ? "identical" : "DIFFER: " + diffs.slice(0, 3).join("; ")}`);
   }
   return out.identical ? 0 : 1;
