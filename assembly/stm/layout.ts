@@ -41,8 +41,8 @@ export const H_WAITS: u32 = 516;
 // Executions that read a value written by the transaction just before (a dependency chain), but
 // not along a run of one sender's transactions (T_RUN_END).
 export const H_CHAINED: u32 = 520;
-// First incarnations held back for the transaction before them with the same recipient (hinted_wait
-// in worker.ts): the serial fallback counts them with the chained executions.
+// First incarnations held back for the transaction before them from the same sender or to the same
+// recipient (hinted_wait in worker.ts): the serial fallback counts them with the chained executions.
 export const H_HELD: u32 = 524;
 export const H_COMMIT_NEXT: u32 = 576; // the parallel commit's next chunk of transactions
 export const H_COMMIT_DONE: u32 = 580; // transactions whose writes the parallel commit has applied

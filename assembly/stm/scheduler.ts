@@ -191,7 +191,7 @@ function next_version_to_validate(): bool {
  * - at least SERIAL_MIN_CHAINED of those plus chained executions (which read a value of the
  *   transaction just before: on a chain they are every execution, even when one thread runs
  *   alone and nothing aborts) and first executions held back for the transaction before them
- *   with their recipient, more than two for every three executions. (On mainnet blocks, runs of
+ *   from their sender or to their recipient, more than two for every three executions. (On mainnet blocks, runs of
  *   same-sender transactions early in a block made a lower minimum stop too soon.)
  */
 const SERIAL_MIN_CONFLICTS: u32 = 16;
@@ -209,7 +209,7 @@ export function serialize_if_conflicted(): void {
   const h = stm_header();
   if (load<u32>(h + H.H_ADAPTIVE) == 0) return;
   const conflicts = atomic.load<u32>(h + H.H_ABORTS) + atomic.load<u32>(h + H.H_WAITS);
-  // Transactions held back for the one before them with their recipient chain through it too.
+  // Transactions held back for the one before them (same sender or recipient) chain through it too.
   const chained = atomic.load<u32>(h + H.H_CHAINED) + atomic.load<u32>(h + H.H_HELD);
   // Executions, counted without a shared counter: first incarnations started, plus one re-run per
   // conflict (an abort or a wait each cost one).

@@ -123,8 +123,9 @@ export interface ParallelStats {
    */
   chained: number;
   /**
-   * First executions held back until the transaction before them with the same recipient finished,
-   * once that recipient's transactions had conflicted (assembly/stm/worker.ts, hinted_wait).
+   * First executions held back until the transaction before them from the same sender, or to the
+   * same recipient once that recipient's transactions had conflicted, finished
+   * (assembly/stm/worker.ts, hinted_wait).
    */
   held: number;
   /** true when the block ran on the sequential path (small block, or a region ran out). */
