@@ -230,7 +230,8 @@ export class Vm {
     const have = this.memory.buffer.byteLength;
     if (lay.end > have) this.memory.grow(Math.ceil((lay.end - have) / PAGE));
     const prev = this.layout as Layout | undefined;
-    const sameTables = prev !== undefined && prev.acctTable === lay.acctTable && prev.tablesEnd === lay.tablesEnd;
+    const sameTables = prev !== undefined && prev.acctTable === lay.acctTable && prev.slotTable === lay.slotTable
+      && prev.acctList === lay.acctList && prev.slotList === lay.slotList && prev.tslotTable === lay.tslotTable && prev.tablesEnd === lay.tablesEnd;
     const sameCode = prev !== undefined && prev.codeTable === lay.codeTable && prev.codeArena === lay.codeArena && prev.codeArenaEnd === lay.codeArenaEnd;
     const old = this.dv();
     let gen = 1, codeTop = lay.codeArena, codeCount = 0;
