@@ -7,6 +7,7 @@
 import * as L from "../layout";
 import { g_ctx } from "../globals";
 import { keccak256 } from "./keccak";
+import { bytes_equal } from "../bytes";
 
 // Entry: [len u32][pad u32][input 64][output 32] (len 0: empty).
 const E_IN: usize = 8;
@@ -14,7 +15,7 @@ const E_OUT: usize = 72;
 const MEMO_MIN: usize = 8; // shorter inputs are rare and hashed directly
 const MEMO_MAX: usize = 64;
 
-/** Reads len (8..64) bytes as u64 words, the last one overlapping the one before when len is not a multiple of 8. */
+/** The u64 word at byte i of len (8..64) bytes, the last one overlapping the one before when len is not a multiple of 8. */
 @inline function word_at(p: usize, i: usize, len: usize): u64 {
   return load<u64>(p + (i + 8 <= len ? i : len - 8));
 }
@@ -26,9 +27,7 @@ const MEMO_MAX: usize = 64;
 }
 
 @inline function same_input(e: usize, src: usize, len: usize): bool {
-  if (<usize>load<u32>(e) != len) return false;
-  for (let i: usize = 0; i < len; i += 8) if (word_at(e + E_IN, i, len) != word_at(src, i, len)) return false;
-  return true;
+  return <usize>load<u32>(e) == len && bytes_equal(e + E_IN, src, len);
 }
 
 /** dst[0..32) = keccak256(src[0..len)), from this context's memo when it saw the input before. */

@@ -6,6 +6,7 @@
 import * as L from "../layout";
 import { g_code_table, g_code_mask, g_ctx, set_fatal } from "../globals";
 import { keccak256 } from "../crypto/keccak";
+import { bytes_equal } from "../bytes";
 
 const PAD: u32 = 33;
 
@@ -75,14 +76,6 @@ function code_key(src: usize, len: u32): u64 {
   return h ^ (h >> 29);
 }
 
-function same_bytes(a: usize, b: usize, len: u32): bool {
-  const n = <usize>len;
-  let i: usize = 0;
-  for (; i + 8 <= n; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
-  for (; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
-  return true;
-}
-
 /** The shared record for this code (interned by its bytes); 0 when out of space. Empty code: 0. */
 export function code_intern(src: usize, len: u32): usize {
   if (len == 0) return 0;
@@ -103,7 +96,7 @@ export function code_intern(src: usize, len: u32): usize {
       return e;
     }
     while (atomic.load<u32>(e + L.C_USED) == 1) {} // another worker is filling it
-    if (load<u64>(e + L.C_KEY) == key && load<u32>(e + L.C_LEN) == len && same_bytes(<usize>load<u32>(e + L.C_CODE), src, len)) return e;
+    if (load<u64>(e + L.C_KEY) == key && load<u32>(e + L.C_LEN) == len && bytes_equal(<usize>load<u32>(e + L.C_CODE), src, len)) return e;
     i = (i + 1) & g_code_mask;
   }
 }

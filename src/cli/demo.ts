@@ -31,7 +31,6 @@ export async function demo(o: DemoOptions): Promise<number> {
   const t0 = performance.now();
   const sb = synthesizeBlock({ kind: "mixed", txs: o.txs, seed: "braid-demo" });
   log(`  ${sb.meta.gasUsed.toLocaleString()} gas in ${Math.round(performance.now() - t0)} ms (${JSON.stringify(sb.meta.categories)})`);
-  const load = () => ({ block: blockFromRpc(sb.block), pre: preStateFromAlloc(sb.alloc) });
   const module = loadBraidModule();
 
   // One Vm per side, reused as a replay would; an untimed warm-up run of each side (the first runs
@@ -41,7 +40,7 @@ export async function demo(o: DemoOptions): Promise<number> {
   const pool = new NodeWorkerPool(o.threads, module, vm.memory);
   await pool.whenReady();
   const executor = new ParallelExecutor(vm, pool);
-  const { block, pre } = load();
+  const block = blockFromRpc(sb.block), pre = preStateFromAlloc(sb.alloc);
   const runSeq = () => executeBlock(seqVm, block, pre, { verifySenders: false });
   const runPar = () => executor.execute(block, pre, { verifySenders: false, threads: o.threads, policy: "always" });
   const seqMs: number[] = [], parMs: number[] = [];
