@@ -15,7 +15,6 @@ export let g_task_kind: u32 = TASK_NONE;
 export let g_task_tx: u32 = 0;
 export let g_task_inc: u32 = 0;
 
-
 @inline function set_task(kind: u32, tx: u32, inc: u32): void {
   g_task_kind = kind; g_task_tx = tx; g_task_inc = inc;
 }
@@ -191,8 +190,9 @@ function next_version_to_validate(): bool {
  * - at least SERIAL_MIN_CHAINED of those plus chained executions (which read a value of the
  *   transaction just before: on a chain they are every execution, even when one thread runs
  *   alone and nothing aborts) and first executions held back for the transaction before them
- *   from their sender or to their recipient, more than two for every three executions. (On mainnet blocks, runs of
- *   same-sender transactions early in a block made a lower minimum stop too soon.)
+ *   from their sender or to their recipient, more than two for every three executions. (On
+ *   mainnet blocks, runs of same-sender transactions early in a block made a lower minimum stop
+ *   too soon.)
  */
 const SERIAL_MIN_CONFLICTS: u32 = 16;
 const SERIAL_RATIO: u32 = 3;

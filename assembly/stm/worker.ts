@@ -14,7 +14,6 @@ import {
   g_task_kind, g_task_tx, g_task_inc, TASK_EXECUTE, TASK_VALIDATE,
 } from "./scheduler";
 
-
 function eq32(a: usize, b: usize): bool {
   return load<u64>(a) == load<u64>(b) && load<u64>(a, 8) == load<u64>(b, 8)
     && load<u64>(a, 16) == load<u64>(b, 16) && load<u64>(a, 24) == load<u64>(b, 24);
@@ -199,18 +198,21 @@ function count_recipient_conflict(i: u32): void {
  */
 const HOT_SHARE: u32 = 16;
 
+/** Parks i behind `prev` while that one has not finished (checked first without its lock). */
+function hold_behind(i: u32, prev: u32): bool {
+  return (atomic.load<u32>(txr(prev) + H.T_STATUS) & 3) != H.TS_EXECUTED && add_dependency(i, prev, false);
+}
+
 function hinted_wait(i: u32): bool {
   const t = txr(i);
   // The sender's transaction before this one sets the nonce this one must see: running beside it
   // always runs again (runs of consecutive ones are claimed whole by one thread, in order).
   const prevFrom = load<u32>(t + H.T_PREV_FROM);
-  if (prevFrom != H.NO_TX && (atomic.load<u32>(txr(prevFrom) + H.T_STATUS) & 3) != H.TS_EXECUTED && add_dependency(i, prevFrom, false)) return true;
+  if (prevFrom != H.NO_TX && hold_behind(i, prevFrom)) return true;
   const prev = load<u32>(t + H.T_PREV_TO);
   if (prev == H.NO_TX) return false;
   const conflicts = atomic.load<u32>(txr(load<u32>(t + H.T_TO_FIRST)) + H.T_TO_CONFLICTS);
-  if (conflicts == 0 || conflicts * HOT_SHARE < load<u32>(t + H.T_TO_RANK)) return false;
-  if ((atomic.load<u32>(txr(prev) + H.T_STATUS) & 3) == H.TS_EXECUTED) return false;
-  return add_dependency(i, prev, false);
+  return conflicts != 0 && conflicts * HOT_SHARE >= load<u32>(t + H.T_TO_RANK) && hold_behind(i, prev);
 }
 
 function execute(i: u32, inc: u32): void {
