@@ -12,6 +12,11 @@ export const H_MV_CAP: u32 = 28;
 export const H_ARENA_END: u32 = 40;
 export const H_TXS: u32 = 44; // transaction records
 export const H_MSGS: u32 = 48; // message records
+// Transactions that every thread but the first starts with, out of block order ([H_EARLY_COUNT] u32
+// indices, staged by the host; see earlyStarts in src/block/staging.ts): those likeliest to run
+// longest, so that one late in the block is not begun only when the rest of the block is done.
+export const H_EARLY: u32 = 52;
+export const H_EARLY_COUNT: u32 = 56;
 export const H_COINBASE: u32 = 72; // [20]
 // Transactions Block-STM runs: H_N, lowered once conflicts make speculation a loss (the host runs
 // the rest in order after committing the prefix). H_ADAPTIVE = 1 allows lowering it.
@@ -46,7 +51,9 @@ export const H_CHAINED: u32 = 520;
 export const H_HELD: u32 = 524;
 export const H_COMMIT_NEXT: u32 = 576; // the parallel commit's next chunk of transactions
 export const H_COMMIT_DONE: u32 = 580; // transactions whose writes the parallel commit has applied
-export const H_SIZE: u32 = 640;
+export const H_EARLY_NEXT: u32 = 640; // the next entry of H_EARLY to claim
+export const H_EARLY_RUN: u32 = 644; // entries incarnated before the in-order claims reached them
+export const H_SIZE: u32 = 704;
 
 // ---- Transaction record ----
 export const T_STATUS: u32 = 0; // (incarnation << 2) | TS_*

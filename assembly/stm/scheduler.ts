@@ -128,10 +128,36 @@ const EXEC_BATCH: u32 = 4;
 let g_queue_next: u32 = 0;
 let g_queue_end: u32 = 0;
 
+// Whether this thread still starts transactions from the early list (H_EARLY): every thread but
+// the first context's, which begins the block in order.
+let g_early: bool = false;
+
 /** Forgets claimed indices (a new run of stm_worker; they belonged to a finished block). */
 export function scheduler_reset(): void {
   g_queue_next = 0;
   g_queue_end = 0;
+  const h = stm_header();
+  g_early = load<u32>(h + H.H_EARLY_COUNT) != 0 && <usize>load<u32>(<usize>load<u32>(h + H.H_CONTEXTS)) != g_ctx;
+}
+
+/**
+ * Incarnates the next transaction of the early list that the in-order claims have not reached.
+ * It runs speculatively like any other: validated when the validation index comes to it, run
+ * again if a lower transaction wrote what it read; the in-order claim that reaches it later finds
+ * it started (try_incarnate) and passes on.
+ */
+function next_early(): bool {
+  const h = stm_header();
+  const count = load<u32>(h + H.H_EARLY_COUNT);
+  while (true) {
+    const k = atomic.load<u32>(h + H.H_EARLY_NEXT);
+    if (k >= count) { g_early = false; return false; }
+    if (atomic.cmpxchg<u32>(h + H.H_EARLY_NEXT, k, k + 1) != k) continue;
+    const i = load<u32>(<usize>load<u32>(h + H.H_EARLY) + (<usize>k << 2));
+    if (i < atomic.load<u32>(h + H.H_CLAIM_TOP)) continue; // claimed in order already
+    active_add(1);
+    if (try_incarnate(i)) { atomic.add<u32>(h + H.H_EARLY_RUN, 1); return true; } // (it gave the count back otherwise)
+  }
 }
 
 /** The end of a claim from index i: EXEC_BATCH transactions, then to the end of the last one's run. */
@@ -241,6 +267,8 @@ export function next_task(): void {
   set_task(TASK_NONE, 0, 0);
   if (g_queue_next < g_queue_end) {
     next_version_to_execute(); // claimed indices first
+  } else if (g_early && next_early()) {
+    return;
   } else if (atomic.load<u32>(h + H.H_VALID_IDX) < atomic.load<u32>(h + H.H_EXEC_IDX)) {
     next_version_to_validate();
   } else {

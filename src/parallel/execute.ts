@@ -39,6 +39,11 @@ export interface ParallelOptions {
    * coordinator, as the serial fallback does (tests of that hand-over; studies).
    */
   stmPrefix?: number;
+  /**
+   * true (default): threads other than the first begin with the transactions with the most
+   * calldata, out of block order (earlyStarts in src/block/staging.ts). false: all in block order.
+   */
+  earlyStarts?: boolean;
 }
 
 /**
@@ -128,6 +133,8 @@ export interface ParallelStats {
    * (assembly/stm/worker.ts, hinted_wait).
    */
   held: number;
+  /** Transactions started out of block order, ahead of the in-order claims (earlyStarts in src/block/staging.ts). */
+  early: number;
   /** true when the block ran on the sequential path (small block, or a region ran out). */
   sequential: boolean;
   fallbackReason?: string;
@@ -190,7 +197,7 @@ export class ParallelExecutor {
 
     const carver = new Carver(vm.end, vm.memory);
     const runEnds = senderRunEnds(block.transactions);
-    const header = stageBlock(vm, carver, block, env, n, { multiVersion: true, runEnds });
+    const header = stageBlock(vm, carver, block, env, n, { multiVersion: true, runEnds, earlyStarts: opts.earlyStarts });
     // H_ADAPTIVE: conflicts may hand the rest of the block to the coordinator, in order. (Never with
     // remote state, whose reads the coordinator serves while the workers run: stageBlock leaves 0.)
     vm.dv().setUint32(header + L.H_ADAPTIVE, opts.serialFallback === false ? 0 : 1, true);
@@ -265,6 +272,7 @@ export class ParallelExecutor {
         waits: dv.getUint32(header + L.H_WAITS, true),
         chained: dv.getUint32(header + L.H_CHAINED, true),
         held: dv.getUint32(header + L.H_HELD, true),
+        early: dv.getUint32(header + L.H_EARLY_RUN, true),
         sequential: false,
       };
       if (remote) remote.contexts = contexts;
@@ -328,7 +336,7 @@ export class ParallelExecutor {
   private sequential(block: BlockInput, pre: PreState, chain: ChainConfig, senderMs: number, reason: string): BlockResult & { parallel: ParallelStats } {
     const r = executeBlock(this.vm, block, pre, { chain, verifySenders: false });
     r.stats.senderRecoveryMs = senderMs;
-    return { ...r, parallel: { executions: block.transactions.length, validations: 0, aborts: 0, waits: 0, chained: 0, held: 0, sequential: true, fallbackReason: reason } };
+    return { ...r, parallel: { executions: block.transactions.length, validations: 0, aborts: 0, waits: 0, chained: 0, held: 0, early: 0, sequential: true, fallbackReason: reason } };
   }
 
   /**
