@@ -155,14 +155,17 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
 }
 
 
+export const EARLY_MIN_DATA = 8192;
+export const EARLY_MAX = 3;
+
 /**
- * Block-STM's early starts (H_EARLY): the transactions with the most calldata (at least
- * EARLY_MIN_DATA bytes, EARLY_MAX of them, most first). Calldata is what a transaction shows of
- * its work before it runs, and large calldata is the mark of the mainnet corpus's longest ones
- * (zk-proof checks with pairings, rollup batches, big deployments): in 11 of its 13 blocks where
- * one transaction is 40-90% of the execution time, that one is among the 5 with the most calldata
- * (its gas limit ranks worse). Begun in block order, such a transaction late in the block starts
- * only once the threads have shared out the work before it, and then runs alone.
+ * Block-STM's early starts (H_EARLY): the transactions with the most calldata, at least
+ * EARLY_MIN_DATA bytes, whose sender and recipient no earlier transaction has (EARLY_MAX of them,
+ * most first). Calldata is what a transaction shows of its work before it runs, and the mainnet
+ * corpus's longest ones carry the most (zk-proof checks with pairings, rollup batches): begun in
+ * block order, such a transaction late in the block starts only once the threads have shared out
+ * the work before it, then runs alone. The threshold is high because smaller ones also picked DEX
+ * trades that read pools written by earlier transactions: run first, they ran twice.
  */
 export function earlyStarts(txs: readonly Transaction[], prevTo: Uint32Array, prevFrom: Uint32Array): number[] {
   const big: number[] = [];
@@ -172,8 +175,6 @@ export function earlyStarts(txs: readonly Transaction[], prevTo: Uint32Array, pr
   big.sort((a, b) => txs[b]!.data.length - txs[a]!.data.length || a - b);
   return big.slice(0, EARLY_MAX);
 }
-export const EARLY_MIN_DATA = 8192;
-export const EARLY_MAX = 3;
 
 /**
  * For each transaction, one past the last index of the run of consecutive transactions sent by
