@@ -14,7 +14,7 @@ const CB = address(0xc0ffee);
 const sender = (i: number) => address(0x5e0000 + i);
 /** Busy loop, then slot[CALLER] += 1: independent of every other caller. */
 const PER_CALLER = asm(spin(12000), "CALLER", "SLOAD", push(1), "ADD", "CALLER", "SSTORE", "STOP");
-/** CALL(gas, 0xc0de) with no value or data: whatever the counter there does. */
+/** CALL(gas, 0xc0de = TARGET) with no value or data: whatever the counter there does. */
 const PROXY_TO_COUNTER = asm(push(0), push(0), push(0), push(0), push(0), pushN(2, 0xc0de), "GAS", "CALL", "POP", "STOP");
 
 let ex: Executors;
@@ -45,21 +45,25 @@ describe("early start candidates", () => {
   });
 });
 
-/** `before` slow calls of `code` at one contract from distinct senders, then one long call with big calldata. */
-function lateLongCall(code: Uint8Array, lateCode: Uint8Array, before: number) {
-  const target = address(0xc0de), late = address(0x1a7e);
+const TARGET = address(0xc0de);
+/**
+ * `before` calls of `code` at TARGET from distinct senders, then one call of `lateCode` at an
+ * address of its own, from a sender of its own, with enough calldata to be an early start.
+ */
+function lateCall(code: Uint8Array, lateCode: Uint8Array, before: number) {
+  const late = address(0x1a7e);
   const b = new BlockBuilder(CANCUN, CB);
-  b.contract(target, code);
+  b.contract(TARGET, code);
   b.contract(late, lateCode);
   for (let i = 0; i <= before; i++) b.eoa(sender(i));
-  for (let i = 0; i < before; i++) b.tx(sender(i), target);
+  for (let i = 0; i < before; i++) b.tx(sender(i), TARGET);
   b.tx(sender(before), late, { data: new Uint8Array(EARLY_MIN_DATA + 32).fill(7), gas: 2_000_000n });
   return b.build();
 }
 
 describe("early starts on Block-STM", () => {
   it("a long independent call at the end of the block starts early, with the sequential result", async () => {
-    const make = () => lateLongCall(PER_CALLER, PER_CALLER, 16);
+    const make = () => lateCall(PER_CALLER, PER_CALLER, 16);
     const seq = ex.sequential(make());
     let early = 0;
     // Whether the second thread reaches the early list before the in-order claims reach the call depends on timing.
@@ -76,19 +80,10 @@ describe("early starts on Block-STM", () => {
     // The late call goes through a proxy of its own (a recipient no earlier transaction has, so it
     // is an early start) to the counter every call before it increments: run first, it reads a
     // stale count, fails validation and runs again.
-    const counter = address(0xc0de), proxy = address(0x9e0c);
-    const make = () => {
-      const b = new BlockBuilder(CANCUN, CB);
-      b.contract(counter, SLOW_COUNTER);
-      b.contract(proxy, PROXY_TO_COUNTER);
-      for (let i = 0; i <= 12; i++) b.eoa(sender(i));
-      for (let i = 0; i < 12; i++) b.tx(sender(i), counter);
-      b.tx(sender(12), proxy, { data: new Uint8Array(EARLY_MIN_DATA + 32), gas: 2_000_000n });
-      return b.build();
-    };
+    const make = () => lateCall(SLOW_COUNTER, PROXY_TO_COUNTER, 12);
     expect(pick(make().block.transactions)).toEqual([12]);
     const seq = ex.sequential(make());
-    expect(slotOf(seq, make(), counter, 0)).toBe(13n);
+    expect(slotOf(seq, make(), TARGET, 0)).toBe(13n);
     let early = 0;
     for (let k = 0; k < 4 && early === 0; k++) {
       const par = await ex.parallel(make(), 2, false, "stm");
