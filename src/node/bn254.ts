@@ -57,6 +57,7 @@ function putWord(out: Uint8Array, offset: number, hex: string): void {
 
 /** The mcl backend; `lib` must have been initialised with BN_SNARK1. */
 export function mclBn254(lib: McLib): Bn254Backend {
+  const loops = millerLoopProduct(lib);
   const readG1 = (data: Uint8Array, offset: number): Mcl.G1 => {
     const p = new lib.G1();
     // "0" is infinity; "1 x y" an affine point, which mcl checks is on the curve (it throws if not).
@@ -101,7 +102,7 @@ export function mclBn254(lib: McLib): Bn254Backend {
         ps.push(p);
         qs.push(q);
       }
-      return ps.length === 0 || lib.finalExp(millerLoopProduct(lib, ps, qs)).isOne();
+      return ps.length === 0 || lib.finalExp(loops(ps, qs)).isOne();
     },
   };
 }
@@ -119,34 +120,41 @@ interface McLModule {
 type Limbs = { a_: Uint32Array };
 
 /**
- * The product of the Miller loops of (ps[i], qs[i]) (n ≥ 1). mclBn_millerLoopVec runs them as one
- * loop, squaring the accumulator once per step for all pairs: a four-pair check (a Groth16 proof)
- * takes three quarters of the time of four loops and their product. Where the module lacks the
- * call, the loops run one by one.
+ * The product of the Miller loops of (ps[i], qs[i]) (n ≥ 1), as a function of `lib`.
+ * mclBn_millerLoopVec runs them as one loop, squaring the accumulator once per step for all
+ * pairs: a four-pair check (a Groth16 proof) takes three quarters of the time of four loops and
+ * their product. Where the module lacks the call or the values are not stored as this expects
+ * (another mcl-wasm version), the loops run one by one.
  */
-function millerLoopProduct(lib: McLib, ps: Mcl.G1[], qs: Mcl.G2[]): Mcl.GT {
-  const mod = (lib as unknown as { mod?: McLModule }).mod;
-  if (ps.length === 1 || mod === undefined || typeof mod._mclBn_millerLoopVec !== "function") {
+function millerLoopProduct(lib: McLib): (ps: Mcl.G1[], qs: Mcl.G2[]) => Mcl.GT {
+  const oneByOne = (ps: Mcl.G1[], qs: Mcl.G2[]) => {
     let f = lib.millerLoop(ps[0]!, qs[0]!);
     for (let i = 1; i < ps.length; i++) f = lib.mul(f, lib.millerLoop(ps[i]!, qs[i]!));
     return f;
-  }
-  const g1Bytes = (ps[0] as unknown as Limbs).a_.length * 4, g2Bytes = (qs[0] as unknown as Limbs).a_.length * 4;
-  const out = new lib.GT();
-  const outLimbs = (out as unknown as Limbs).a_;
-  const g1s = mod._malloc(g1Bytes * ps.length), g2s = mod._malloc(g2Bytes * qs.length), at = mod._malloc(outLimbs.length * 4);
-  try {
-    const heap = mod.HEAP32; // after the allocations, which may grow (and replace) the heap
-    ps.forEach((p, i) => heap.set((p as unknown as Limbs).a_, (g1s + i * g1Bytes) >> 2));
-    qs.forEach((q, i) => heap.set((q as unknown as Limbs).a_, (g2s + i * g2Bytes) >> 2));
-    mod._mclBn_millerLoopVec(at, g1s, g2s, ps.length);
-    outLimbs.set(mod.HEAP32.subarray(at >> 2, (at >> 2) + outLimbs.length));
-  } finally {
-    mod._free(g1s);
-    mod._free(g2s);
-    mod._free(at);
-  }
-  return out;
+  };
+  const mod = (lib as unknown as { mod?: McLModule }).mod;
+  const limbs = (v: unknown) => (v as Limbs).a_;
+  const vec = mod?._mclBn_millerLoopVec;
+  if (mod === undefined || typeof vec !== "function" || ![new lib.G1(), new lib.G2(), new lib.GT()].every((v) => limbs(v) instanceof Uint32Array)) return oneByOne;
+  const g1Bytes = limbs(new lib.G1()).length * 4, g2Bytes = limbs(new lib.G2()).length * 4;
+  return (ps, qs) => {
+    if (ps.length === 1) return oneByOne(ps, qs);
+    const out = new lib.GT();
+    const outLimbs = limbs(out);
+    const g1s = mod._malloc(g1Bytes * ps.length), g2s = mod._malloc(g2Bytes * qs.length), at = mod._malloc(outLimbs.length * 4);
+    try {
+      const heap = mod.HEAP32; // after the allocations, which may grow (and replace) the heap
+      ps.forEach((p, i) => heap.set(limbs(p), (g1s + i * g1Bytes) >> 2));
+      qs.forEach((q, i) => heap.set(limbs(q), (g2s + i * g2Bytes) >> 2));
+      vec.call(mod, at, g1s, g2s, ps.length);
+      outLimbs.set(mod.HEAP32.subarray(at >> 2, (at >> 2) + outLimbs.length));
+    } finally {
+      mod._free(g1s);
+      mod._free(g2s);
+      mod._free(at);
+    }
+    return out;
+  };
 }
 
 let tried = false;
