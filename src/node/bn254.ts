@@ -135,8 +135,9 @@ function millerLoopProduct(lib: McLib): (ps: Mcl.G1[], qs: Mcl.G2[]) => Mcl.GT {
   const mod = (lib as unknown as { mod?: McLModule }).mod;
   const limbs = (v: unknown) => (v as Limbs).a_;
   const vec = mod?._mclBn_millerLoopVec;
-  if (mod === undefined || typeof vec !== "function" || ![new lib.G1(), new lib.G2(), new lib.GT()].every((v) => limbs(v) instanceof Uint32Array)) return oneByOne;
-  const g1Bytes = limbs(new lib.G1()).length * 4, g2Bytes = limbs(new lib.G2()).length * 4;
+  const [g1, g2, gt] = [new lib.G1(), new lib.G2(), new lib.GT()].map(limbs);
+  if (mod === undefined || typeof vec !== "function" || ![g1, g2, gt].every((a) => a instanceof Uint32Array)) return oneByOne;
+  const g1Bytes = g1!.length * 4, g2Bytes = g2!.length * 4;
   return (ps, qs) => {
     if (ps.length === 1) return oneByOne(ps, qs);
     const out = new lib.GT();
