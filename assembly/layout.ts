@@ -115,6 +115,11 @@ export const CTX_ZERO_TABLES: u32 = 972; // u32: 1 when the local tables must be
 export const CTX_STM_EXECUTIONS: u32 = 976; // u32 statistics of this Block-STM thread: incarnations executed
 export const CTX_STM_VALIDATIONS: u32 = 980; // u32 validations done
 export const CTX_STM_ACTIVE: u32 = 996; // u32 Block-STM tasks this thread holds (stm/scheduler.ts)
+// u32: 1 when this incarnation's recipient may be credited lazily (a value transfer to another
+// account, see stm/load.ts), and the recipient's entry once it was (0: none).
+export const CTX_LAZY_TO: u32 = 1000;
+export const CTX_LAZY_ENTRY: u32 = 1004;
+export const CTX_STM_CREDITS: u32 = 1008; // u32 statistics: incarnations that credited their recipient lazily
 export const CTX_ARENA_CUR: u32 = 984; // u32 this thread's chunk of the STM arena: next free byte
 export const CTX_ARENA_END: u32 = 988; // u32 end of the chunk
 export const CTX_ARENA_HDR: u32 = 992; // u32 the STM header the chunk belongs to

@@ -1,9 +1,10 @@
 // Engineered conflict blocks (tests/helpers/conflicts.ts): one storage slot written by every
 // transaction, dependency chains, same-sender runs, BALANCE(COINBASE) amid fee payers (lazy fee
-// crediting), create-then-call, self-destruct and re-creation (Shanghai and Cancun/EIP-6780), and
-// blocks made invalid only by an earlier transaction. Each runs sequentially and with Block-STM on
-// 2 and 4 workers: every result must pass the scenario's own checks, and the parallel results
-// must equal the sequential one (compareResults).
+// crediting), create-then-call, self-destruct and re-creation (Shanghai and Cancun/EIP-6780),
+// deposits to one account (lazy recipient credits), and blocks made invalid only by an earlier
+// transaction. Each runs sequentially and with Block-STM on 2 and 4 workers: every result must
+// pass the scenario's own checks, and the parallel results must equal the sequential one
+// (compareResults).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Executors, describeDiff, isBraidError, type BlockResult, type ParallelMode } from "./helpers/braid-dist.js";
 import { checkScenario, scenarios, type Scenario } from "./helpers/conflicts.js";
@@ -52,6 +53,7 @@ function validScenario(s: Scenario): void {
       const failures = checkScenario(label, s, par, c);
       if (par.parallel.sequential) failures.push(`${label}: fell back to sequential execution (${par.parallel.fallbackReason})`);
       if (mode === "stm" && par.parallel.serialFrom !== undefined) failures.push(`${label}: ran a serial rest from ${par.parallel.serialFrom}`);
+      if (mode === "stm" && s.minCredits !== undefined && par.parallel.credits < s.minCredits) failures.push(`${label}: ${par.parallel.credits} lazy credits, expected at least ${s.minCredits}`);
       if (mode === "half" && par.parallel.serialFrom !== half) failures.push(`${label}: serial rest from ${par.parallel.serialFrom}, not ${half}`);
       if (!seq) failures.push(`${label}: no sequential result to compare with (the sequential test failed)`);
       else failures.push(...describeDiff(`${label} vs sequential`, seq, par));

@@ -10,15 +10,43 @@ import { acct_get, acct_is_empty, addr_eq } from "../state/accounts";
 import { slot_get, storage_wipe } from "../state/storage";
 import { word_add } from "./load";
 import { stm_header, arena_alloc, txr } from "./sync";
+import { mv_sum_deltas } from "./mv";
+import { u256_add, u256_is_zero } from "../math/u256";
 
 /** Transactions whose writes a worker applies at a time. */
 const COMMIT_CHUNK: u32 = 32;
 
-/** The location's version by the last transaction below `limit` that wrote it (0: none). */
-function final_version(loc: usize, limit: u32): usize {
-  let v = <usize>atomic.load<u32>(loc + H.V_HEAD);
+/** The newest version below `limit` in the chain at `loc + head` (0: none). */
+function newest_below(loc: usize, head: u32, limit: u32): usize {
+  let v = <usize>atomic.load<u32>(loc + head);
   while (v != 0 && load<u32>(v + H.VR_TX) >= limit) v = <usize>load<u32>(v + H.VR_NEXT);
   return v;
+}
+
+/**
+ * The location's version by the last transaction below `limit` that wrote it (0: none): a whole
+ * version, or an account's lazy credit (VF_DELTA).
+ */
+function final_version(loc: usize, limit: u32): usize {
+  const v = newest_below(loc, H.V_HEAD, limit);
+  const d = newest_below(loc, H.V_DELTAS, limit);
+  return d != 0 && (v == 0 || load<u32>(d + H.VR_TX) > load<u32>(v + H.VR_TX)) ? d : v;
+}
+
+/** Adds `amount` (a word, lazily credited) to account entry `e`, which it makes exist. */
+function apply_credit(e: usize, amount: usize): void {
+  u256_add(amount, e + L.A_BALANCE);
+  if ((atomic.load<u32>(e + L.A_FLAGS) & L.AF_EXISTS) == 0) atomic.or<u32>(e + L.A_FLAGS, L.AF_EXISTS);
+}
+
+/** Applies an account location's final state to entry `e`: its newest whole version, then the credits after it. */
+function apply_account_final(e: usize, loc: usize, limit: u32): void {
+  const v = newest_below(loc, H.V_HEAD, limit);
+  if (v != 0) apply_account(e, v);
+  if (atomic.load<u32>(loc + H.V_DELTAS) == 0) return;
+  const sum = G.g_scratch + 832;
+  mv_sum_deltas(loc, v != 0 ? load<u32>(v + H.VR_TX) : H.BASE_TX, limit, sum); // no ESTIMATE once the block is done
+  if (!u256_is_zero(sum)) apply_credit(e, sum);
 }
 
 /** Writes an account version into pre-state entry `e`, keeping its storage-written mark. */
@@ -43,14 +71,17 @@ function apply_slot(acct: usize, s: usize, v: usize): void {
 }
 
 /**
- * Applies version `v` of `loc`, looking up its pre-state entries (noted by the first reader, or
- * found and inserted now). False when a table is full. Coordinator only: it may insert.
+ * Applies version `v` of `loc` (an account's final state when `limit` is given: see
+ * apply_account_final), looking up its pre-state entries (noted by the first reader, or found and
+ * inserted now). False when a table is full. Coordinator only: it may insert.
  */
-function apply_location(loc: usize, v: usize): bool {
+function apply_location(loc: usize, v: usize, limit: u32 = H.NO_TX): bool {
   if (load<u32>(loc + H.V_KIND) == H.LOC_ACCOUNT) {
     const e = account_entry(loc);
     if (e == 0) return false;
-    apply_account(e, v);
+    if (limit != H.NO_TX) apply_account_final(e, loc, limit);
+    else if ((load<u32>(v + H.VR_FLAGS) & H.VF_DELTA) != 0) apply_credit(e, v + H.VR_A_BALANCE);
+    else apply_account(e, v);
     return true;
   }
   let e = <usize>load<u32>(loc + H.V_BASE_ACCT);
@@ -114,7 +145,7 @@ function commit_chunk(h: usize, from: u32, to: u32, limit: u32): bool {
         store<u32>(node + 8 + (<usize>c << 2), <u32>loc);
         store<u32>(node + 4, c + 1);
       } else if (account) {
-        apply_account(base, v);
+        apply_account_final(base, loc, limit);
       } else {
         apply_slot(<usize>load<u32>(loc + H.V_BASE_ACCT), base, v);
       }
@@ -153,7 +184,7 @@ function commit_new_locations(h: usize, limit: u32): bool {
       const count = load<u32>(node + 4);
       for (let k: u32 = 0; k < count; k++) {
         const loc = <usize>load<u32>(node + 8 + (<usize>k << 2));
-        if (load<u32>(loc + H.V_KIND) == kind && !apply_location(loc, final_version(loc, limit))) return false;
+        if (load<u32>(loc + H.V_KIND) == kind && !apply_location(loc, final_version(loc, limit), limit)) return false;
       }
     }
   }

@@ -120,6 +120,10 @@ export const V_KIND: u32 = 0; // LOC_*
 export const V_LOCK: u32 = 8;
 export const V_HEAD: u32 = 12; // newest version first
 export const V_ADDR: u32 = 16; // [20]
+// Account locations: amounts credited lazily (VF_DELTA versions, newest first), kept apart from
+// V_HEAD so that a transaction crediting the account finds the newest whole version without
+// walking the credits of the transactions before it (see lazy recipients in load.ts).
+export const V_DELTAS: u32 = 36;
 export const V_SLOT: u32 = 40; // word (storage locations)
 // The location's entry in the coordinator's tables (the shared pre-state), noted by the first
 // thread that read it from there (0: not read from there), so the commit need not look it up.
@@ -145,12 +149,20 @@ export const VR_A_BALANCE: u32 = 48;
 export const VR_S_VALUE: u32 = 16; // storage payload
 export const VR_SIZE: u32 = 80;
 export const VF_ESTIMATE: u32 = 1;
+export const VF_DELTA: u32 = 2; // an amount credited to the account's balance (VR_A_BALANCE), not a whole account
 
 // ---- Read record ----
 export const R_LOC: u32 = 0;
 export const R_TX: u32 = 4; // BASE_TX when the value came from the pre-state
 export const R_INC: u32 = 8;
-export const R_KIND: u32 = 12; // 0 plain, 1 coinbase (fees of earlier transactions added)
+export const R_KIND: u32 = 12; // R_PLAIN, R_COINBASE, R_LAZY or R_CREDITED
 export const R_SIZE: u32 = 16;
+export const R_PLAIN: u32 = 0;
+export const R_COINBASE: u32 = 1; // fees of earlier transactions added
+// The transaction's recipient, credited lazily: only its code was read (it has none).
+export const R_LAZY: u32 = 2;
+// Amounts credited lazily since the version read were added: their sum follows in the next two
+// records (32 bytes), for validation.
+export const R_CREDITED: u32 = 3;
 export const BASE_TX: u32 = 0xffffffff;
 export const NO_TX: u32 = 0xffffffff;

@@ -8,9 +8,33 @@ import { fetch_account, fetch_slot } from "../remote/request";
 import * as F from "../fork";
 import { addr_hash, addr_eq, remember_as_loaded } from "../state/accounts";
 import { slot_hash, key_eq } from "../state/storage";
-import { mv_location, mv_read, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
+import { mv_location, mv_read, mv_sum_deltas, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
+import { u256_add, u256_is_zero } from "../math/u256";
 import { stm_header, txr } from "./sync";
 import { precompile_id } from "../interpreter/precompiles";
+
+// Lazy recipients. Exchange deposits send value from many senders to one account, one after
+// another: read and written whole, that account's balance chains every deposit to the one before
+// (on mainnet block 13217637, 934 of 1,100 transactions pay one exchange wallet). A transaction
+// that sends value to another account at the top level (lazy_recipient_eligible) instead reads only the
+// recipient's newest whole version, and if that has no code, so that nothing runs there and
+// nothing reads the balance, it credits the recipient with the value from a balance of zero and
+// publishes the credit as an amount (mv_write_delta) rather than a balance. Readers of the whole
+// account add the credits since the version they read (R_CREDITED); the commit adds them in block
+// order. Like the coinbase's fees, in the spirit of the lazy updates of RISE pevm.
+
+/**
+ * Whether this incarnation's recipient may be credited lazily: a call (not a creation) with value,
+ * to an account other than the sender, the coinbase (its fees are lazy already) and the
+ * precompiles and system addresses (below 2^16). Whether it has code is known only once it is read.
+ */
+export function lazy_recipient_eligible(): bool {
+  const ctx = g_ctx;
+  if (load<u32>(ctx + L.CTX_IS_CREATE) != 0 || u256_is_zero(ctx + L.CTX_VALUE)) return false;
+  const to = ctx + L.CTX_TO;
+  if (load<u64>(to) == 0 && load<u64>(to, 8) == 0 && load<u16>(to, 16) == 0) return false;
+  return !addr_eq(to, ctx + L.CTX_CALLER) && !addr_eq(to, stm_header() + H.H_COINBASE);
+}
 
 /** Set when this incarnation read a value the transaction just before it wrote (reset by prepare). */
 export let g_chained: bool = false;
@@ -106,6 +130,15 @@ function record_read(loc: usize, tx: u32, inc: u32, kind: u32): bool {
   return true;
 }
 
+/** Appends a word to the read set, after an R_CREDITED record (two records' room). */
+function record_word(p: usize): bool {
+  const n = load<u32>(g_ctx + L.CTX_READS_COUNT);
+  if (n + 2 > load<u32>(g_ctx + L.CTX_READS_CAP)) { set_fatal(L.FATAL_READS); return false; }
+  memory.copy(<usize>load<u32>(g_ctx + L.CTX_READS) + <usize>n * H.R_SIZE, p, 32);
+  store<u32>(g_ctx + L.CTX_READS_COUNT, n + 2);
+  return true;
+}
+
 function block_on(tx: u32): bool {
   store<u32>(g_ctx + L.CTX_BLOCKING, tx);
   set_fatal(L.FATAL_DEPENDENCY);
@@ -171,7 +204,27 @@ export function stm_load_account(e: usize): bool {
     }
   }
   const vtx = g_vr_tx, vinc = g_vr_inc;
-  let kind: u32 = 0;
+  if (load<u32>(g_ctx + L.CTX_LAZY_TO) != 0 && addr_eq(addr, g_ctx + L.CTX_TO)) {
+    if (load<u32>(e + L.A_CODE) == 0) {
+      // Credited lazily: its balance is not read, and what this incarnation adds is the credit.
+      memory.fill(e + L.A_BALANCE, 0, 32);
+      store<u32>(g_ctx + L.CTX_LAZY_ENTRY, <u32>e);
+      if (g_prewarm && prewarmed_account(addr)) store<u32>(e + L.A_WARM, g_txid);
+      remember_as_loaded(e);
+      return record_read(loc, vtx, vinc, H.R_LAZY);
+    }
+    store<u32>(g_ctx + L.CTX_LAZY_TO, 0); // it has code: an ordinary call
+  }
+  let kind = H.R_PLAIN;
+  // Amounts credited lazily since the version read.
+  const credited = g_ctx + L.CTX_SCRATCH + 832;
+  const pending = mv_sum_deltas(loc, vtx, tx, credited);
+  if (pending != H.BASE_TX) return block_on(pending);
+  if (!u256_is_zero(credited)) {
+    u256_add(credited, e + L.A_BALANCE);
+    store<u32>(e + L.A_FLAGS, load<u32>(e + L.A_FLAGS) | L.AF_EXISTS);
+    kind = H.R_CREDITED;
+  }
   const h = stm_header();
   if (addr_eq(addr, h + H.H_COINBASE)) {
     // Fees are credited lazily: add those of the transactions since the version read.
@@ -186,11 +239,11 @@ export function stm_load_account(e: usize): bool {
     if (paid || (from < tx && g_fork < F.SPURIOUS)) store<u32>(e + L.A_FLAGS, load<u32>(e + L.A_FLAGS) | L.AF_EXISTS);
     const t = <usize>load<u32>(h + H.H_TXS) + <usize>tx * H.TXR_SIZE;
     memory.copy(t + H.T_CB_FEES, fees, 32);
-    kind = 1;
+    kind = H.R_COINBASE;
   }
   if (g_prewarm && prewarmed_account(addr)) store<u32>(e + L.A_WARM, g_txid);
   remember_as_loaded(e); // to find what this incarnation changed
-  return record_read(loc, vtx, vinc, kind);
+  return record_read(loc, vtx, vinc, kind) && (kind != H.R_CREDITED || record_word(credited));
 }
 
 export function stm_load_slot(e: usize, acct: usize): bool {
@@ -220,5 +273,5 @@ export function stm_load_slot(e: usize, acct: usize): bool {
     }
   }
   if (g_prewarm && prewarmed_slot(acct + L.A_ADDR, e + L.S_KEY)) store<u32>(e + L.S_WARM, g_txid);
-  return record_read(loc, g_vr_tx, g_vr_inc, 0);
+  return record_read(loc, g_vr_tx, g_vr_inc, H.R_PLAIN);
 }

@@ -5,6 +5,7 @@ import * as H from "./layout";
 import * as L from "../layout";
 import { lock, unlock, stm_header, arena_alloc } from "./sync";
 import { addr_eq, addr_copy } from "../state/accounts";
+import { u256_add } from "../math/u256";
 
 @inline function loc_hash(kind: u32, addr: usize, slot: usize): u32 {
   let h = load<u64>(addr) * 0x9e3779b97f4a7c15 ^ load<u64>(addr, 8) * 0xc2b2ae3d27d4eb4f ^ <u64>load<u32>(addr, 16) * 0x165667b19e3779f9;
@@ -31,6 +32,7 @@ function new_location(kind: u32, addr: usize, slot: usize): usize {
   addr_copy(e + H.V_ADDR, addr);
   if (kind == H.LOC_STORAGE) memory.copy(e + H.V_SLOT, slot, 32);
   store<u32>(e + H.V_HEAD, 0);
+  store<u32>(e + H.V_DELTAS, 0);
   store<u32>(e + H.V_LOCK, 0);
   store<u32>(e + H.V_BASE, 0);
   store<u32>(e + H.V_BASE_ACCT, 0);
@@ -106,47 +108,114 @@ export function mv_read(loc: usize, tx: u32, dst: usize, size: u32): bool {
 }
 
 /**
+ * Transaction `tx`'s version in the chain at `loc + head` (V_HEAD or V_DELTAS), inserted in order
+ * when missing; 0 when the arena is full. The caller holds the location's lock.
+ */
+function chain_version(loc: usize, head: u32, tx: u32): usize {
+  let prev: usize = 0;
+  let v = <usize>load<u32>(loc + head);
+  while (v != 0 && load<u32>(v + H.VR_TX) > tx) { prev = v; v = <usize>load<u32>(v + H.VR_NEXT); }
+  if (v != 0 && load<u32>(v + H.VR_TX) == tx) return v;
+  const n = arena_alloc(H.VR_SIZE);
+  if (n == 0) return 0;
+  store<u32>(n + H.VR_NEXT, <u32>v);
+  store<u32>(n + H.VR_TX, tx);
+  if (prev == 0) atomic.store<u32>(loc + head, <u32>n); else store<u32>(prev + H.VR_NEXT, <u32>n);
+  return n;
+}
+
+/** Unlinks transaction `tx`'s version from the chain at `loc + head`. The caller holds the lock. */
+function chain_unlink(loc: usize, head: u32, tx: u32): void {
+  let prev: usize = 0;
+  let v = <usize>load<u32>(loc + head);
+  while (v != 0 && load<u32>(v + H.VR_TX) > tx) { prev = v; v = <usize>load<u32>(v + H.VR_NEXT); }
+  if (v != 0 && load<u32>(v + H.VR_TX) == tx) {
+    const next = load<u32>(v + H.VR_NEXT);
+    if (prev == 0) atomic.store<u32>(loc + head, next); else store<u32>(prev + H.VR_NEXT, next);
+  }
+}
+
+/** Marks transaction `tx`'s version in the chain at `loc + head` as an ESTIMATE. The caller holds the lock. */
+function chain_mark_estimate(loc: usize, head: u32, tx: u32): void {
+  let v = <usize>load<u32>(loc + head);
+  while (v != 0 && load<u32>(v + H.VR_TX) > tx) v = <usize>load<u32>(v + H.VR_NEXT);
+  if (v != 0 && load<u32>(v + H.VR_TX) == tx) store<u32>(v + H.VR_FLAGS, load<u32>(v + H.VR_FLAGS) | H.VF_ESTIMATE);
+}
+
+/**
  * Writes transaction `tx`'s version (incarnation `inc`) with `size` payload bytes from `src`.
  * Returns the version record (kept for later incarnations of `tx`), 0 when the arena is full.
  */
 export function mv_write(loc: usize, tx: u32, inc: u32, src: usize, size: u32): usize {
   lock(loc + H.V_LOCK);
-  let prev: usize = 0;
-  let v = <usize>load<u32>(loc + H.V_HEAD);
-  while (v != 0 && load<u32>(v + H.VR_TX) > tx) { prev = v; v = <usize>load<u32>(v + H.VR_NEXT); }
-  if (v == 0 || load<u32>(v + H.VR_TX) != tx) {
-    const n = arena_alloc(H.VR_SIZE);
-    if (n == 0) { unlock(loc + H.V_LOCK); return 0; }
-    store<u32>(n + H.VR_NEXT, <u32>v);
-    store<u32>(n + H.VR_TX, tx);
-    if (prev == 0) atomic.store<u32>(loc + H.V_HEAD, <u32>n); else store<u32>(prev + H.VR_NEXT, <u32>n);
-    v = n;
+  const v = chain_version(loc, H.V_HEAD, tx);
+  if (v != 0) {
+    store<u32>(v + H.VR_INC, inc);
+    store<u32>(v + H.VR_FLAGS, 0);
+    memory.copy(v + H.VR_A_FLAGS, src, size);
+    // An earlier incarnation may have credited the account instead.
+    if (load<u32>(loc + H.V_DELTAS) != 0) chain_unlink(loc, H.V_DELTAS, tx);
   }
-  store<u32>(v + H.VR_INC, inc);
-  store<u32>(v + H.VR_FLAGS, 0);
-  memory.copy(v + H.VR_A_FLAGS, src, size);
   unlock(loc + H.V_LOCK);
   return v;
+}
+
+/**
+ * Writes transaction `tx`'s credit of `amount` (a word) to an account location, instead of a
+ * whole account: readers add it to the newest whole version below it (mv_sum_deltas). Returns
+ * the version record, 0 when the arena is full.
+ */
+export function mv_write_delta(loc: usize, tx: u32, inc: u32, amount: usize): usize {
+  lock(loc + H.V_LOCK);
+  const v = chain_version(loc, H.V_DELTAS, tx);
+  if (v != 0) {
+    store<u32>(v + H.VR_INC, inc);
+    store<u32>(v + H.VR_FLAGS, H.VF_DELTA);
+    memory.fill(v + H.VR_A_FLAGS, 0, H.VR_A_BALANCE - H.VR_A_FLAGS);
+    memory.copy(v + H.VR_A_BALANCE, amount, 32);
+    // An earlier incarnation may have written the whole account instead.
+    chain_unlink(loc, H.V_HEAD, tx);
+  }
+  unlock(loc + H.V_LOCK);
+  return v;
+}
+
+/**
+ * Adds to `sum` (a word, zeroed first) the credits of the transactions after `after` (BASE_TX:
+ * all) and below `tx`. Returns BASE_TX, or the highest of those transactions whose credit is an
+ * ESTIMATE (the sum is then incomplete).
+ */
+export function mv_sum_deltas(loc: usize, after: u32, tx: u32, sum: usize): u32 {
+  memory.fill(sum, 0, 32);
+  if (atomic.load<u32>(loc + H.V_DELTAS) == 0) return H.BASE_TX;
+  lock(loc + H.V_LOCK);
+  let v = <usize>load<u32>(loc + H.V_DELTAS);
+  while (v != 0 && load<u32>(v + H.VR_TX) >= tx) v = <usize>load<u32>(v + H.VR_NEXT);
+  while (v != 0 && (after == H.BASE_TX || load<u32>(v + H.VR_TX) > after)) {
+    if ((load<u32>(v + H.VR_FLAGS) & H.VF_ESTIMATE) != 0) {
+      const blocking = load<u32>(v + H.VR_TX);
+      unlock(loc + H.V_LOCK);
+      return blocking;
+    }
+    u256_add(v + H.VR_A_BALANCE, sum);
+    v = <usize>load<u32>(v + H.VR_NEXT);
+  }
+  unlock(loc + H.V_LOCK);
+  return H.BASE_TX;
 }
 
 /** Removes transaction `tx`'s version (its new incarnation no longer writes here). */
 export function mv_remove(loc: usize, tx: u32): void {
   lock(loc + H.V_LOCK);
-  let prev: usize = 0;
-  let v = <usize>load<u32>(loc + H.V_HEAD);
-  while (v != 0 && load<u32>(v + H.VR_TX) > tx) { prev = v; v = <usize>load<u32>(v + H.VR_NEXT); }
-  if (v != 0 && load<u32>(v + H.VR_TX) == tx) {
-    const next = load<u32>(v + H.VR_NEXT);
-    if (prev == 0) atomic.store<u32>(loc + H.V_HEAD, next); else store<u32>(prev + H.VR_NEXT, next);
-  }
+  chain_unlink(loc, H.V_HEAD, tx);
+  if (load<u32>(loc + H.V_DELTAS) != 0) chain_unlink(loc, H.V_DELTAS, tx);
   unlock(loc + H.V_LOCK);
 }
 
 /** Marks transaction `tx`'s version as an ESTIMATE: readers must wait for its re-execution. */
 export function mv_mark_estimate(loc: usize, tx: u32): void {
   lock(loc + H.V_LOCK);
-  let v = <usize>load<u32>(loc + H.V_HEAD);
-  while (v != 0 && load<u32>(v + H.VR_TX) > tx) v = <usize>load<u32>(v + H.VR_NEXT);
-  if (v != 0 && load<u32>(v + H.VR_TX) == tx) store<u32>(v + H.VR_FLAGS, load<u32>(v + H.VR_FLAGS) | H.VF_ESTIMATE);
+  chain_mark_estimate(loc, H.V_HEAD, tx);
+  if (load<u32>(loc + H.V_DELTAS) != 0) chain_mark_estimate(loc, H.V_DELTAS, tx);
   unlock(loc + H.V_LOCK);
 }

@@ -4,8 +4,8 @@ import * as L from "../layout";
 import * as H from "./layout";
 import * as G from "../globals";
 import { tx_execute } from "../tx";
-import { mv_location, mv_write, mv_remove, mv_read, mv_mark_estimate, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
-import { coinbase_fees, g_chained, reset_chained } from "./load";
+import { mv_location, mv_write, mv_write_delta, mv_remove, mv_read, mv_sum_deltas, mv_mark_estimate, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
+import { coinbase_fees, g_chained, reset_chained, lazy_recipient_eligible } from "./load";
 import { stm_header, arena_alloc, txr } from "./sync";
 import { stm_commit_share } from "./commit";
 import { keccak_memo_clear } from "../crypto/keccak_memo";
@@ -31,6 +31,8 @@ function prepare(i: u32): void {
   store<u32>(ctx + L.CTX_READS_COUNT, 0);
   reset_chained();
   load_message(i);
+  store<u32>(ctx + L.CTX_LAZY_TO, lazy_recipient_eligible() ? 1 : 0);
+  store<u32>(ctx + L.CTX_LAZY_ENTRY, 0);
 }
 
 /** Copies transaction i's staged message into the context. */
@@ -135,10 +137,21 @@ function publish(i: u32, inc: u32, status: u32): bool {
   if (writes == 0) return false;
   let nw: u32 = 0;
   const payload = G.g_scratch + 896;
+  const lazy = <usize>load<u32>(ctx + L.CTX_LAZY_ENTRY);
   for (let k: u32 = 0; k < nt; k++) {
     const e = <usize>load<u32>(touched + (<usize>k << 2));
     if (!account_changed(e)) continue;
     const loc = <usize>load<u32>(e + L.A_MV_LOC); // noted by stm_load_account
+    if (e == lazy) {
+      // The recipient credited lazily: its balance, counted from zero, is the credit.
+      const v = mv_write_delta(loc, i, inc, e + L.A_BALANCE);
+      if (v == 0) return false;
+      store<u32>(ctx + L.CTX_STM_CREDITS, load<u32>(ctx + L.CTX_STM_CREDITS) + 1);
+      store<u32>(writes + 8 + (<usize>nw << 3), <u32>loc);
+      store<u32>(writes + 12 + (<usize>nw << 3), <u32>v);
+      nw++;
+      continue;
+    }
     const p = payload - H.VR_A_FLAGS;
     if (load<u32>(e + L.A_WIPE) == i + 1) atomic.store<u32>(stm_header() + H.H_WIPES, 1);
     memory.fill(payload, 0, 64);
@@ -262,11 +275,29 @@ function validate(i: u32): bool {
   for (let k: u32 = 0; k < n; k++) {
     const r = reads + 4 + <usize>k * H.R_SIZE;
     const loc = <usize>load<u32>(r + H.R_LOC);
+    const kind = load<u32>(r + H.R_KIND);
     const found = mv_read(loc, i, 0, 0);
     if (found && g_vr_estimate) return false;
-    if (g_vr_tx != load<u32>(r + H.R_TX)) return false;
-    if (found && g_vr_inc != load<u32>(r + H.R_INC)) return false;
-    if (load<u32>(r + H.R_KIND) == 1) {
+    if (g_vr_tx != load<u32>(r + H.R_TX) || (found && g_vr_inc != load<u32>(r + H.R_INC))) {
+      // A lazily credited recipient: only its code was read, and another version without code
+      // leaves the credit as it was.
+      if (kind != H.R_LAZY || !found) return false;
+      const code = G.g_scratch + 960;
+      if (!mv_read(loc, i, code - H.VR_A_CODE + H.VR_A_FLAGS, H.VR_A_CODE + 4 - H.VR_A_FLAGS) || g_vr_estimate || load<u32>(code) != 0) return false;
+    }
+    if (kind == H.R_LAZY) continue;
+    if (kind == H.R_CREDITED || atomic.load<u32>(loc + H.V_DELTAS) != 0) {
+      // Credits since that version: the same sum as when read (none, but for R_CREDITED).
+      const credited = G.g_scratch + 992;
+      if (mv_sum_deltas(loc, g_vr_tx, i, credited) != H.BASE_TX) return false;
+      if (kind == H.R_CREDITED) {
+        if (!eq32(credited, r + H.R_SIZE)) return false;
+        k += 2;
+      } else if ((load<u64>(credited) | load<u64>(credited, 8) | load<u64>(credited, 16) | load<u64>(credited, 24)) != 0) {
+        return false;
+      }
+    }
+    if (kind == H.R_COINBASE) {
       const fees = G.g_scratch + 960;
       const rtx = load<u32>(r + H.R_TX);
       if (coinbase_fees(rtx == H.BASE_TX ? 0 : rtx, i, fees) != H.BASE_TX) return false;

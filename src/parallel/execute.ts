@@ -135,6 +135,12 @@ export interface ParallelStats {
   held: number;
   /** Transactions started out of block order, ahead of the in-order claims (earlyStarts in src/block/staging.ts). */
   early: number;
+  /**
+   * Executions that credited their recipient lazily: value sent to an account without code,
+   * published as an amount instead of a balance, so that deposits to one account do not conflict
+   * (assembly/stm/load.ts).
+   */
+  credits: number;
   /** true when the block ran on the sequential path (small block, or a region ran out). */
   sequential: boolean;
   fallbackReason?: string;
@@ -268,6 +274,7 @@ export class ParallelExecutor {
       const stats: ParallelStats = {
         executions: contexts.reduce((sum, c) => sum + dv.getUint32(c + L.CTX_STM_EXECUTIONS, true), 0),
         validations: contexts.reduce((sum, c) => sum + dv.getUint32(c + L.CTX_STM_VALIDATIONS, true), 0),
+        credits: contexts.reduce((sum, c) => sum + dv.getUint32(c + L.CTX_STM_CREDITS, true), 0),
         aborts: dv.getUint32(header + L.H_ABORTS, true),
         waits: dv.getUint32(header + L.H_WAITS, true),
         chained: dv.getUint32(header + L.H_CHAINED, true),
@@ -336,7 +343,7 @@ export class ParallelExecutor {
   private sequential(block: BlockInput, pre: PreState, chain: ChainConfig, senderMs: number, reason: string): BlockResult & { parallel: ParallelStats } {
     const r = executeBlock(this.vm, block, pre, { chain, verifySenders: false });
     r.stats.senderRecoveryMs = senderMs;
-    return { ...r, parallel: { executions: block.transactions.length, validations: 0, aborts: 0, waits: 0, chained: 0, held: 0, early: 0, sequential: true, fallbackReason: reason } };
+    return { ...r, parallel: { executions: block.transactions.length, validations: 0, aborts: 0, waits: 0, chained: 0, held: 0, early: 0, credits: 0, sequential: true, fallbackReason: reason } };
   }
 
   /**

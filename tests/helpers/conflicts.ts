@@ -99,6 +99,8 @@ export const SIZE_PROBE = asm(push(32), "CALLDATALOAD", "EXTCODESIZE", push(1), 
 export const HASH_PROBE = asm(push(32), "CALLDATALOAD", "EXTCODEHASH", push(1), "ADD", push(0), "CALLDATALOAD", "SSTORE", "STOP");
 /** CALL(calldata[0:32]) with 1 wei and no data. */
 export const PAYER = asm(push(0), push(0), push(0), push(0), push(1), push(0), "CALLDATALOAD", "GAS", "CALL", "POP", "STOP");
+/** SSTORE(calldata[0:32], BALANCE(calldata[32:64])) */
+export const BALANCE_READER = asm(push(32), "CALLDATALOAD", "BALANCE", push(0), "CALLDATALOAD", "SSTORE", "STOP");
 /** slot0 += 1; slot1 = CALLER */
 export const CALLER_COUNTER = asm(push(0), "SLOAD", push(1), "ADD", push(0), "SSTORE", "CALLER", push(1), "SSTORE", "STOP");
 
@@ -275,6 +277,8 @@ export interface Scenario {
   check?(label: string, r: BlockResult, c: BlockCase): string[];
   /** Invalid blocks: both executors must throw a BraidError naming this transaction. */
   invalidTx?: number;
+  /** At least this many lazy credits (ParallelStats.credits) when every transaction runs on Block-STM. */
+  minCredits?: number;
 }
 
 const all = (n: number, s: ExecStatus = "success"): ExecStatus[] => new Array<ExecStatus>(n).fill(s);
@@ -793,7 +797,107 @@ export function scenarios(): Scenario[] {
     selfdestructCancun(),
     blockHashScenario(),
     manyLocationsScenario(),
+    hotRecipientScenario(),
   ];
+}
+
+/**
+ * `who`'s balance through the block from the result's receipts: value sent to it by successful
+ * transactions, what it spends as a sender, and `extra[i]` wei sent to it inside transaction i.
+ * Returns the balance transaction i starts from (`seen[i]`) and the balance after the block.
+ */
+function balanceModel(r: BlockResult, c: BlockCase, who: Address, start: bigint, extra: Map<number, bigint> = new Map()): { seen: bigint[]; end: bigint } {
+  let bal = start;
+  const seen: bigint[] = [];
+  c.block.transactions.forEach((t, i) => {
+    seen.push(bal);
+    const ok = r.receipts[i].status === "success";
+    if (hex(t.sender!) === hex(who)) bal -= r.receipts[i].gasUsed * price(t) + (ok && !(t.to && hex(t.to) === hex(who)) ? t.value : 0n);
+    else if (ok && t.to && hex(t.to) === hex(who)) bal += t.value;
+    if (ok) bal += extra.get(i) ?? 0n;
+  });
+  return { seen, end: bal };
+}
+
+/**
+ * (j) Deposits: value sent from many senders to one account H (Block-STM credits such a
+ * recipient lazily), with H's balance read amid them by BALANCE in a contract, by H's own
+ * transactions (which spend the deposits), by a contract's CALL and a SELFDESTRUCT paying H, and
+ * by a zero-value transfer; deposits to an account absent from the pre-state; and deposits to an
+ * address X before and after a contract is created there (then its code runs).
+ */
+function hotRecipientScenario(): Scenario {
+  const H = address(0xd0e501), N = address(0xd0e502), cold = address(0xc01d), reader = address(0xba1b);
+  const payer = address(0x9a7f), factory = address(0xfaca), ben = H;
+  const V = address(0xdead5d);
+  // X's code: slot0 += 1, slot1 = CALLER, slot2 = SELFBALANCE (the deposits before, and the value)
+  const xCode = asm(CALLER_COUNTER.subarray(0, CALLER_COUNTER.length - 1), "SELFBALANCE", push(2), "SSTORE", "STOP");
+  const init = initcode(asm(push(0x77), push(5), "SSTORE"), xCode);
+  const X = create2Address(factory, 0n, init);
+  const START = 10n ** 15n, DEPOSIT = 10n ** 15n;
+  const make = () => {
+    const b = new BlockBuilder(CANCUN, CB);
+    b.eoa(H, START);
+    b.contract(reader, BALANCE_READER);
+    b.contract(payer, PAYER, { balance: ETHER });
+    b.contract(factory, FACTORY);
+    b.contract(V, mortal(ben), { balance: 1000n });
+    for (let i = 0; i < 40; i++) b.eoa(SENDER(1000 + i));
+    warmup(b); // the numbers below are indices after the P warm-up transactions
+    let s = 0;
+    const deposit = (to: Address, m: number, sameSender = false, gas = 21_000n) => {
+      for (let j = 0; j < m; j++) b.tx(SENDER(1000 + (sameSender && j > 0 ? s - 1 : s++)), to, { value: DEPOSIT + BigInt(s), gas, tip: BigInt(1 + (s % 3)) });
+    };
+    deposit(H, 6); // 0-5
+    // 6: with 8 KiB of calldata it is an early start (src/block/staging.ts), run before the
+    // deposits before it on a thread of its own: their credits must then invalidate its read.
+    b.tx(SENDER(1000 + s++), reader, { data: concat(word(1), word(H), new Uint8Array(8192)), gas: 200_000n });
+    b.tx(H, cold, { value: 5n * DEPOSIT, gas: 21_000n }); // 7: spends deposits
+    deposit(H, 4); // 8-11
+    b.tx(SENDER(1000 + s++), payer, { data: word(H) }); // 12: 1 wei from a contract
+    b.tx(SENDER(1000 + s++), reader, { data: concat(word(2), word(H)) }); // 13
+    b.tx(SENDER(1000 + s++), H, { gas: 21_000n }); // 14: no value
+    deposit(N, 3); // 15-17: a new account
+    deposit(X, 2); // 18-19: no code there yet
+    b.tx(SENDER(1000 + s++), factory, { data: factoryInput(1, 0, init), gas: 1_000_000n }); // 20: CREATE2 X
+    deposit(X, 2, false, 100_000n); // 21-22: X's code runs
+    b.tx(SENDER(1000 + s++), V, {}); // 23: SELFDESTRUCT pays H 1000 wei
+    deposit(H, 2); // 24-25
+    deposit(H, 2, true); // 26-27: one sender twice
+    b.tx(SENDER(1000 + s++), reader, { data: concat(word(3), word(H)) }); // 28
+    b.tx(H, cold, { value: 4n * DEPOSIT, gas: 21_000n }); // 29
+    deposit(H, 1); // 30
+    b.tx(SENDER(1000 + s++), reader, { data: concat(word(4), word(H)) }); // 31
+    return b.build();
+  };
+  const c0 = make();
+  return {
+    name: "(j) deposits: many senders pay one account, which spends them, amid BALANCE reads, a contract's payment, a new account and a contract created at a paid address",
+    make,
+    statuses: all(c0.block.transactions.length),
+    minCredits: 20, // the deposits to H and N and the two to X before its creation
+    check(label, r, c) {
+      const ck = new Checks(label);
+      const { seen, end } = balanceModel(r, c, H, START, new Map([[P + 12, 1n], [P + 23, 1000n]]));
+      c.block.transactions.forEach((t, i) => {
+        if (!t.to || hex(t.to) !== hex(reader)) return;
+        const slot = big(t.data.slice(0, 32));
+        ck.eq(`reader slot ${slot} (tx ${i}: BALANCE(H))`, slotOf(r, c, reader, slot), seen[i]);
+      });
+      ck.eq("H balance", accountOf(r, c, H)?.balance, end);
+      ck.eq("H nonce", accountOf(r, c, H)?.nonce, 2n);
+      ck.eq("cold balance", accountOf(r, c, cold)?.balance, 9n * DEPOSIT);
+      const paid = (a: Address) => c.block.transactions.filter((t) => t.to && hex(t.to) === hex(a)).reduce((sum, t) => sum + t.value, 0n);
+      ck.eq("N balance (absent before the block)", accountOf(r, c, N)?.balance, paid(N));
+      ck.eq("X balance", accountOf(r, c, X)?.balance, paid(X));
+      ck.eq("X code hash", accountOf(r, c, X)?.codeHash, hex(keccak(xCode)));
+      ck.eq("X slot 0 (calls after its creation)", slotOf(r, c, X, 0), 2n);
+      ck.eq("X slot 2 (SELFBALANCE in the last call)", slotOf(r, c, X, 2), paid(X));
+      ck.eq("X slot 5 (constructor)", slotOf(r, c, X, 5), 0x77n);
+      ck.eq("factory slot 1 (CREATE2 onto a paid address)", slotOf(r, c, factory, 1), big(X));
+      return ck.out;
+    },
+  };
 }
 
 /**
