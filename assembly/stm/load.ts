@@ -16,20 +16,23 @@ import { precompile_id } from "../interpreter/precompiles";
 // Lazy recipients. Exchange deposits send value from many senders to one account, one after
 // another: read and written whole, that account's balance chains every deposit to the one before
 // (on mainnet block 13217637, 934 of 1,100 transactions pay one exchange wallet). A transaction
-// that sends value to another account at the top level (lazy_recipient_eligible) instead reads only the
-// recipient's newest whole version, and if that has no code, so that nothing runs there and
-// nothing reads the balance, it credits the recipient with the value from a balance of zero and
-// publishes the credit as an amount (mv_write_delta) rather than a balance. Readers of the whole
-// account add the credits since the version they read (R_CREDITED); the commit adds them in block
-// order. Like the coinbase's fees, in the spirit of the lazy updates of RISE pevm.
+// that sends value at the top level to an account an earlier one sent to (lazy_recipient_eligible)
+// instead reads only the recipient's newest whole version, and if that has no code, so that
+// nothing runs there and nothing reads the balance, it credits the recipient with the value from
+// a balance of zero and publishes the credit as an amount (mv_write_delta) rather than a balance.
+// Readers of the whole account add the credits since the version they read (R_CREDITED); the
+// commit adds them in block order. Like the coinbase's fees; RISE pevm credits lazily too.
 
 /**
- * Whether this incarnation's recipient may be credited lazily: a call (not a creation) with value,
- * to an account other than the sender, the coinbase (its fees are lazy already) and the
+ * Whether transaction i's recipient may be credited lazily: a call (not a creation) with value, to
+ * an account an earlier transaction of the block also sent to (a first credit gains nothing from
+ * being lazy, and plain transfers to distinct accounts ran 7-12% slower on one thread when every
+ * credit was), other than the sender, the coinbase (its fees are lazy already) and the
  * precompiles and system addresses (below 2^16). Whether it has code is known only once it is read.
  */
-export function lazy_recipient_eligible(): bool {
+export function lazy_recipient_eligible(i: u32): bool {
   const ctx = g_ctx;
+  if (load<u32>(txr(i) + H.T_PREV_TO) == H.NO_TX) return false;
   if (load<u32>(ctx + L.CTX_IS_CREATE) != 0 || u256_is_zero(ctx + L.CTX_VALUE)) return false;
   const to = ctx + L.CTX_TO;
   if (load<u64>(to) == 0 && load<u64>(to, 8) == 0 && load<u16>(to, 16) == 0) return false;

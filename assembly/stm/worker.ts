@@ -31,7 +31,7 @@ function prepare(i: u32): void {
   store<u32>(ctx + L.CTX_READS_COUNT, 0);
   reset_chained();
   load_message(i);
-  store<u32>(ctx + L.CTX_LAZY_TO, lazy_recipient_eligible() ? 1 : 0);
+  store<u32>(ctx + L.CTX_LAZY_TO, lazy_recipient_eligible(i) ? 1 : 0);
   store<u32>(ctx + L.CTX_LAZY_ENTRY, 0);
 }
 
