@@ -115,14 +115,14 @@ export const CTX_ZERO_TABLES: u32 = 972; // u32: 1 when the local tables must be
 export const CTX_STM_EXECUTIONS: u32 = 976; // u32 statistics of this Block-STM thread: incarnations executed
 export const CTX_STM_VALIDATIONS: u32 = 980; // u32 validations done
 export const CTX_STM_ACTIVE: u32 = 996; // u32 Block-STM tasks this thread holds (stm/scheduler.ts)
-// u32: 1 when this incarnation's recipient may be credited lazily (a value transfer to another
-// account, see stm/load.ts), and the recipient's entry once it was (0: none).
-export const CTX_LAZY_TO: u32 = 1000;
-export const CTX_LAZY_ENTRY: u32 = 1004;
-export const CTX_STM_CREDITS: u32 = 1008; // u32 statistics: incarnations that credited their recipient lazily
 export const CTX_ARENA_CUR: u32 = 984; // u32 this thread's chunk of the STM arena: next free byte
 export const CTX_ARENA_END: u32 = 988; // u32 end of the chunk
 export const CTX_ARENA_HDR: u32 = 992; // u32 the STM header the chunk belongs to
+// u32: 1 when this incarnation's recipient may be credited lazily (stm/load.ts,
+// lazy_recipient_eligible), and the recipient's entry once it was (0: none).
+export const CTX_LAZY_TO: u32 = 1000;
+export const CTX_LAZY_ENTRY: u32 = 1004;
+export const CTX_STM_CREDITS: u32 = 1008; // u32 statistics: incarnations that credited their recipient lazily
 export const CTX_OPINFO: u32 = 1024; // 256 * u32 per-fork opcode info, built by worker_init
 export const CTX_BLOOM: u32 = 3072; // [256] logs bloom of the last transaction
 export const CTX_SCRATCH: u32 = 2048; // 1 KiB scratch words for the interpreter (2048..3072)
