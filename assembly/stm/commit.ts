@@ -8,7 +8,6 @@ import * as H from "./layout";
 import * as G from "../globals";
 import { acct_get, acct_is_empty, addr_eq } from "../state/accounts";
 import { slot_get, storage_wipe } from "../state/storage";
-import { word_add } from "./load";
 import { stm_header, arena_alloc, txr } from "./sync";
 import { mv_sum_deltas } from "./mv";
 import { u256_add, u256_is_zero } from "../math/u256";
@@ -212,7 +211,7 @@ function commit_in_order(h: usize, n: u32, cb: usize): bool {
         if (!apply_location(loc, v)) return false;
       }
     }
-    word_add(cb + L.A_BALANCE, t + H.T_FEE);
+    u256_add(t + H.T_FEE, cb + L.A_BALANCE);
   }
   return true;
 }
@@ -247,7 +246,7 @@ export function stm_commit(): u32 {
     const loc = <usize>load<u32>(h + H.H_CB_LOC);
     const v = loc != 0 ? final_version(loc, n) : 0;
     if (v != 0) apply_account(cb, v);
-    for (let i: u32 = v != 0 ? load<u32>(v + H.VR_TX) : 0; i < n; i++) word_add(cb + L.A_BALANCE, txs + <usize>i * H.TXR_SIZE + H.T_FEE);
+    for (let i: u32 = v != 0 ? load<u32>(v + H.VR_TX) : 0; i < n; i++) u256_add(txs + <usize>i * H.TXR_SIZE + H.T_FEE, cb + L.A_BALANCE);
   } else if (!commit_in_order(h, n, cb)) {
     return 0xffffffff;
   }

@@ -148,17 +148,6 @@ function block_on(tx: u32): bool {
   return false;
 }
 
-/** dst += src (words) */
-export function word_add(dst: usize, src: usize): void {
-  let c: u64 = 0;
-  for (let i = 0; i < 32; i += 8) {
-    const x = load<u64>(dst + i), y = load<u64>(src + i);
-    const s = x + y, s2 = s + c;
-    c = <u64>(s < x) | <u64>(s2 < s);
-    store<u64>(dst + i, s2);
-  }
-}
-
 /**
  * Sums the coinbase fees of transactions [from, to) into `dst`. Returns the first transaction
  * that has not finished executing (whose fee is unknown), or BASE_TX when all are known.
@@ -170,7 +159,7 @@ export function coinbase_fees(from: u32, to: u32, dst: usize): u32 {
     const t = txs + <usize>k * H.TXR_SIZE;
     const s1 = atomic.load<u32>(t + H.T_STATUS);
     if ((s1 & 3) != H.TS_EXECUTED) return k;
-    word_add(dst, t + H.T_FEE);
+    u256_add(t + H.T_FEE, dst);
     if (atomic.load<u32>(t + H.T_STATUS) != s1) return k; // re-executed meanwhile
   }
   return H.BASE_TX;
@@ -235,7 +224,7 @@ export function stm_load_account(e: usize): bool {
     const from: u32 = vtx == H.BASE_TX ? 0 : vtx;
     const pending = coinbase_fees(from, tx, fees);
     if (pending != H.BASE_TX) return block_on(pending);
-    word_add(e + L.A_BALANCE, fees);
+    u256_add(fees, e + L.A_BALANCE);
     // Each fee payment touched the coinbase: it exists once it holds a fee (and, before
     // EIP-161, once any transaction paid one, even zero).
     const paid = (load<u64>(fees) | load<u64>(fees, 8) | load<u64>(fees, 16) | load<u64>(fees, 24)) != 0;

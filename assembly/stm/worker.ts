@@ -9,6 +9,7 @@ import { coinbase_fees, g_chained, reset_chained, lazy_recipient_eligible } from
 import { stm_header, arena_alloc, txr } from "./sync";
 import { stm_commit_share } from "./commit";
 import { keccak_memo_clear } from "../crypto/keccak_memo";
+import { u256_is_zero } from "../math/u256";
 import {
   next_task, is_done, add_dependency, finish_execution, try_validation_abort, finish_validation, serialize_if_conflicted, scheduler_reset,
   g_task_kind, g_task_tx, g_task_inc, TASK_EXECUTE, TASK_VALIDATE,
@@ -142,25 +143,22 @@ function publish(i: u32, inc: u32, status: u32): bool {
     const e = <usize>load<u32>(touched + (<usize>k << 2));
     if (!account_changed(e)) continue;
     const loc = <usize>load<u32>(e + L.A_MV_LOC); // noted by stm_load_account
+    let v: usize;
     if (e == lazy) {
       // The recipient credited lazily: its balance, counted from zero, is the credit.
-      const v = mv_write_delta(loc, i, inc, e + L.A_BALANCE);
-      if (v == 0) return false;
+      v = mv_write_delta(loc, i, inc, e + L.A_BALANCE);
       store<u32>(ctx + L.CTX_STM_CREDITS, load<u32>(ctx + L.CTX_STM_CREDITS) + 1);
-      store<u32>(writes + 8 + (<usize>nw << 3), <u32>loc);
-      store<u32>(writes + 12 + (<usize>nw << 3), <u32>v);
-      nw++;
-      continue;
+    } else {
+      const p = payload - H.VR_A_FLAGS;
+      if (load<u32>(e + L.A_WIPE) == i + 1) atomic.store<u32>(stm_header() + H.H_WIPES, 1);
+      memory.fill(payload, 0, 64);
+      store<u32>(p + H.VR_A_FLAGS, load<u32>(e + L.A_FLAGS) & PUBLISHED_FLAGS);
+      store<u32>(p + H.VR_A_WIPE, load<u32>(e + L.A_WIPE));
+      store<u64>(p + H.VR_A_NONCE, load<u64>(e + L.A_NONCE));
+      store<u32>(p + H.VR_A_CODE, load<u32>(e + L.A_CODE));
+      memory.copy(p + H.VR_A_BALANCE, e + L.A_BALANCE, 32);
+      v = mv_write(loc, i, inc, payload, 64);
     }
-    const p = payload - H.VR_A_FLAGS;
-    if (load<u32>(e + L.A_WIPE) == i + 1) atomic.store<u32>(stm_header() + H.H_WIPES, 1);
-    memory.fill(payload, 0, 64);
-    store<u32>(p + H.VR_A_FLAGS, load<u32>(e + L.A_FLAGS) & PUBLISHED_FLAGS);
-    store<u32>(p + H.VR_A_WIPE, load<u32>(e + L.A_WIPE));
-    store<u64>(p + H.VR_A_NONCE, load<u64>(e + L.A_NONCE));
-    store<u32>(p + H.VR_A_CODE, load<u32>(e + L.A_CODE));
-    memory.copy(p + H.VR_A_BALANCE, e + L.A_BALANCE, 32);
-    const v = mv_write(loc, i, inc, payload, 64);
     if (v == 0) return false;
     store<u32>(writes + 8 + (<usize>nw << 3), <u32>loc);
     store<u32>(writes + 12 + (<usize>nw << 3), <u32>v);
@@ -293,7 +291,7 @@ function validate(i: u32): bool {
       if (kind == H.R_CREDITED) {
         if (!eq32(credited, r + H.R_SIZE)) return false;
         k += 2;
-      } else if ((load<u64>(credited) | load<u64>(credited, 8) | load<u64>(credited, 16) | load<u64>(credited, 24)) != 0) {
+      } else if (!u256_is_zero(credited)) {
         return false;
       }
     }
