@@ -52,6 +52,8 @@ export interface ThreadResult {
   abortsMin: number;
   abortsMax: number;
   waits: number;
+  /** Value transfers credited lazily (lazy recipient credits; median). */
+  credits: number;
   /** Medians of the executor's phase timings (ms): workers, in-order commit, receipt decoding. */
   workersMs: number;
   commitMs: number;
@@ -181,6 +183,7 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
       abortsMin: st.length ? Math.min(...st.map((s) => s.aborts)) : NaN,
       abortsMax: st.length ? Math.max(...st.map((s) => s.aborts)) : NaN,
       waits: med((s) => s.waits),
+      credits: med((s) => s.credits),
       workersMs: med((s) => s.workersMs),
       commitMs: med((s) => s.commitMs),
       receiptsMs: med((s) => s.receiptsMs),

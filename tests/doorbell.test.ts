@@ -57,6 +57,45 @@ describe("doorbell", () => {
     expect(joined, `joined ${joined}, awaited ${notJoined}`).toBeGreaterThan(notJoined);
   }, 60_000);
 
+  it("finishes a block without a worker whose thread never took its job", async () => {
+    // A ring that does not notify: the parked worker sleeps on, as a thread a busy host has not
+    // scheduled would. The coordinator runs the block alone and withdraws the job instead of
+    // waiting for that thread; the worker then takes later jobs as usual.
+    type Bell = { ring: (w: number, ctx: number, job: number) => boolean; buffer: SharedArrayBuffer; rung: number[] };
+    const bell = (pool as unknown as { bell: Bell }).bell;
+    const ring = bell.ring, wake = pool.wake;
+    const i32 = new Int32Array(bell.buffer);
+    bell.ring = (w, ctx, job) => {
+      const b = w * 16;
+      Atomics.store(i32, b + 2, ctx);
+      Atomics.store(i32, b + 3, job);
+      if (Atomics.compareExchange(i32, b, 1, 2) !== 1) return false; // PARKED -> RING
+      bell.rung[w] = (bell.rung[w]! + 1) | 0;
+      return true;
+    };
+    pool.wake = () => undefined; // a spinning worker would see the ring
+    try {
+      // Worker 0 parked on its bell (after a job of its own), so that the run rings it.
+      const warm = scenarios()[0]!.make();
+      await par.execute(warm.block, warm.pre, { threads: 3, verifySenders: false, policy: "always" });
+      for (let k = 0; k < 200 && Atomics.load(i32, 0) !== 1; k++) await new Promise((r) => setTimeout(r, 5));
+      expect(Atomics.load(i32, 0)).toBe(1);
+      const c = scenarios()[0]!.make();
+      const seq = executeBlock(seqVm, c.block, c.pre, { verifySenders: false });
+      const r = await par.execute(c.block, c.pre, { threads: 2, verifySenders: false, policy: "always" });
+      expect(describeDiff("silent ring", seq, r)).toEqual([]);
+      expect(r.parallel.withdrawn).toBe(1);
+      expect(r.parallel.sequential).toBe(false);
+    } finally {
+      bell.ring = ring;
+      pool.wake = wake;
+    }
+    const c = scenarios()[0]!.make();
+    const seq = executeBlock(seqVm, c.block, c.pre, { verifySenders: false });
+    const r = await par.execute(c.block, c.pre, { threads: 3, verifySenders: false, policy: "always" });
+    expect(describeDiff("after", seq, r)).toEqual([]);
+  }, 60_000);
+
   it("wake() before a run and close() of parked workers return", async () => {
     pool.wake(2);
     const c = scenarios()[0]!.make();
@@ -87,6 +126,26 @@ describe("doorbell join", () => {
     expect(bell.ring(0, 64, 0)).toBe(true);
     // Job 2 has not run: the join must not return (it had, when it compared DONE with the count
     // read before ringing, and the coordinator rewrote the context of a worker about to run it).
+    expect(bell.joinRung(0, 20)).toBe(false);
+    Atomics.store(i32, STATE, FREE);
+    Atomics.add(i32, DONE, 1);
+    expect(bell.joinRung(0, 20)).toBe(true);
+  });
+
+  it("withdraws a job the worker has not taken, and only such a job", () => {
+    const bell = new Doorbell(1, 0);
+    const i32 = new Int32Array(bell.buffer);
+    const TAKEN = 4;
+    Atomics.store(i32, STATE, PARKED);
+    expect(bell.ring(0, 64, 0)).toBe(true);
+    expect(bell.withdraw(0)).toBe(true);
+    expect(Atomics.load(i32, STATE)).toBe(PARKED); // the worker keeps waiting on its bell
+    expect(bell.joinRung(0, 20)).toBe(true); // nothing left to wait for
+    expect(bell.withdraw(0)).toBe(false); // nothing rung
+    // Once the worker has taken a job it runs to the end and is joined as before.
+    expect(bell.ring(0, 64, 0)).toBe(true);
+    Atomics.store(i32, STATE, TAKEN);
+    expect(bell.withdraw(0)).toBe(false);
     expect(bell.joinRung(0, 20)).toBe(false);
     Atomics.store(i32, STATE, FREE);
     Atomics.add(i32, DONE, 1);

@@ -17,7 +17,8 @@ describe("auto policy", () => {
   it("takes the sequential path for few transactions, little gas, or light transactions", () => {
     expect(worthParallel(block(PARALLEL_MIN_TXS - 1, 29_000_000n))).toBe(false);
     expect(worthParallel(block(100, PARALLEL_MIN_GAS - 1n))).toBe(false);
-    expect(worthParallel(block(1000, 30_000_000n))).toBe(false); // 30k gas per transaction: transfers
+    expect(worthParallel(block(1000, 22_000_000n))).toBe(false); // 22k gas per transaction: transfers
+    expect(worthParallel(block(1000, PARALLEL_MIN_GAS_PER_TX * 1000n - 1n))).toBe(false);
     expect(worthParallel(block(0, 0n))).toBe(false);
   });
   it("uses the gas limits when the header has no gasUsed yet", () => {

@@ -109,6 +109,18 @@ export class NodeWorkerPool implements WorkerPool {
     return last.every((worker) => this.bell.joinRung(worker, JOIN_TIMEOUT_MS));
   }
 
+  withdraw(): number[] {
+    const last = this.lastRun;
+    if (!last) return [];
+    const withdrawn = last.filter((worker) => this.bell.withdraw(worker));
+    for (const worker of withdrawn) {
+      // Its reply will not come: settle the run's wait for it (the last one queued) now.
+      this.waiting[worker]!.pop()?.resolve({ kind: "done", result: 0 });
+    }
+    this.lastRun = last.filter((worker) => !withdrawn.includes(worker));
+    return withdrawn;
+  }
+
   async recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {
     await this.ready;
     const parts = chunks(jobs, this.workers.length);

@@ -27,6 +27,12 @@ export interface WorkerPool {
    */
   join?(): boolean;
   /**
+   * Takes back the jobs of the last run that no worker has started yet, once the coordinator has
+   * finished the block on its own thread; returns their indices in the run's context list. Their
+   * contexts never run, and run's promise settles without them. Optional.
+   */
+  withdraw?(): number[];
+  /**
    * A run on `threads` workers is about to follow (the coordinator is staging it): workers that
    * have cores of their own may spin for it instead of sleeping. Optional; a hint only.
    */

@@ -5,7 +5,8 @@
 // the messages it posts (PENDING) and asks a parked worker to leave (LEAVE) before each one.
 //
 // Per worker, STRIDE Int32 words (one cache line):
-//   STATE    FREE (in its event loop), PARKED (waiting on the bell), RING (a job is posted), LEAVE
+//   STATE    FREE (in its event loop), PARKED (waiting on the bell), RING (a job is posted),
+//            TAKEN (the worker runs it; until then the pool may withdraw it), LEAVE
 //   PENDING  messages posted to the worker that it has not taken yet
 //   CTX, JOB the posted job (a context address; JOB_STM or JOB_SEQ)
 //   WAKE     bumped by wake(): a parked worker spins for spinMs instead of sleeping, so the job
@@ -14,7 +15,7 @@
 //            one threw): a coordinator that may block joins on it instead of awaiting the reply
 //            message, which its event loop delivers 0.05-0.1 ms later
 
-const FREE = 0, PARKED = 1, RING = 2, LEAVE = 3;
+const FREE = 0, PARKED = 1, RING = 2, LEAVE = 3, TAKEN = 4;
 export const JOB_STM = 0, JOB_SEQ = 1;
 const STATE = 0, PENDING = 1, CTX = 2, JOB = 3, WAKE = 4, DONE = 5, FAILED = 6;
 const STRIDE = 16;
@@ -52,6 +53,17 @@ export class Doorbell {
     if (Atomics.compareExchange(this.i32, b + STATE, PARKED, RING) !== PARKED) return false;
     this.rung[w] = (this.rung[w]! + 1) | 0;
     Atomics.notify(this.i32, b + STATE);
+    return true;
+  }
+
+  /**
+   * Takes back the job rung to worker `w` if the worker has not taken it yet (its thread may not
+   * even be scheduled on a busy host); true when withdrawn: the job will not run, and no reply or
+   * done count comes for it.
+   */
+  withdraw(w: number): boolean {
+    if (Atomics.compareExchange(this.i32, w * STRIDE + STATE, RING, PARKED) !== RING) return false;
+    this.rung[w] = (this.rung[w]! - 1) | 0;
     return true;
   }
 
@@ -114,6 +126,7 @@ export function park(bell: BellWiring, run: (ctx: number, job: number) => boolea
     for (;;) {
       const s = Atomics.load(i32, b + STATE);
       if (s === RING) {
+        if (Atomics.compareExchange(i32, b + STATE, RING, TAKEN) !== RING) continue; // withdrawn
         const ok = run(Atomics.load(i32, b + CTX), Atomics.load(i32, b + JOB));
         Atomics.store(i32, b + STATE, FREE);
         Atomics.store(i32, b + FAILED, ok ? 0 : 1);
