@@ -6,6 +6,7 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 import { nobleRecover, recoverPublicKey, secp256k1Backend, type RecoverPublicKey } from "../src/crypto/secp256k1.js";
 import { useNativeSecp256k1 } from "../src/node/secp256k1.js";
 import { ecrecover } from "../src/precompiles/ecrecover.js";
+import { ECRECOVER_VECTOR, warmHostPaths } from "../src/worker/warm.js";
 
 const N = secp256k1.Point.CURVE().n;
 const be32 = (v: bigint) => Uint8Array.from({ length: 32 }, (_, i) => Number((v >> BigInt(8 * (31 - i))) & 0xffn));
@@ -65,5 +66,11 @@ describe("secp256k1 recovery backends", () => {
     expect(Buffer.from(ecrecover(input).subarray(12))).toEqual(Buffer.from(addr));
     input[63] = 29;
     expect(ecrecover(input).length).toBe(0);
+  });
+
+  it("a worker's warm-up recovers a real signer (the path a block's ECRECOVER calls take)", () => {
+    expect(Buffer.from(ecrecover(ECRECOVER_VECTOR).subarray(12)).toString("hex")).toBe("7156526fbd7a3c72969b54f64e42c10fbb768c8a");
+    expect(warmHostPaths(8, 1000)).toBe(8);
+    expect(warmHostPaths(8, 0)).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import type { FromWorker, ToWorker } from "../parallel/pool.js";
 import { recoverAddress } from "../tx/sign.js";
 import { CTX_FETCH_FLAG, CTX_FETCH_TICKET } from "../wasm/layout.js";
 import { JOB_SEQ, JOB_STM, park, tookMessage, type BellWiring } from "./doorbell.js";
+import { warmHostPaths } from "./warm.js";
 
 // BLOCKHASH on a worker reads the ring in the shared memory the coordinator fills
 // (CTX_BLOCKHASHES); the import is never asked.
@@ -47,6 +48,7 @@ export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) =
         exports = instance.exports as unknown as BraidExports;
         bell = m.bell;
         post({ kind: "ready" });
+        warmHostPaths(); // before parking: a job posted meanwhile waits at most its budget
       } else if (m.kind === "recover") {
         post({ kind: "recovered", addresses: m.jobs.map((j) => { try { return recoverAddress(j); } catch { return null; } }) });
       } else {
