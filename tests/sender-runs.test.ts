@@ -82,6 +82,17 @@ describe("sender runs", () => {
     expect(describeDiff("all on Block-STM vs sequential", seq, stm)).toEqual([]);
   });
 
+  it("a block that is mostly one run from its first transaction takes the sequential path, same result", async () => {
+    const seq = ex.sequential(payouts(60, 20));
+    const par = await ex.parallel(payouts(60, 20), 2, false, "fallback");
+    expect(par.parallel.sequential).toBe(true);
+    expect(par.parallel.fallbackReason).toMatch(/one sender's run/);
+    expect(describeDiff("fallback vs sequential", seq, par)).toEqual([]);
+    const stm = await ex.parallel(payouts(60, 20), 2, false, "stm");
+    expect(stm.parallel.sequential).toBe(false);
+    expect(describeDiff("all on Block-STM vs sequential", seq, stm)).toEqual([]);
+  });
+
   it("payouts from the coinbase amid independent transfers, all on Block-STM: exact", async () => {
     const seq = ex.sequential(payouts(30, 50, true));
     const par = await ex.parallel(payouts(30, 50, true), 2, false, "stm");

@@ -199,6 +199,13 @@ export class ParallelExecutor {
       if (!tx.sender) throw new BraidError("SENDER_MISSING", `transaction ${i}: no sender (no 'from' and recovery disabled)`);
       checkStatic(tx, i, env);
     });
+    const runEnds = senderRunEnds(block.transactions);
+    // A block most of which is one sender's run (a pool paying out) is one nonce chain: the
+    // serial fallback hands over where that run starts, before any speculation. From the first
+    // transaction on, that is the sequential path, without staging Block-STM first.
+    const senderRun = longestSenderRun(runEnds);
+    const handover = opts.serialFallback !== false && opts.stmPrefix === undefined && senderRun.length * 2 > n ? senderRun.start : n;
+    if (handover === 0) return this.sequential(block, pre, chain, senderMs, "one sender's run from the first transaction is most of the block");
     this.pool.wake?.(threads - (this.pool.coordinatorMayBlock ? 1 : 0)); // they start as soon as the block is staged
 
     const tSetup = performance.now();
@@ -212,18 +219,12 @@ export class ParallelExecutor {
     const systemMs = performance.now() - tSystem;
 
     const carver = new Carver(vm.end, vm.memory);
-    const runEnds = senderRunEnds(block.transactions);
     const header = stageBlock(vm, carver, block, env, n, { multiVersion: true, runEnds, earlyStarts: opts.earlyStarts });
     // H_ADAPTIVE: conflicts may hand the rest of the block to the coordinator, in order. (Never with
     // remote state, whose reads the coordinator serves while the workers run: stageBlock leaves 0.)
     vm.dv().setUint32(header + L.H_ADAPTIVE, opts.serialFallback === false ? 0 : 1, true);
     if (opts.stmPrefix !== undefined) vm.dv().setUint32(header + L.H_LIMIT, Math.max(0, Math.min(n, Math.floor(opts.stmPrefix))), true);
-    else if (opts.serialFallback !== false) {
-      // A block most of which is one sender's run (a pool paying out) is one nonce chain: the
-      // serial fallback hands over where that run starts, before any speculation.
-      const run = longestSenderRun(runEnds);
-      if (run.length * 2 > n) vm.dv().setUint32(header + L.H_LIMIT, run.start, true);
-    }
+    else if (handover < n) vm.dv().setUint32(header + L.H_LIMIT, handover, true);
     // BLOCKHASH on the workers reads a ring in the shared memory (no host call, nothing to post).
     const ring = blockHashRing(vm, carver);
     for (const [number, hash] of pre.blockHashes) if (number < env.number && env.number - number <= 256n) vm.putBlockHash(ring, number, hash);
