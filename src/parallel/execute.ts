@@ -228,8 +228,9 @@ export class ParallelExecutor {
     // BLOCKHASH on the workers reads a ring in the shared memory (no host call, nothing to post).
     const ring = blockHashRing(vm, carver);
     for (const [number, hash] of pre.blockHashes) if (number < env.number && env.number - number <= 256n) vm.putBlockHash(ring, number, hash);
+    const contexts = this.stageContexts(env, carver, header, threads, ring);
     const t0 = performance.now();
-    const run = await this.runStaged(block, env, carver, header, threads, ring);
+    const run = await this.runStaged(block, env, header, contexts);
     if ("fallback" in run) return this.sequential(block, pre, chain, senderMs, run.fallback);
     const { results, stats } = run;
     const unrewarded = finishBlock(vm, env, block);
@@ -241,11 +242,10 @@ export class ParallelExecutor {
   }
 
   /**
-   * Block-STM over a block already staged in the vm (pre-state in its tables), then the in-order
-   * commit and the receipts. `fallback` when a region ran out (the caller runs sequentially).
+   * Stages one worker context per thread for a block staged at `header` (part of staging, like the
+   * sequential path's context in vm.reset) and lists them in the header; returns their addresses.
    */
-  async runStaged(block: BlockInput, env: BlockEnv, carver: Carver, header: number, threads: number,
-    blockHashRing: number, remote?: RemoteWiring): Promise<{ results: ReturnType<typeof readReceipts>; stats: ParallelStats } | { fallback: string }> {
+  stageContexts(env: BlockEnv, carver: Carver, header: number, threads: number, blockHashRing: number, remote?: RemoteWiring): number[] {
     const vm = this.vm;
     const regions = regionSets.get(vm);
     if (!regions || regions.regions.length < threads) throw new Error("Braid: the worker contexts were not reserved before the block was staged");
@@ -258,6 +258,17 @@ export class ParallelExecutor {
     contexts.forEach((ctx, w) => staged.setUint32(list + 4 * w, ctx, true));
     staged.setUint32(header + L.H_CONTEXTS, list, true);
     staged.setUint32(header + L.H_CONTEXT_COUNT, threads, true);
+    return contexts;
+  }
+
+  /**
+   * Block-STM over a block already staged in the vm (pre-state in its tables), then the in-order
+   * commit and the receipts. `fallback` when a region ran out (the caller runs sequentially).
+   */
+  async runStaged(block: BlockInput, env: BlockEnv, header: number, contexts: number[],
+    remote?: RemoteWiring): Promise<{ results: ReturnType<typeof readReceipts>; stats: ParallelStats } | { fallback: string }> {
+    const vm = this.vm;
+    const regions = regionSets.get(vm)!;
     // Where the coordinator may block (Node) and serves no remote state, it runs the first
     // context itself instead of waking one more worker and waiting for its reply.
     const joins = this.pool.coordinatorMayBlock && !remote;

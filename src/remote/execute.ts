@@ -193,7 +193,8 @@ async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSess
       flags: L.REMOTE_ON | (o.ooo ? L.REMOTE_OOO : 0), reqCap: REQ_CAP_WORKER,
       onFetch: (ctx, ticket) => session.serveWorker(ctx, ticket),
     };
-    const r = await new ParallelExecutor(vm, o.pool!).runStaged(block, env, layout.carver, header, o.threads, layout.ring, wiring);
+    const executor = new ParallelExecutor(vm, o.pool!);
+    const r = await executor.runStaged(block, env, header, executor.stageContexts(env, layout.carver, header, o.threads, layout.ring, wiring), wiring);
     workersDone = true;
     await background;
     if (session.error) throw session.error;
