@@ -65,6 +65,11 @@ describe("doorbell", () => {
     const bell = (pool as unknown as { bell: Bell }).bell;
     const ring = bell.ring, wake = pool.wake;
     const i32 = new Int32Array(bell.buffer);
+    // Worker 0 parked on its bell (after a job of its own), so that the run rings it.
+    const warm = scenarios()[0]!.make();
+    await par.execute(warm.block, warm.pre, { threads: 3, verifySenders: false, policy: "always" });
+    for (let k = 0; k < 200 && Atomics.load(i32, 0) !== 1; k++) await new Promise((r) => setTimeout(r, 5));
+    expect(Atomics.load(i32, 0)).toBe(1);
     bell.ring = (w, ctx, job) => {
       const b = w * 16;
       Atomics.store(i32, b + 2, ctx);
@@ -75,17 +80,15 @@ describe("doorbell", () => {
     };
     pool.wake = () => undefined; // a spinning worker would see the ring
     try {
-      // Worker 0 parked on its bell (after a job of its own), so that the run rings it.
-      const warm = scenarios()[0]!.make();
-      await par.execute(warm.block, warm.pre, { threads: 3, verifySenders: false, policy: "always" });
-      for (let k = 0; k < 200 && Atomics.load(i32, 0) !== 1; k++) await new Promise((r) => setTimeout(r, 5));
-      expect(Atomics.load(i32, 0)).toBe(1);
       const c = scenarios()[0]!.make();
       const seq = executeBlock(seqVm, c.block, c.pre, { verifySenders: false });
       const r = await par.execute(c.block, c.pre, { threads: 2, verifySenders: false, policy: "always" });
       expect(describeDiff("silent ring", seq, r)).toEqual([]);
       expect(r.parallel.withdrawn).toBe(1);
       expect(r.parallel.sequential).toBe(false);
+      // The withdrawal woke the worker, which parked again (it does not spin on for the job).
+      for (let k = 0; k < 200 && Atomics.load(i32, 0) !== 1; k++) await new Promise((r) => setTimeout(r, 5));
+      expect(Atomics.load(i32, 0)).toBe(1);
     } finally {
       bell.ring = ring;
       pool.wake = wake;
@@ -135,14 +138,18 @@ describe("doorbell join", () => {
   it("withdraws a job the worker has not taken, and only such a job", () => {
     const bell = new Doorbell(1, 0);
     const i32 = new Int32Array(bell.buffer);
-    const TAKEN = 4;
+    const TAKEN = 4, WITHDRAWN = 5;
     Atomics.store(i32, STATE, PARKED);
     expect(bell.ring(0, 64, 0)).toBe(true);
     expect(bell.withdraw(0)).toBe(true);
-    expect(Atomics.load(i32, STATE)).toBe(PARKED); // the worker keeps waiting on its bell
+    expect(Atomics.load(i32, STATE)).toBe(WITHDRAWN); // the worker parks again, without spinning
     expect(bell.joinRung(0, 20)).toBe(true); // nothing left to wait for
     expect(bell.withdraw(0)).toBe(false); // nothing rung
+    expect(bell.ring(0, 64, 0)).toBe(false); // not parked yet: the next job goes by message,
+    bell.beforeMessage(0); // which calls the worker off its bell
+    expect(Atomics.load(i32, STATE)).toBe(3); // LEAVE
     // Once the worker has taken a job it runs to the end and is joined as before.
+    Atomics.store(i32, STATE, PARKED);
     expect(bell.ring(0, 64, 0)).toBe(true);
     Atomics.store(i32, STATE, TAKEN);
     expect(bell.withdraw(0)).toBe(false);

@@ -6,7 +6,7 @@
 //
 // Per worker, STRIDE Int32 words (one cache line):
 //   STATE    FREE (in its event loop), PARKED (waiting on the bell), RING (a job is posted),
-//            TAKEN (the worker runs it; until then the pool may withdraw it), LEAVE
+//            TAKEN (the worker runs it; until then the pool may withdraw it: WITHDRAWN), LEAVE
 //   PENDING  messages posted to the worker that it has not taken yet
 //   CTX, JOB the posted job (a context address; JOB_STM or JOB_SEQ)
 //   WAKE     bumped by wake(): a parked worker spins for spinMs instead of sleeping, so the job
@@ -15,7 +15,7 @@
 //            one threw): a coordinator that may block joins on it instead of awaiting the reply
 //            message, which its event loop delivers 0.05-0.1 ms later
 
-const FREE = 0, PARKED = 1, RING = 2, LEAVE = 3, TAKEN = 4;
+const FREE = 0, PARKED = 1, RING = 2, LEAVE = 3, TAKEN = 4, WITHDRAWN = 5;
 export const JOB_STM = 0, JOB_SEQ = 1;
 const STATE = 0, PENDING = 1, CTX = 2, JOB = 3, WAKE = 4, DONE = 5, FAILED = 6;
 const STRIDE = 16;
@@ -59,11 +59,13 @@ export class Doorbell {
   /**
    * Takes back the job rung to worker `w` if the worker has not taken it yet (its thread may not
    * even be scheduled on a busy host); true when withdrawn: the job will not run, and no reply or
-   * done count comes for it.
+   * done count comes for it. The worker, once it runs, stops spinning for it and parks again (a
+   * ring meanwhile finds it off its bell and goes by message).
    */
   withdraw(w: number): boolean {
-    if (Atomics.compareExchange(this.i32, w * STRIDE + STATE, RING, PARKED) !== RING) return false;
+    if (Atomics.compareExchange(this.i32, w * STRIDE + STATE, RING, WITHDRAWN) !== RING) return false;
     this.rung[w] = (this.rung[w]! - 1) | 0;
+    Atomics.notify(this.i32, w * STRIDE + STATE); // one that sleeps through its ring sees the change
     return true;
   }
 
@@ -72,6 +74,7 @@ export class Doorbell {
     const b = w * STRIDE;
     Atomics.add(this.i32, b + PENDING, 1);
     if (Atomics.compareExchange(this.i32, b + STATE, PARKED, LEAVE) === PARKED) Atomics.notify(this.i32, b + STATE);
+    else if (Atomics.compareExchange(this.i32, b + STATE, WITHDRAWN, LEAVE) === WITHDRAWN) Atomics.notify(this.i32, b + STATE);
   }
 
   /**
@@ -126,7 +129,7 @@ export function park(bell: BellWiring, run: (ctx: number, job: number) => boolea
     for (;;) {
       const s = Atomics.load(i32, b + STATE);
       if (s === RING) {
-        if (Atomics.compareExchange(i32, b + STATE, RING, TAKEN) !== RING) continue; // withdrawn
+        if (Atomics.compareExchange(i32, b + STATE, RING, TAKEN) !== RING) continue; // just withdrawn
         const ok = run(Atomics.load(i32, b + CTX), Atomics.load(i32, b + JOB));
         Atomics.store(i32, b + STATE, FREE);
         Atomics.store(i32, b + FAILED, ok ? 0 : 1);
@@ -134,7 +137,7 @@ export function park(bell: BellWiring, run: (ctx: number, job: number) => boolea
         Atomics.notify(i32, b + DONE);
         break;
       }
-      if (s === LEAVE) { Atomics.store(i32, b + STATE, FREE); break; }
+      if (s === LEAVE || s === WITHDRAWN) { Atomics.store(i32, b + STATE, FREE); break; } // WITHDRAWN: no more spinning
       const w = Atomics.load(i32, b + WAKE);
       if (w !== wakes) { wakes = w; spinUntil = performance.now() + bell.spinMs; }
       if (spinUntil !== 0 && performance.now() < spinUntil) continue;
