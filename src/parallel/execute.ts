@@ -60,7 +60,7 @@ export interface ParallelOptions {
  * commit moved onto the workers and the tables were sized by gas (three runs): no rule kept every
  * picked block at 0.95x; these thresholds gave 1.06x (17 blocks, lowest 0.94x), the best rule of
  * any kind 1.08x with a block at 0.82x. Re-fitted after lazy recipient credits made exchange-deposit
- * blocks (13217637 at 27k gas per transaction, 8889776 at 30k) gain 1.3-1.4x (four runs, medians
+ * blocks (13217637 at 27k gas per transaction, 8889776 at 30k) gain 1.3-1.5x (four runs, medians
  * per block, 2026-11-22): among rules keeping every picked block's median at or above 0.95x, these
  * gave the best geometric mean, 1.115x (20 blocks; the old thresholds 1.095x on the same runs);
  * any transaction minimum from 2 to 48 did as well. Full pre-London blocks (gasUsed just under
