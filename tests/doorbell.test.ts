@@ -58,8 +58,9 @@ describe("doorbell", () => {
   }, 60_000);
 
   it("finishes a block without a worker whose thread never took its job", async () => {
-    // A ring that does not notify: the parked worker sleeps on, as a thread a busy host has not
-    // scheduled would. The coordinator runs the block alone and withdraws the job instead of
+    // A ring that does not notify (the bell's words as in src/worker/doorbell.ts: 16 per worker,
+    // STATE 0 = PARKED 1 -> RING 2, CTX 2, JOB 3): the parked worker sleeps on, as a thread a busy
+    // host has not scheduled would. The coordinator runs the block alone and withdraws the job instead of
     // waiting for that thread; the worker then takes later jobs as usual.
     type Bell = { ring: (w: number, ctx: number, job: number) => boolean; buffer: SharedArrayBuffer; rung: number[] };
     const bell = (pool as unknown as { bell: Bell }).bell;
@@ -114,7 +115,7 @@ describe("doorbell", () => {
 
 describe("doorbell join", () => {
   // A worker's words in the bell (src/worker/doorbell.ts): STATE at 0, DONE at 5.
-  const STATE = 0, DONE = 5, FREE = 0, PARKED = 1;
+  const STATE = 0, DONE = 5, FREE = 0, PARKED = 1, LEAVE = 3;
 
   it("waits for the job it rang, not for a done count the job before bumped late", () => {
     const bell = new Doorbell(1, 0);
@@ -147,7 +148,7 @@ describe("doorbell join", () => {
     expect(bell.withdraw(0)).toBe(false); // nothing rung
     expect(bell.ring(0, 64, 0)).toBe(false); // not parked yet: the next job goes by message,
     bell.beforeMessage(0); // which calls the worker off its bell
-    expect(Atomics.load(i32, STATE)).toBe(3); // LEAVE
+    expect(Atomics.load(i32, STATE)).toBe(LEAVE);
     // Once the worker has taken a job it runs to the end and is joined as before.
     Atomics.store(i32, STATE, PARKED);
     expect(bell.ring(0, 64, 0)).toBe(true);
