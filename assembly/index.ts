@@ -9,6 +9,7 @@ import { word_from_be } from "./interpreter/words";
 
 export { tx_execute } from "./tx";
 export { diff_next_account, diff_next_slot } from "./state/diff";
+export { hex_ranges, hex_words } from "./state/diff_hex";
 export { stm_worker } from "./stm/worker";
 export { stm_commit } from "./stm/commit";
 export { seq_run_block } from "./stm/sequential";
@@ -92,15 +93,23 @@ export function mem_zero(ptr: usize, len: usize): void {
   memory.fill(ptr, 0, len);
 }
 
-/** Puts an account into the state: address (20 bytes), nonce, balance (32 bytes big-endian) and
- *  an interned code record (code_put; 0: no code). */
-export function state_put_account_rec(addr: usize, nonce: u64, balanceBE: usize, rec: usize): usize {
-  const e = acct_get(addr);
-  if (e == 0) return 0;
-  store<u32>(e + L.A_FLAGS, L.AF_EXISTS);
-  store<u64>(e + L.A_NONCE, nonce);
-  word_from_be(e + L.A_BALANCE, balanceBE);
-  store<u32>(e + L.A_CODE, <u32>rec);
-  remember_as_loaded(e);
-  return e;
+/**
+ * Puts `count` accounts into the state, staged at `recs` as L.PUT_ACCOUNT_SIZE-byte records:
+ * address (20 bytes), interned code record (u32, code_put; 0: no code), nonce (u64), balance
+ * (a word in limb order). Each record's code field is overwritten with the account's entry (for
+ * state_put_slots). Returns 0 when the table is full, else 1.
+ */
+export function state_put_accounts(recs: usize, count: u32): u32 {
+  for (let i: u32 = 0; i < count; i++) {
+    const r = recs + <usize>i * L.PUT_ACCOUNT_SIZE;
+    const e = acct_get(r);
+    if (e == 0) return 0;
+    store<u32>(e + L.A_FLAGS, L.AF_EXISTS);
+    store<u64>(e + L.A_NONCE, load<u64>(r, 24));
+    memory.copy(e + L.A_BALANCE, r + 32, 32);
+    store<u32>(e + L.A_CODE, load<u32>(r, 20));
+    remember_as_loaded(e);
+    store<u32>(r, <u32>e, 20);
+  }
+  return 1;
 }

@@ -192,6 +192,10 @@ export const A_MV_LOC: u32 = 112; // u32: in a worker's table, the account's mul
 export const A_ORIG_BALANCE: u32 = 128; // word
 export const ACCT_SIZE: u32 = 192;
 
+// A pre-state account as the host stages it for state_put_accounts: address (20 bytes), code record
+// (u32; the entry on return), nonce (u64), balance (word).
+export const PUT_ACCOUNT_SIZE: u32 = 64;
+
 export const AF_EXISTS: u32 = 1;
 export const AF_TOUCHED: u32 = 2; // touched (EIP-161) by this transaction
 export const AF_DESTRUCTED: u32 = 4; // SELFDESTRUCT took effect: delete at the end of the tx

@@ -7,7 +7,7 @@ import { BraidError, isBraidError } from "../encoding/errors.js";
 import { equalBytes } from "../encoding/hex.js";
 import { validateTransaction, maxUpfrontCost } from "../tx/validate.js";
 import type { Transaction } from "../tx/types.js";
-import type { Vm } from "../vm/vm.js";
+import { writeLimbs, type Vm } from "../vm/vm.js";
 import { messageOf } from "../vm/message.js";
 import { nextPow2 } from "../vm/regions.js";
 import type { BlockEnv } from "../vm/types.js";
@@ -107,10 +107,12 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
     dv.setUint32(header + L.H_EARLY, list, true);
     dv.setUint32(header + L.H_EARLY_COUNT, early.length, true);
   }
+  vm.exports.mem_zero(msgs, n * L.MSG_SIZE);
+  // Staged values are validated non-negative; a negative one is written as two's complement.
+  const word = (at: number, v: bigint) => writeLimbs(dv, at, v < 0n ? BigInt.asUintN(256, v) : v);
   block.transactions.forEach((tx, i) => {
     const m = messageOf(tx, env);
     const r = msgs + i * L.MSG_SIZE;
-    u8.fill(0, r, r + L.MSG_SIZE);
     u8.set(m.caller, r + L.M_CALLER);
     if (m.to) u8.set(m.to, r + L.M_TO);
     dv.setUint32(r + L.M_IS_CREATE, m.to ? 0 : 1, true);
@@ -125,9 +127,8 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
       dv.setUint32(p + 20, e.storageKeys.length, true);
       p += 24;
       for (const k of e.storageKeys) {
-        let v = 0n;
-        for (const b of k) v = (v << 8n) | BigInt(b);
-        vm.writeWord(p, v);
+        // A big-endian key as a word in limb order (the low 32 bytes of a longer one).
+        for (let b = 0; b < 32; b++) u8[p + b] = b < k.length ? k[k.length - 1 - b]! : 0;
         p += 32;
       }
     }
@@ -145,11 +146,11 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
       dv.setUint32(txs + i * L.TXR_SIZE + L.T_TO_RANK, links.rank[i]!, true);
       dv.setUint32(txs + i * L.TXR_SIZE + L.T_PREV_FROM, prevFrom![i]!, true);
     }
-    vm.writeWord(r + L.M_VALUE, m.value);
-    vm.writeWord(r + L.M_GASPRICE, m.gasPrice);
-    vm.writeWord(r + L.M_PRIORITY, m.priorityFee);
-    vm.writeWord(r + L.M_UPFRONT, m.upfront);
-    vm.writeWord(r + L.M_MAXCOST, maxUpfrontCost(tx));
+    word(r + L.M_VALUE, m.value);
+    word(r + L.M_GASPRICE, m.gasPrice);
+    word(r + L.M_PRIORITY, m.priorityFee);
+    word(r + L.M_UPFRONT, m.upfront);
+    word(r + L.M_MAXCOST, maxUpfrontCost(tx));
   });
   return header;
 }

@@ -12,16 +12,20 @@ import { DEFAULT_SIZES, type RegionSizes } from "./regions.js";
 import type { AccountInit, BlockEnv, ExecStatus, LogEntry, Message, TxResult } from "./types.js";
 
 const U64_MAX = 0xffffffffffffffffn;
+// Hex digits are ASCII, which UTF-8 decodes as is.
+const ascii = new TextDecoder();
 
 /** Writes a 256-bit value (0 <= v < 2^256) as 4 little-endian u64 limbs (cheap for values that fit one limb). */
 export function writeLimbs(dv: DataView, at: number, v: bigint): void {
+  dv.setBigUint64(at, v, true); // takes v modulo 2^64
   if (v <= U64_MAX) {
-    dv.setBigUint64(at, v, true);
     dv.setUint32(at + 8, 0); dv.setUint32(at + 12, 0); dv.setUint32(at + 16, 0);
     dv.setUint32(at + 20, 0); dv.setUint32(at + 24, 0); dv.setUint32(at + 28, 0);
     return;
   }
-  for (let i = 0; i < 4; i++, v >>= 64n) dv.setBigUint64(at + i * 8, v & U64_MAX, true);
+  dv.setBigUint64(at + 8, v >> 64n, true);
+  dv.setBigUint64(at + 16, v >> 128n, true);
+  dv.setBigUint64(at + 24, v >> 192n, true);
 }
 
 /** An account that differs from the state before the block, with the slots that changed (Vm.changedState). */
@@ -42,7 +46,9 @@ export interface BraidExports {
   heap_base(): number;
   worker_init(ctx: number): void;
   tx_execute(): void;
-  state_put_account_rec(addr: number, nonce: bigint, balanceBE: number, rec: number): number;
+  state_put_accounts(recs: number, count: number): number;
+  hex_ranges(list: number, count: number, len: number, dst: number): void;
+  hex_words(list: number, count: number, dst: number, ends: number): number;
   mem_zero(ptr: number, len: number): void;
   diff_next_account(i: number): number;
   state_put_slots(acct: number, pairs: number, count: number): number;
@@ -301,17 +307,19 @@ export class Vm {
 
   /** Writes a 256-bit value as a stack word (4 little-endian u64 limbs). */
   writeWord(at: number, v: bigint): void {
-    writeLimbs(this.dv(), at, BigInt.asUintN(256, v));
+    writeLimbs(this.dv(), at, v < 0n ? BigInt.asUintN(256, v) : v);
   }
 
   readWord(at: number): bigint {
     const dv = this.dv();
-    // Most words (balances, counters) fit in 53 bits: one BigInt instead of four.
-    const hi = dv.getUint32(at + 4, true);
-    if (hi < 0x200000 && (dv.getUint32(at + 8, true) | dv.getUint32(at + 12, true) | dv.getUint32(at + 16, true)
-      | dv.getUint32(at + 20, true) | dv.getUint32(at + 24, true) | dv.getUint32(at + 28, true)) === 0) {
-      return BigInt(dv.getUint32(at, true) + hi * 4294967296);
+    const high = dv.getUint32(at + 16, true) | dv.getUint32(at + 20, true) | dv.getUint32(at + 24, true) | dv.getUint32(at + 28, true);
+    const mid = dv.getUint32(at + 8, true) | dv.getUint32(at + 12, true);
+    if ((high | mid) === 0) {
+      // Most words (counters, balances) fit in 53 or 64 bits: one BigInt instead of four.
+      const hi = dv.getUint32(at + 4, true);
+      return hi < 0x200000 ? BigInt(dv.getUint32(at, true) + hi * 4294967296) : dv.getBigUint64(at, true);
     }
+    if (high === 0) return (dv.getBigUint64(at + 8, true) << 64n) | dv.getBigUint64(at, true);
     let v = 0n;
     for (let i = 3; i >= 0; i--) v = (v << 64n) | dv.getBigUint64(at + i * 8, true);
     return v;
@@ -335,21 +343,49 @@ export class Vm {
     return b;
   }
 
-  /** Adds accounts to the state. Throws RegionExhausted when a table is too small. */
+  /**
+   * Adds accounts to the state. Throws RegionExhausted when a table is too small. The accounts go
+   * in as batches of fixed records (state_put_accounts) written straight into the input region: a
+   * call and a few allocations per account cost more than the insertion itself.
+   */
   putAccounts(accounts: Iterable<[Uint8Array, AccountInit]>): void {
+    const base = this.layout.input;
+    // The upper half of the region: putSlots stages its pairs at the bottom.
+    const recs = base + Math.floor((this.layout.inputEnd - base) / 2);
+    const batch = Math.min(4096, Math.floor((this.layout.inputEnd - recs) / L.PUT_ACCOUNT_SIZE));
+    const withStorage: Array<[number, ReadonlyArray<readonly [bigint, bigint]>]> = [];
+    let n = 0;
+    const flush = () => {
+      if (n > 0 && this.exports.state_put_accounts(recs, n) === 0) throw new RegionExhausted(this.fatal() || 1);
+      const dv = this.dv();
+      for (const [k, storage] of withStorage) this.putSlots(dv.getUint32(recs + k * L.PUT_ACCOUNT_SIZE + 20, true), storage);
+      withStorage.length = 0;
+      n = 0;
+    };
     for (const [address, a] of accounts) {
-      const addrAt = this.stage(0, address);
-      const balAt = this.stage(32, this.be32(a.balance));
       let rec = a.code.length === 0 ? 0 : this.codeCache.get(a.code);
       if (rec === undefined) {
-        rec = this.exports.code_put(this.stage(128, a.code), a.code.length);
-        if (rec === 0) throw new RegionExhausted(this.fatal() || 5);
-        this.codeCache.set(a.code, rec);
+        if (a.code.length > recs - base) flush(); // staged over the whole region
+        rec = this.internCode(a.code);
       }
-      const e = this.exports.state_put_account_rec(addrAt, a.nonce, balAt, rec);
-      if (e === 0) throw new RegionExhausted(this.fatal() || 1);
-      if (a.storage.length > 0) this.putSlots(e, a.storage);
+      const at = recs + n * L.PUT_ACCOUNT_SIZE;
+      const dv = this.dv();
+      this.u8().set(address, at);
+      dv.setUint32(at + 20, rec, true);
+      dv.setBigUint64(at + 24, a.nonce, true);
+      writeLimbs(dv, at + 32, a.balance);
+      if (a.storage.length > 0) withStorage.push([n, a.storage]);
+      if (++n === batch) flush();
     }
+    flush();
+  }
+
+  /** Interns code staged at the bottom of the input region; throws RegionExhausted when full. */
+  private internCode(code: Uint8Array): number {
+    const rec = this.exports.code_put(this.stage(0, code), code.length);
+    if (rec === 0) throw new RegionExhausted(this.fatal() || 5);
+    this.codeCache.set(code, rec);
+    return rec;
   }
 
   /** Stages slots as (key, value) limb words in batches and inserts each batch with one call. */
@@ -552,34 +588,84 @@ export class Vm {
     const u8 = this.u8();
     const lay = this.layout;
     const ex = this.exports;
-    const byEntry = new Map<number, ChangedAccount>();
-    const codeHashes = new Map<number, string>([[0, EMPTY_CODE_HASH_HEX]]);
-    const entry = (e: number): ChangedAccount => {
-      let a = byEntry.get(e);
-      if (!a) {
-        const rec = dv.getUint32(e + L.A_CODE, true);
-        let codeHash = codeHashes.get(rec);
-        if (codeHash === undefined) codeHashes.set(rec, codeHash = hexOfRange(u8, ex.code_hash_of(rec), 32));
-        a = {
-          address: hexOfRange(u8, e, 20),
-          exists: (dv.getUint32(e + L.A_FLAGS, true) & L.AF_EXISTS) !== 0,
-          existed: (dv.getUint32(e + L.A_ORIG_FLAGS, true) & L.AF_EXISTS) !== 0,
-          nonce: dv.getBigUint64(e + L.A_NONCE, true),
-          balance: this.readWord(e + L.A_BALANCE),
-          codeHash,
-          storage: new Map(),
-        };
-        byEntry.set(e, a);
-      }
-      return a;
-    };
+    // The changed accounts' entries (each once, in table-list order), then those only a changed
+    // slot names.
+    const entries: number[] = [];
     const accounts = dv.getUint32(lay.ctx + L.CTX_ACCT_COUNT, true), slots = dv.getUint32(lay.ctx + L.CTX_STOR_COUNT, true);
-    for (let i = ex.diff_next_account(0); i < accounts; i = ex.diff_next_account(i + 1)) entry(dv.getUint32(lay.acctList + i * 4, true));
+    for (let i = ex.diff_next_account(0); i < accounts; i = ex.diff_next_account(i + 1)) entries.push(dv.getUint32(lay.acctList + i * 4, true));
+    const slotAt: number[] = [], slotOwner: number[] = [];
+    let position: Map<number, number> | undefined;
     for (let i = ex.diff_next_slot(0); i < slots; i = ex.diff_next_slot(i + 1)) {
       const s = dv.getUint32(lay.slotList + i * 4, true);
-      entry(dv.getUint32(s + L.S_ACCT, true)).storage.set(this.readWord(s + L.S_KEY).toString(16), this.readWord(s + L.S_VALUE));
+      const e = dv.getUint32(s + L.S_ACCT, true);
+      position ??= new Map(entries.map((x, k) => [x, k]));
+      let k = position.get(e);
+      if (k === undefined) { k = entries.length; entries.push(e); position.set(e, k); }
+      slotAt.push(s);
+      slotOwner.push(k);
     }
-    return [...byEntry.values()];
+    const addresses = this.hexOfRanges(entries, 20);
+    const codeHashes = new Map<number, string>([[0, EMPTY_CODE_HASH_HEX]]);
+    const changed = entries.map((e, k): ChangedAccount => {
+      const rec = dv.getUint32(e + L.A_CODE, true);
+      let codeHash = codeHashes.get(rec);
+      if (codeHash === undefined) codeHashes.set(rec, codeHash = hexOfRange(u8, ex.code_hash_of(rec), 32));
+      return {
+        address: addresses[k]!,
+        exists: (dv.getUint32(e + L.A_FLAGS, true) & L.AF_EXISTS) !== 0,
+        existed: (dv.getUint32(e + L.A_ORIG_FLAGS, true) & L.AF_EXISTS) !== 0,
+        nonce: dv.getBigUint64(e + L.A_NONCE, true),
+        balance: this.readWord(e + L.A_BALANCE),
+        codeHash,
+        storage: new Map(),
+      };
+    });
+    const keys = this.hexOfWords(slotAt.map((s) => s + L.S_KEY));
+    slotAt.forEach((s, j) => changed[slotOwner[j]!]!.storage.set(keys[j]!, this.readWord(s + L.S_VALUE)));
+    return changed;
+  }
+
+  /**
+   * "0x" and the hex of the `len` bytes at each address of `at`: wasm writes the digits of a batch
+   * (hex_ranges) and they are decoded at once, each string a slice of that one (flat, unlike a
+   * string concatenated pair by pair, so a Map hashes it without flattening it first).
+   */
+  private hexOfRanges(at: readonly number[], len: number): string[] {
+    const width = 2 + 2 * len;
+    return this.hexBatches(at, 4 + width, (list, count, dst) => {
+      this.exports.hex_ranges(list, count, len, dst);
+      const text = ascii.decode(this.u8().slice(dst, dst + count * width));
+      return (k) => text.substring(k * width, (k + 1) * width);
+    });
+  }
+
+  /** The words (stack layout) at each address of `at` in hex as bigint.toString(16) gives it (hex_words). */
+  private hexOfWords(at: readonly number[]): string[] {
+    return this.hexBatches(at, 4 + 4 + 64, (list, count, dst) => {
+      const ends = dst + 64 * count;
+      const size = this.exports.hex_words(list, count, dst, ends);
+      const text = ascii.decode(this.u8().slice(dst, dst + size));
+      const end = new Uint32Array(this.memory.buffer.slice(ends, ends + 4 * count));
+      return (k) => text.substring(k === 0 ? 0 : end[k - 1]!, end[k]!);
+    });
+  }
+
+  /**
+   * Runs `batch` over `at` in pieces that fit the input region (`perItem` bytes each, the address
+   * list included): it gets the list's place, the count and where to write, and returns a reader
+   * of the piece's k-th string.
+   */
+  private hexBatches(at: readonly number[], perItem: number, batch: (list: number, count: number, dst: number) => (k: number) => string): string[] {
+    const out = new Array<string>(at.length);
+    const list = this.layout.input;
+    const most = Math.floor((this.layout.inputEnd - list) / perItem);
+    for (let from = 0; from < at.length; from += most) {
+      const count = Math.min(most, at.length - from);
+      new Uint32Array(this.memory.buffer, list, count).set(at.slice(from, from + count));
+      const read = batch(list, count, list + 4 * count);
+      for (let k = 0; k < count; k++) out[from + k] = read(k);
+    }
+    return out;
   }
 
   /** Every existing account with its non-zero storage. */

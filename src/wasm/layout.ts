@@ -173,6 +173,7 @@ export const A_ORIG_WIPE = 108;
 export const A_MV_LOC = 112;
 export const A_ORIG_BALANCE = 128;
 export const ACCT_SIZE = 192;
+export const PUT_ACCOUNT_SIZE = 64;
 export const AF_EXISTS = 1;
 export const AF_TOUCHED = 2;
 export const AF_DESTRUCTED = 4;
