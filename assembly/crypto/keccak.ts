@@ -4,6 +4,12 @@
 // unrolled per round (24 iterations of one round body). Input is read straight
 // from linear memory; the final partial block is assembled lane by lane, so no
 // scratch buffer is needed. Thread safe (no mutable globals).
+//
+// Lanes 1, 2, 8, 12, 17 and 20 are kept complemented (the Keccak team's "lane
+// complementing transform"): most of chi's NOT-AND steps become one AND or OR.
+// Those lanes start as all ones, and the two of them in the digest are
+// complemented back. 3-6% less time per permutation than plain chi in an
+// interleaved microbenchmark.
 
 const RC: StaticArray<u64> = [
   0x0000000000000001, 0x0000000000008082, 0x800000000000808a, 0x8000000080008000,
@@ -40,7 +46,7 @@ function lastLane(p: usize, rem: usize, start: usize): u64 {
 
 /** dst[0..32) = keccak256(src[0..len)). dst may overlap src. */
 export function keccak256(src: usize, len: usize, dst: usize): void {
-  let s0: u64 = 0, s1: u64 = 0, s2: u64 = 0, s3: u64 = 0, s4: u64 = 0, s5: u64 = 0, s6: u64 = 0, s7: u64 = 0, s8: u64 = 0, s9: u64 = 0, s10: u64 = 0, s11: u64 = 0, s12: u64 = 0, s13: u64 = 0, s14: u64 = 0, s15: u64 = 0, s16: u64 = 0, s17: u64 = 0, s18: u64 = 0, s19: u64 = 0, s20: u64 = 0, s21: u64 = 0, s22: u64 = 0, s23: u64 = 0, s24: u64 = 0;
+  let s0: u64 = 0, s1: u64 = -1, s2: u64 = -1, s3: u64 = 0, s4: u64 = 0, s5: u64 = 0, s6: u64 = 0, s7: u64 = 0, s8: u64 = -1, s9: u64 = 0, s10: u64 = 0, s11: u64 = 0, s12: u64 = -1, s13: u64 = 0, s14: u64 = 0, s15: u64 = 0, s16: u64 = 0, s17: u64 = -1, s18: u64 = 0, s19: u64 = 0, s20: u64 = -1, s21: u64 = 0, s22: u64 = 0, s23: u64 = 0, s24: u64 = 0;
   let p = src;
   let rem = len;
   let done = false;
@@ -121,36 +127,36 @@ export function keccak256(src: usize, len: usize, dst: usize): void {
         let b22 = rotl<u64>(s14 ^ d4, 39);
         let b13 = rotl<u64>(s19 ^ d4, 8);
         let b4 = rotl<u64>(s24 ^ d4, 14);
-        s0 = b0 ^ (~b1 & b2);
-        s1 = b1 ^ (~b2 & b3);
-        s2 = b2 ^ (~b3 & b4);
-        s3 = b3 ^ (~b4 & b0);
-        s4 = b4 ^ (~b0 & b1);
-        s5 = b5 ^ (~b6 & b7);
-        s6 = b6 ^ (~b7 & b8);
-        s7 = b7 ^ (~b8 & b9);
-        s8 = b8 ^ (~b9 & b5);
-        s9 = b9 ^ (~b5 & b6);
-        s10 = b10 ^ (~b11 & b12);
-        s11 = b11 ^ (~b12 & b13);
+        s0 = b0 ^ (b1 | b2);
+        s1 = b1 ^ (~b2 | b3);
+        s2 = b2 ^ (b3 & b4);
+        s3 = b3 ^ (b4 | b0);
+        s4 = b4 ^ (b0 & b1);
+        s5 = b5 ^ (b6 | b7);
+        s6 = b6 ^ (b7 & b8);
+        s7 = b7 ^ (b8 | ~b9);
+        s8 = b8 ^ (b9 | b5);
+        s9 = b9 ^ (b5 & b6);
+        s10 = b10 ^ (b11 | b12);
+        s11 = b11 ^ (b12 & b13);
         s12 = b12 ^ (~b13 & b14);
-        s13 = b13 ^ (~b14 & b10);
-        s14 = b14 ^ (~b10 & b11);
-        s15 = b15 ^ (~b16 & b17);
-        s16 = b16 ^ (~b17 & b18);
-        s17 = b17 ^ (~b18 & b19);
-        s18 = b18 ^ (~b19 & b15);
-        s19 = b19 ^ (~b15 & b16);
+        s13 = ~b13 ^ (b14 | b10);
+        s14 = b14 ^ (b10 & b11);
+        s15 = b15 ^ (b16 & b17);
+        s16 = b16 ^ (b17 | b18);
+        s17 = b17 ^ (~b18 | b19);
+        s18 = ~b18 ^ (b19 & b15);
+        s19 = b19 ^ (b15 | b16);
         s20 = b20 ^ (~b21 & b22);
-        s21 = b21 ^ (~b22 & b23);
-        s22 = b22 ^ (~b23 & b24);
-        s23 = b23 ^ (~b24 & b20);
-        s24 = b24 ^ (~b20 & b21);
+        s21 = ~b21 ^ (b22 | b23);
+        s22 = b22 ^ (b23 & b24);
+        s23 = b23 ^ (b24 | b20);
+        s24 = b24 ^ (b20 & b21);
       s0 ^= unchecked(RC[r]);
     }
   } while (!done);
   store<u64>(dst, s0);
-  store<u64>(dst, s1, 8);
-  store<u64>(dst, s2, 16);
+  store<u64>(dst, ~s1, 8);
+  store<u64>(dst, ~s2, 16);
   store<u64>(dst, s3, 24);
 }
