@@ -15,7 +15,7 @@ export { stm_commit } from "./stm/commit";
 export { seq_run_block } from "./stm/sequential";
 export { keccak256 } from "./crypto/keccak";
 export { keccak256_memo } from "./crypto/keccak_memo";
-export { receipts_root, receipts_root_scratch, receipts_snapshot, receipts_snapshot_size } from "./block/receipts";
+export { receipts_root, receipts_root_scratch, receipts_root_staged, receipts_snapshot, receipts_snapshot_size } from "./block/receipts";
 export { gas_allowance_exceeded, staged_max_gas_limit } from "./block/gas_allowance";
 export { remote_put_account, remote_put_slot, remote_put_blockhash } from "./remote/insert";
 export { ra_prefetch_tx } from "./remote/runahead";

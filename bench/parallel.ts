@@ -45,7 +45,7 @@ interface KindRow {
   categories: SynthMeta["categories"] | null;
   generationMs: number;
   rounds: number;
-  sequential: { executionMedianMs: number; executionMinMs: number; setupMedianMs: number; runs: number; mgasPerS: number; gasUsedMatchesHeader: boolean } | null;
+  sequential: { executionMedianMs: number; executionMinMs: number; setupMedianMs: number; wallMedianMs: number; runs: number; mgasPerS: number; gasUsedMatchesHeader: boolean } | null;
   /** Keyed by thread count. */
   parallel: Record<string, ThreadResult> | null;
   /** Two independent sequential replays at once against one (bench/ceiling.ts). */
@@ -125,6 +125,7 @@ export async function run(args: string[]): Promise<void> {
       { header: `stm${n} ms`, value: (r) => (isT(r) ? "" : fmtMs(th(r, n)?.executionMedianMs ?? NaN)) },
       { header: `x${n}`, value: (r) => (isT(r) ? fmtNum(totals[String(n)]!.geomeanSpeedup, 2) : fmtSpeedup(th(r, n))) },
     ]),
+    { header: "wall x2", value: (r) => (isT(r) ? fmtNum(totals["2"]?.geomeanWallSpeedup ?? NaN, 2) : fmtNum(th(r, 2)?.wallSpeedup ?? NaN, 2)) },
     { header: "ceil@2", value: (r) => (isT(r) ? fmtNum(ceilingGeomean, 2) : fmtNum(r.ceiling?.ceiling ?? NaN, 2)) },
     { header: "exec@2", value: (r) => (isT(r) ? "" : fmtNum(th(r, 2)?.executions ?? NaN, 0)) },
     { header: "valid@2", value: (r) => (isT(r) ? "" : fmtNum(th(r, 2)?.validations ?? NaN, 0)) },
@@ -143,7 +144,7 @@ export async function run(args: string[]): Promise<void> {
   console.log("");
   console.log(formatTable<R>(cols, rows, [{ total: true }]));
   console.log("seq/stmN ms: median stats.executionMs (sequential executeBlock / Block-STM on N threads) over the same interleaved rounds; xN = seq / stmN;" +
-    " s = sequential path, ! = result differs; counters at 2 threads are medians over the rounds; setup@2 = Block-STM setupMs (staging, not in stmN ms);" +
+    " s = sequential path, ! = result differs; wall x2 = the same for the whole call at 2 threads (pre-state load, staging, execution, receipts root, state diff); counters at 2 threads are medians over the rounds; setup@2 = Block-STM setupMs (staging, not in stmN ms);" +
     " ceil@2 = the machine's 2-thread ceiling: two independent sequential replays of the block at once against one (bench/ceiling.ts)");
   for (const r of rows) {
     if (r.error) console.log(`  ${r.kind}: error: ${r.error}`);
@@ -156,7 +157,7 @@ export async function run(args: string[]): Promise<void> {
   for (const n of CFG.threads) {
     const b = totals[String(n)]!;
     console.log(`Block-STM ${n} thread${n > 1 ? "s" : ""}: geometric-mean speedup ${fmtNum(b.geomeanSpeedup, 3)}x, gas-weighted ${fmtNum(b.gasWeightedSpeedup, 3)}x, ` +
-      `min ${fmtNum(b.minSpeedup, 3)}x (${b.minSpeedupAt}), max ${fmtNum(b.maxSpeedup, 3)}x (${b.maxSpeedupAt}); identical ${b.identical}/${b.blocks}`);
+      `min ${fmtNum(b.minSpeedup, 3)}x (${b.minSpeedupAt}), max ${fmtNum(b.maxSpeedup, 3)}x (${b.maxSpeedupAt}); whole call ${fmtNum(b.geomeanWallSpeedup, 3)}x; identical ${b.identical}/${b.blocks}`);
   }
   if (ceilings.length) {
     const x2 = totals["2"];
@@ -184,6 +185,7 @@ export async function run(args: string[]): Promise<void> {
       parallel: "ParallelExecutor(vm2, NodeWorkerPool(4 workers on vm2.memory)).execute(block, pre, { verifySenders: false, threads }); time = stats.executionMs (workers + in-order commit and any serial rest + reading the receipts, whose logs decode on first access; staging is setupMs)",
       rounds: `one untimed sequential reference run, then ${WARMUPS} untimed warm-up runs of each side (the parallel ones checked), then rounds of (sequential, 1, 2, 4 threads) with the order rotated each round, no forced gc() between runs (a forced gc() or pause idles the worker cores, which the VM then parks); at least minRounds, more while under timeMs, at most maxRounds`,
       speedup: "median sequential executionMs / median parallel executionMs over the same rounds; pairedSpeedupMedian = median of the per-round ratios",
+      wallSpeedup: "median time of the whole sequential executeBlock call / of the whole execute() call (pre-state load, staging, execution, receipts root, state diff), same rounds",
       identical: "every parallel result (warm-up and timed) equals the sequential reference under compareResults (receipts, gasUsed, logsBloom, state diff)",
       ceiling: "bench/ceiling.ts: the block's sequential replay on two worker threads with a Vm each; 3 repeats of (15 runs on each thread alone, then 15 runs on both at once); ceiling = 2 x median alone / median at once",
     },
@@ -194,7 +196,7 @@ export async function run(args: string[]): Promise<void> {
       generationMs: sig(r.generationMs),
       sequential: r.sequential && {
         ...r.sequential, executionMedianMs: sig(r.sequential.executionMedianMs), executionMinMs: sig(r.sequential.executionMinMs),
-        setupMedianMs: sig(r.sequential.setupMedianMs), mgasPerS: sig(r.sequential.mgasPerS),
+        setupMedianMs: sig(r.sequential.setupMedianMs), wallMedianMs: sig(r.sequential.wallMedianMs), mgasPerS: sig(r.sequential.mgasPerS),
       },
       parallel: r.parallel && Object.fromEntries(Object.entries(r.parallel).map(([k, v]) => [k, roundThread(v)])),
       ceiling: r.ceiling && { ...r.ceiling, aloneMedianMs: sig(r.ceiling.aloneMedianMs), pairMedianMs: sig(r.ceiling.pairMedianMs), ceiling: sig(r.ceiling.ceiling) },

@@ -13,7 +13,9 @@
 // state diff. Each side first runs WARMUPS untimed times; then all runs follow one another
 // without a forced gc(). speedup = median sequential executionMs / median parallel executionMs
 // over the same rounds. Every parallel result (warm-up and timed runs) is compared with the
-// sequential reference result by compareResults.
+// sequential reference result by compareResults. The end-to-end time of each call (pre-state load,
+// staging, execution, receipts root and state diff: what a caller waits for) is recorded beside
+// it: wallSpeedup = median sequential call / median Block-STM call.
 import { cpus, loadavg } from "node:os";
 import { executeBlock } from "../dist/block/execute.js";
 import { compareResults } from "../dist/block/compare.js";
@@ -44,6 +46,11 @@ export interface ThreadResult {
   pairedSpeedupMedian: number;
   /** Median stats.setupMs (vm.reset + pre-state load + staging transactions and worker contexts; not in executionMs). */
   setupMedianMs: number;
+  /** Median time of the whole execute() call (setup, execution, receipts root, state diff) and of the sequential executeBlock call, same rounds. */
+  wallMedianMs: number;
+  sequentialWallMedianMs: number;
+  /** sequentialWallMedianMs / wallMedianMs: the end-to-end speedup a caller sees. */
+  wallSpeedup: number;
   runs: number;
   /** Block-STM counters: medians over the timed runs (they vary from run to run), and the range of aborts. */
   executions: number;
@@ -70,7 +77,7 @@ export interface ThreadResult {
 
 export interface StmComparison {
   rounds: number;
-  sequential: { executionMedianMs: number; executionMinMs: number; setupMedianMs: number; runs: number };
+  sequential: { executionMedianMs: number; executionMinMs: number; setupMedianMs: number; wallMedianMs: number; runs: number };
   /** Keyed by thread count ("1", "2", "4"). */
   threads: Record<string, ThreadResult>;
   /** The sequential reference result (untimed first run). */
@@ -100,7 +107,7 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
     ...o.threads.map((t): Side => ({ key: String(t), threads: t, policy: "always" })),
     ...(o.autoThreads ?? []).map((t): Side => ({ key: `${t}auto`, threads: t, policy: "auto" })),
   ];
-  interface Acc { exec: number[]; setup: number[]; ratio: number[]; stats: ParallelStats[]; diffs: string[]; identical: boolean; error: string | null }
+  interface Acc { exec: number[]; setup: number[]; wall: number[]; ratio: number[]; stats: ParallelStats[]; diffs: string[]; identical: boolean; error: string | null }
   const acc = new Map<string, Acc>();
   const check = (a: Acc, r: BlockResult) => {
     const d = compareResults(reference, r);
@@ -108,7 +115,7 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
   };
   // Warm-up (untimed) runs of every side, the parallel ones checked as well: the workers' code
   // reaches its steady speed only after a few blocks (JIT tiering), later than the coordinator's.
-  for (const side of parSides) acc.set(side.key, { exec: [], setup: [], ratio: [], stats: [], diffs: [], identical: true, error: null });
+  for (const side of parSides) acc.set(side.key, { exec: [], setup: [], wall: [], ratio: [], stats: [], diffs: [], identical: true, error: null });
   for (let w = 0; w < (o.warmups ?? WARMUPS); w++) {
     if (w > 0) executeBlock(seqVm, block, pre, { verifySenders: false });
     for (const side of parSides) {
@@ -123,6 +130,7 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
   }
   const seqExec: number[] = [];
   const seqSetup: number[] = [];
+  const seqWall: number[] = [];
   const sides: Array<Side | "seq"> = ["seq", ...parSides];
   let rounds = 0;
   const t0 = performance.now();
@@ -136,7 +144,9 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
     // block 17034869 at 2 threads, 1.21x back to back and 0.77x with a gc() before each round).
     for (const side of order) {
       if (side === "seq") {
+        const tCall = performance.now();
         const r = executeBlock(seqVm, block, pre, { verifySenders: false });
+        seqWall.push(performance.now() - tCall);
         seqMs = r.stats.executionMs;
         seqExec.push(seqMs);
         seqSetup.push(r.stats.setupMs ?? NaN);
@@ -145,7 +155,9 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
       const a = acc.get(side.key)!;
       if (a.error) continue;
       try {
+        const tCall = performance.now();
         const r = await par.execute(block, pre, { verifySenders: false, threads: side.threads, policy: side.policy });
+        a.wall.push(performance.now() - tCall);
         a.exec.push(r.stats.executionMs);
         a.setup.push(r.stats.setupMs ?? NaN);
         a.stats.push(r.parallel);
@@ -159,6 +171,7 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
     rounds++;
   }
   const seqMedian = median(seqExec);
+  const seqWallMedian = median(seqWall);
   const threads: Record<string, ThreadResult> = {};
   for (const side of parSides) {
     const a = acc.get(side.key)!;
@@ -176,6 +189,9 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
       speedup: seqMedian / m,
       pairedSpeedupMedian: median(a.ratio),
       setupMedianMs: median(a.setup),
+      wallMedianMs: median(a.wall),
+      sequentialWallMedianMs: seqWallMedian,
+      wallSpeedup: seqWallMedian / median(a.wall),
       runs: a.exec.length,
       executions: med((s) => s.executions),
       validations: med((s) => s.validations),
@@ -196,7 +212,7 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
   }
   return {
     rounds,
-    sequential: { executionMedianMs: seqMedian, executionMinMs: Math.min(...seqExec), setupMedianMs: median(seqSetup), runs: seqExec.length },
+    sequential: { executionMedianMs: seqMedian, executionMinMs: Math.min(...seqExec), setupMedianMs: median(seqSetup), wallMedianMs: seqWallMedian, runs: seqExec.length },
     threads,
     reference,
   };
@@ -209,6 +225,7 @@ export function roundThread(r: ThreadResult): ThreadResult {
     ...r,
     executionMedianMs: s(r.executionMedianMs), executionMinMs: s(r.executionMinMs), sequentialExecutionMedianMs: s(r.sequentialExecutionMedianMs),
     speedup: s(r.speedup), pairedSpeedupMedian: s(r.pairedSpeedupMedian), setupMedianMs: s(r.setupMedianMs),
+    wallMedianMs: s(r.wallMedianMs), sequentialWallMedianMs: s(r.sequentialWallMedianMs), wallSpeedup: s(r.wallSpeedup),
     workersMs: s(r.workersMs), commitMs: s(r.commitMs), receiptsMs: s(r.receiptsMs),
   };
 }
@@ -226,6 +243,8 @@ export interface SpeedupTotals {
   gasWeightedSpeedup: number;
   /** sum(sequential ms) / sum(parallel ms): time-weighted. */
   totalTimeSpeedup: number;
+  /** Geometric mean of the end-to-end (whole call) speedups. */
+  geomeanWallSpeedup: number;
   minSpeedup: number;
   minSpeedupAt: string | null;
   maxSpeedup: number;
@@ -250,6 +269,7 @@ export function speedupTotals(rows: Array<[string, number, ThreadResult | undefi
     geomeanSpeedupParallelPath: sig(geomean(ok.filter((r) => !r[2].sequential).map((r) => r[2].speedup))),
     gasWeightedSpeedup: sig(gas ? sum(ok.map((r) => r[1] * r[2].speedup)) / gas : NaN),
     totalTimeSpeedup: sig(sum(ok.map((r) => r[2].sequentialExecutionMedianMs)) / sum(ok.map((r) => r[2].executionMedianMs))),
+    geomeanWallSpeedup: sig(geomean(ok.map((r) => r[2].wallSpeedup))),
     minSpeedup: sig(min ? min[2].speedup : NaN),
     minSpeedupAt: min ? min[0] : null,
     maxSpeedup: sig(max ? max[2].speedup : NaN),

@@ -100,6 +100,57 @@ describe("doorbell", () => {
     expect(describeDiff("after", seq, r)).toEqual([]);
   }, 60_000);
 
+  it("hashes the receipts root on a worker while the coordinator reads the diff: rung, withdrawn, or by message", async () => {
+    // Byzantium+ with a thousand receipts. The bell's words as in the test above; JOB_ROOT = 2.
+    const m = loadMainnetBlock("13217637");
+    const want = executeBlock(seqVm, m.block, m.pre, { verifySenders: false });
+    expect(want.receiptsRoot).toEqual(m.block.header.receiptsRoot);
+    type Bell = { ring: (w: number, ctx: number, job: number) => boolean; buffer: SharedArrayBuffer; rung: number[] };
+    const bell = (pool as unknown as { bell: Bell }).bell;
+    const ring = bell.ring, join = pool.join, wake = pool.wake;
+    const i32 = new Int32Array(bell.buffer);
+    const jobs: number[] = [];
+    const run = async (label: string) => {
+      jobs.length = 0;
+      const r = await par.execute(m.block, m.pre, { threads: 2, verifySenders: false, policy: "always" });
+      expect(describeDiff(label, want, r)).toEqual([]);
+      expect(r.receiptsRoot, label).toEqual(m.block.header.receiptsRoot);
+      return r;
+    };
+    try {
+      // Rung: the worker of the block's second context gets the root's job.
+      bell.ring = (w, ctx, job) => { jobs.push(job); return ring.call(bell, w, ctx, job); };
+      await run("rung");
+      expect(jobs).toContain(2);
+      // Never taken (a ring that does not notify, for the root's job only, on a parked worker):
+      // the block completes only if the job is withdrawn and the root hashed here (a wait for
+      // the sleeping worker would time the test out).
+      let silent = 0;
+      bell.ring = (w, ctx, job) => {
+        if (job !== 2) return ring.call(bell, w, ctx, job);
+        const b = w * 16;
+        Atomics.store(i32, b + 2, ctx);
+        Atomics.store(i32, b + 3, job);
+        if (Atomics.compareExchange(i32, b, 1, 2) !== 1) return false;
+        bell.rung[w] = (bell.rung[w]! + 1) | 0;
+        silent++;
+        return true;
+      };
+      pool.wake = () => undefined;
+      for (let k = 0; k < 5 && silent === 0; k++) await run(`withdrawn ${k}`);
+      expect(silent).toBeGreaterThan(0);
+      // Not joined through the bell: the coordinator awaits the worker's reply.
+      bell.ring = ring;
+      pool.wake = wake;
+      pool.join = () => false;
+      await run("awaited");
+    } finally {
+      bell.ring = ring;
+      pool.join = join;
+      pool.wake = wake;
+    }
+  }, 60_000);
+
   it("wake() before a run and close() of parked workers return", async () => {
     pool.wake(2);
     const c = scenarios()[0]!.make();

@@ -5,6 +5,7 @@ import * as L from "../layout";
 import * as H from "../stm/layout";
 import { header_len, write_header, bytes_size, write_bytes, uint_size, write_uint } from "../trie/rlp";
 import { ordinal_root, ordinal_scratch } from "../trie/ordinal";
+import { g_ctx } from "../globals";
 
 @inline function record(header: usize, i: u32): usize {
   return <usize>load<u32>(header + H.H_TXS) + <usize>i * H.TXR_SIZE;
@@ -97,6 +98,16 @@ export function receipts_root(header: usize, scratch: usize, out: usize): void {
     at = end;
   }
   ordinal_root(table, n, (at + 7) & ~7, out);
+}
+
+/**
+ * receipts_root of the block staged at the bound context's CTX_STM, with the scratch and output
+ * the host set in its H_ROOT_SCRATCH and H_ROOT_OUT: a worker's job while the coordinator reads
+ * the state diff.
+ */
+export function receipts_root_staged(): void {
+  const header = <usize>load<u32>(g_ctx + L.CTX_STM);
+  receipts_root(header, <usize>load<u32>(header + H.H_ROOT_SCRATCH), <usize>load<u32>(header + H.H_ROOT_OUT));
 }
 
 /** Bytes receipts_snapshot writes: a bloom and the log records for each transaction with logs. */

@@ -53,6 +53,8 @@ export const H_COMMIT_NEXT: u32 = 576; // the parallel commit's next chunk of tr
 export const H_COMMIT_DONE: u32 = 580; // transactions whose writes the parallel commit has applied
 export const H_EARLY_NEXT: u32 = 640; // the next entry of H_EARLY to claim
 export const H_EARLY_RUN: u32 = 644; // entries incarnated before the in-order claims reached them
+export const H_ROOT_SCRATCH: u32 = 648; // receipts_root_staged: its scratch and where the root goes (set by the host)
+export const H_ROOT_OUT: u32 = 652;
 export const H_SIZE: u32 = 704;
 
 // ---- Transaction record ----

@@ -81,18 +81,23 @@ export function finishBlock(vm: Vm, env: BlockEnv, block: BlockInput): number {
   return reward > 0n ? h.uncles.length : 0;
 }
 
-/** The result of an executed block: receipts root and state diff are computed here. */
+/**
+ * The result of an executed block: the state diff and the receipts root are read here, unless
+ * `finished` brings them (the parallel executor computes the root on a worker meanwhile).
+ */
 export function assembleResult(vm: Vm, block: BlockInput, env: BlockEnv,
   r: BlockReceipts, unrewarded: number,
-  ms: { senderRecoveryMs: number; setupMs: number; executionMs: number }): BlockResult {
+  ms: { senderRecoveryMs: number; setupMs: number; executionMs: number },
+  finished?: { root: Uint8Array | null; diff: Map<string, StateDiffEntry | null>; finishMs: number }): BlockResult {
   const tFinish = performance.now();
-  const root = env.fork >= Fork.Byzantium ? receiptsRootOf(vm, r.header) : null;
-  const diff = stateDiff(vm);
+  const root = finished ? finished.root : env.fork >= Fork.Byzantium ? receiptsRootOf(vm, r.header) : null;
+  const diff = finished ? finished.diff : stateDiff(vm);
+  const finishMs = (finished?.finishMs ?? 0) + performance.now() - tFinish;
   return {
     number: block.header.number, fork: env.fork, receipts: r.receipts, gasUsed: r.gasUsed, logsBloom: r.bloom,
     receiptsRoot: root, stateDiff: diff,
     stats: {
-      transactions: block.transactions.length, steps: r.steps, ...ms, finishMs: performance.now() - tFinish,
+      transactions: block.transactions.length, steps: r.steps, ...ms, finishMs,
       ...(unrewarded ? { unclesNotRewarded: unrewarded } : {}),
     },
   };

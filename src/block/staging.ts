@@ -258,9 +258,22 @@ function blockScratch(vm: Vm, header: number, need: number): number {
 
 /** The receipts root of the executed block staged at `header`, encoded and hashed in wasm (block/receipts.ts). */
 export function receiptsRootOf(vm: Vm, header: number): Uint8Array {
-  const at = blockScratch(vm, header, vm.exports.receipts_root_scratch(header) + 32);
+  const at = stageReceiptsRoot(vm, header);
   vm.exports.receipts_root(header, at + 32, at);
   return vm.u8().slice(at, at + 32);
+}
+
+/**
+ * Sets aside the receipts root's scratch for the executed block staged at `header` and notes it
+ * in the header (H_ROOT_SCRATCH, H_ROOT_OUT) for receipts_root_staged; returns where the root
+ * will be (32 bytes, the scratch after it).
+ */
+export function stageReceiptsRoot(vm: Vm, header: number): number {
+  const at = blockScratch(vm, header, vm.exports.receipts_root_scratch(header) + 32);
+  const dv = vm.dv();
+  dv.setUint32(header + L.H_ROOT_SCRATCH, at + 32, true);
+  dv.setUint32(header + L.H_ROOT_OUT, at, true);
+  return at;
 }
 
 /**

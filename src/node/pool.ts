@@ -1,7 +1,7 @@
 // Node adapter: Block-STM workers on worker_threads.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { Doorbell, JOB_SEQ, JOB_STM } from "../worker/doorbell.js";
+import { Doorbell, jobCode } from "../worker/doorbell.js";
 import { chunks, settleRun, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
 import type { RecoveryJob } from "../tx/sign.js";
 
@@ -84,7 +84,7 @@ export class NodeWorkerPool implements WorkerPool {
     // enter wasm before its thread has caught up with the new size (seen as an out-of-bounds
     // access in the tests); the message's turn of its event loop lets it catch up first.
     const size = this.memory.buffer.byteLength;
-    const rung = contexts.map((ctx, i) => this.sizeSeen[i] === size && this.bell.ring(i, ctx, opts.job === "seq" ? JOB_SEQ : JOB_STM));
+    const rung = contexts.map((ctx, i) => this.sizeSeen[i] === size && this.bell.ring(i, ctx, jobCode(opts.job)));
     contexts.forEach((_, i) => { this.sizeSeen[i] = size; });
     this.lastRun = rung.every(Boolean) ? contexts.map((_, i) => i) : null;
     const done = contexts.map((ctx, i) => {

@@ -8,11 +8,11 @@ import { recoveryJob } from "../tx/sign.js";
 import { Vm } from "../vm/vm.js";
 import { sizesFor, nextPow2, type RegionSizes } from "../vm/regions.js";
 import { MAINNET, type ChainConfig } from "../block/chain.js";
-import { blockEnvFor, executeBlock, beaconRootCall, finishBlock, assembleResult, assignSender } from "../block/execute.js";
-import type { BlockInput, BlockResult, PreState } from "../block/types.js";
+import { blockEnvFor, executeBlock, beaconRootCall, finishBlock, assembleResult, assignSender, stateDiff } from "../block/execute.js";
+import type { BlockInput, BlockResult, PreState, StateDiffEntry } from "../block/types.js";
 import type { BlockEnv } from "../vm/types.js";
 import type { WorkerPool } from "./pool.js";
-import { Carver, blockHashRing, checkStatic, stageBlock, readReceipts, txRecord, senderRunEnds, longestSenderRun, INVALID_REASONS } from "../block/staging.js";
+import { Carver, blockHashRing, checkStatic, stageBlock, stageReceiptsRoot, readReceipts, txRecord, senderRunEnds, longestSenderRun, INVALID_REASONS } from "../block/staging.js";
 
 export interface ParallelOptions {
   chain?: ChainConfig;
@@ -235,10 +235,28 @@ export class ParallelExecutor {
     const { results, stats } = run;
     const unrewarded = finishBlock(vm, env, block);
     const executionMs = performance.now() - t0 + systemMs;
+    const finished = env.fork >= Fork.Byzantium && contexts.length > 1 ? await this.finishOnWorker(header, contexts[1]!) : undefined;
     return {
-      ...assembleResult(vm, block, env, results, unrewarded, { senderRecoveryMs: senderMs, setupMs: t0 - tSetup - systemMs, executionMs }),
+      ...assembleResult(vm, block, env, results, unrewarded, { senderRecoveryMs: senderMs, setupMs: t0 - tSetup - systemMs, executionMs }, finished),
       parallel: stats,
     };
+  }
+
+  /**
+   * The receipts root, hashed on a worker (bound to `context`) while this thread reads the state
+   * diff: on blocks of thousands of transactions each takes milliseconds. A job the worker has not
+   * taken by the time the diff is read is withdrawn and hashed here.
+   */
+  private async finishOnWorker(header: number, context: number): Promise<{ root: Uint8Array; diff: Map<string, StateDiffEntry | null>; finishMs: number }> {
+    const t0 = performance.now();
+    const vm = this.vm;
+    const at = stageReceiptsRoot(vm, header);
+    const job = this.pool.run([context], { job: "root" });
+    job.catch(() => undefined); // awaited below unless withdrawn
+    const diff = stateDiff(vm);
+    if ((this.pool.withdraw?.() ?? []).length > 0) vm.exports.receipts_root(header, at + 32, at);
+    else if (!(this.pool.coordinatorMayBlock && this.pool.join?.())) await job;
+    return { root: vm.u8().slice(at, at + 32), diff, finishMs: performance.now() - t0 };
   }
 
   /**

@@ -15,7 +15,8 @@ export interface WorkerPool {
   whenReady(): Promise<void>;
   /**
    * Each worker binds to its context and runs `stm_worker` until the block is done (or, with
-   * job "seq", `seq_run_block`, whose results are returned). Once whenReady() has resolved, the
+   * job "seq", `seq_run_block`, whose results are returned; with job "root", the receipts root of
+   * the block staged there, `receipts_root_staged`). Once whenReady() has resolved, the
    * contexts are posted before run() returns. Workers that miss remote state ask
    * through `onFetch` and wait on their context's fetch flag until it is answered.
    */
@@ -43,7 +44,7 @@ export interface WorkerPool {
 }
 
 export interface RunOptions {
-  job?: "stm" | "seq";
+  job?: "stm" | "seq" | "root";
   /** A worker's state request: its context and the ticket it waits to see answered. */
   onFetch?: (ctx: number, ticket: number) => void;
 }
@@ -74,7 +75,7 @@ export function chunks<T>(jobs: T[], parts: number): T[][] {
 /** Messages between the coordinator and a worker. */
 export type ToWorker =
   | { kind: "init"; module: WebAssembly.Module; memory: WebAssembly.Memory; bell?: BellWiring }
-  | { kind: "run"; ctx: number; job?: "stm" | "seq" }
+  | { kind: "run"; ctx: number; job?: "stm" | "seq" | "root" }
   | { kind: "recover"; jobs: RecoveryJob[] };
 export type FromWorker =
   | { kind: "ready" }

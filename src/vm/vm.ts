@@ -63,6 +63,7 @@ export interface BraidExports {
   seq_run_block(from: number): number;
   receipts_root_scratch(header: number): number;
   receipts_root(header: number, scratch: number, out: number): void;
+  receipts_root_staged(): void;
   receipts_snapshot_size(header: number): number;
   receipts_snapshot(header: number, dst: number, bloom: number): void;
   gas_allowance_exceeded(header: number, limit: bigint): number;

@@ -5,7 +5,7 @@ import type { BraidExports } from "../vm/vm.js";
 import type { FromWorker, ToWorker } from "../parallel/pool.js";
 import { recoverAddress } from "../tx/sign.js";
 import { CTX_FETCH_FLAG, CTX_FETCH_TICKET } from "../wasm/layout.js";
-import { JOB_SEQ, JOB_STM, park, tookMessage, type BellWiring } from "./doorbell.js";
+import { JOB_ROOT, JOB_SEQ, jobCode, park, tookMessage, type BellWiring } from "./doorbell.js";
 import { warmHostPaths } from "./warm.js";
 
 // BLOCKHASH on a worker reads the ring in the shared memory the coordinator fills
@@ -20,7 +20,10 @@ export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) =
     try {
       if (!exports) throw new Error("worker not initialised");
       exports.worker_init(ctx);
-      const result = job === JOB_SEQ ? exports.seq_run_block(0) >>> 0 : (exports.stm_worker(), 0);
+      let result = 0;
+      if (job === JOB_SEQ) result = exports.seq_run_block(0) >>> 0;
+      else if (job === JOB_ROOT) exports.receipts_root_staged();
+      else exports.stm_worker();
       post({ kind: "done", result });
       return true;
     } catch (e) {
@@ -52,7 +55,7 @@ export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) =
       } else if (m.kind === "recover") {
         post({ kind: "recovered", addresses: m.jobs.map((j) => { try { return recoverAddress(j); } catch { return null; } }) });
       } else {
-        runJob(m.ctx, m.job === "seq" ? JOB_SEQ : JOB_STM);
+        runJob(m.ctx, jobCode(m.job));
       }
     } catch (e) {
       post({ kind: "error", message: (e as Error).stack ?? String(e) });
