@@ -90,7 +90,7 @@ describe('batched pre-state load', () => {
         storage: Array.from({ length: slots }, (_, k): [bigint, bigint] => [toBig(rnd(32)), BigInt(k + 1) * 2n ** 130n + BigInt(i)]),
       }]);
     }
-    vm.reset({ ...vm.sizes, accounts: 1 << 15, slots: 1 << 12 });
+    vm.reset({ ...vm.regionSizes, accounts: 1 << 15, slots: 1 << 12 });
     vm.putAccounts(accounts);
     const got = dumped(vm);
     expect(got.size).toBe(accounts.length);
@@ -113,7 +113,7 @@ describe('batched pre-state load', () => {
       [rnd(20), { nonce: 3n, balance: 4n, code: big, storage: [[5n, 6n]] }],
       [rnd(20), { nonce: 7n, balance: 8n, code: new Uint8Array(0), storage: [] }],
     ];
-    vm.reset({ ...vm.sizes, codeArena: 16 << 20 });
+    vm.reset({ ...vm.regionSizes, codeArena: 16 << 20 });
     vm.putAccounts(accounts);
     const got = dumped(vm);
     for (const [address, a] of accounts) {

@@ -21,6 +21,12 @@ export interface ExecuteOptions {
   chain?: ChainConfig;
   /** Recover every sender with ecrecover and check it against `from` (default true). */
   verifySenders?: boolean;
+  /**
+   * The region sizes to try first (enlarged when one runs out). The parallel executor's own
+   * sequential path passes those of its Block-STM path, so that switching between the two on
+   * one Vm keeps the layout (a new layout zeroes the tables and empties the code table).
+   */
+  sizes?: RegionSizes;
 }
 
 function bytesToBig(b: Uint8Array): bigint {
@@ -113,7 +119,7 @@ export function executeBlock(vm: Vm, block: BlockInput, pre: PreState, opts: Exe
   });
   let slots = 0, codeBytes = 0;
   for (const [, a] of pre.accounts) { slots += a.storage.length; codeBytes += a.code.length; }
-  let sizes: RegionSizes = sizesFor(pre.accounts.length + block.transactions.length * 2, slots + block.transactions.length * 8, pre.accounts.length, codeBytes);
+  let sizes: RegionSizes = opts.sizes ?? sizesFor(pre.accounts.length + block.transactions.length * 2, slots + block.transactions.length * 8, pre.accounts.length, codeBytes);
   for (let attempt = 0; ; attempt++) {
     try {
       const r = run(vm, block, pre, env, sizes);

@@ -7,7 +7,7 @@ import { BraidError, isBraidError } from "../encoding/errors.js";
 import { recoveryJob } from "../tx/sign.js";
 import { Vm } from "../vm/vm.js";
 import { sizesFor, nextPow2, type RegionSizes } from "../vm/regions.js";
-import { MAINNET, type ChainConfig } from "../block/chain.js";
+import { MAINNET, forkAt, type ChainConfig } from "../block/chain.js";
 import { blockEnvFor, executeBlock, beaconRootCall, finishBlock, assembleResult, assignSender, stateDiff } from "../block/execute.js";
 import type { BlockInput, BlockResult, PreState, StateDiffEntry } from "../block/types.js";
 import type { BlockEnv } from "../vm/types.js";
@@ -390,7 +390,8 @@ export class ParallelExecutor {
   }
 
   private sequential(block: BlockInput, pre: PreState, chain: ChainConfig, senderMs: number, reason: string): BlockResult & { parallel: ParallelStats } {
-    const r = executeBlock(this.vm, block, pre, { chain, verifySenders: false });
+    const sizes = parallelSizes(block, pre, forkAt(chain, block.header.number, block.header.timestamp));
+    const r = executeBlock(this.vm, block, pre, { chain, verifySenders: false, sizes });
     r.stats.senderRecoveryMs = senderMs;
     return { ...r, parallel: { executions: block.transactions.length, validations: 0, aborts: 0, waits: 0, chained: 0, held: 0, early: 0, credits: 0, sequential: true, fallbackReason: reason } };
   }

@@ -229,8 +229,14 @@ export class Vm {
     return this.reservedAt;
   }
 
-  /** Empties the state and lays out the regions for `sizes`. */
-  reset(sizes: RegionSizes = this.sizes): void {
+  /**
+   * Empties the state and lays out the regions for `sizes`. The code regions never shrink: code
+   * is interned for good (a smaller request would move the state tables' neighbours and empty
+   * the code table, and a replay meets the same contracts again).
+   */
+  reset(requested: RegionSizes = this.sizes): void {
+    const had = this.sizes as RegionSizes | undefined;
+    const sizes = had ? { ...requested, codes: Math.max(requested.codes, had.codes), codeArena: Math.max(requested.codeArena, had.codeArena) } : requested;
     this.sizes = sizes;
     const base = this.reservedAt + this.reservedBytes;
     const lay = planLayout(base, sizes);
