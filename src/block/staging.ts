@@ -7,7 +7,7 @@ import { BraidError, isBraidError } from "../encoding/errors.js";
 import { equalBytes } from "../encoding/hex.js";
 import { validateTransaction, maxUpfrontCost } from "../tx/validate.js";
 import type { Transaction } from "../tx/types.js";
-import { writeLimbs, type Vm } from "../vm/vm.js";
+import { writeWordAt, type Vm } from "../vm/vm.js";
 import { messageOf } from "../vm/message.js";
 import { nextPow2 } from "../vm/regions.js";
 import type { BlockEnv } from "../vm/types.js";
@@ -108,8 +108,6 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
     dv.setUint32(header + L.H_EARLY_COUNT, early.length, true);
   }
   vm.exports.mem_zero(msgs, n * L.MSG_SIZE);
-  // Staged values are validated non-negative; a negative one is written as two's complement.
-  const word = (at: number, v: bigint) => writeLimbs(dv, at, v < 0n ? BigInt.asUintN(256, v) : v);
   block.transactions.forEach((tx, i) => {
     const m = messageOf(tx, env);
     const r = msgs + i * L.MSG_SIZE;
@@ -146,11 +144,11 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
       dv.setUint32(txs + i * L.TXR_SIZE + L.T_TO_RANK, links.rank[i]!, true);
       dv.setUint32(txs + i * L.TXR_SIZE + L.T_PREV_FROM, prevFrom![i]!, true);
     }
-    word(r + L.M_VALUE, m.value);
-    word(r + L.M_GASPRICE, m.gasPrice);
-    word(r + L.M_PRIORITY, m.priorityFee);
-    word(r + L.M_UPFRONT, m.upfront);
-    word(r + L.M_MAXCOST, maxUpfrontCost(tx));
+    writeWordAt(dv, r + L.M_VALUE, m.value);
+    writeWordAt(dv, r + L.M_GASPRICE, m.gasPrice);
+    writeWordAt(dv, r + L.M_PRIORITY, m.priorityFee);
+    writeWordAt(dv, r + L.M_UPFRONT, m.upfront);
+    writeWordAt(dv, r + L.M_MAXCOST, maxUpfrontCost(tx));
   });
   return header;
 }

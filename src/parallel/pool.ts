@@ -43,8 +43,11 @@ export interface WorkerPool {
   close(): Promise<void>;
 }
 
+/** What a run's workers do: Block-STM (the default), the sequential loop, or a receipts root. */
+export type JobKind = "stm" | "seq" | "root";
+
 export interface RunOptions {
-  job?: "stm" | "seq" | "root";
+  job?: JobKind;
   /** A worker's state request: its context and the ticket it waits to see answered. */
   onFetch?: (ctx: number, ticket: number) => void;
 }
@@ -75,7 +78,7 @@ export function chunks<T>(jobs: T[], parts: number): T[][] {
 /** Messages between the coordinator and a worker. */
 export type ToWorker =
   | { kind: "init"; module: WebAssembly.Module; memory: WebAssembly.Memory; bell?: BellWiring }
-  | { kind: "run"; ctx: number; job?: "stm" | "seq" | "root" }
+  | { kind: "run"; ctx: number; job?: JobKind }
   | { kind: "recover"; jobs: RecoveryJob[] };
 export type FromWorker =
   | { kind: "ready" }

@@ -28,6 +28,11 @@ export function writeLimbs(dv: DataView, at: number, v: bigint): void {
   dv.setBigUint64(at + 24, v >> 192n, true);
 }
 
+/** Writes any bigint as a stack word: v modulo 2^256 (two's complement for a negative one). */
+export function writeWordAt(dv: DataView, at: number, v: bigint): void {
+  writeLimbs(dv, at, v < 0n ? BigInt.asUintN(256, v) : v);
+}
+
 /** An account that differs from the state before the block, with the slots that changed (Vm.changedState). */
 export interface ChangedAccount {
   /** 0x-prefixed hex (read straight from the tables: a block can change thousands of accounts). */
@@ -314,7 +319,7 @@ export class Vm {
 
   /** Writes a 256-bit value as a stack word (4 little-endian u64 limbs). */
   writeWord(at: number, v: bigint): void {
-    writeLimbs(this.dv(), at, v < 0n ? BigInt.asUintN(256, v) : v);
+    writeWordAt(this.dv(), at, v);
   }
 
   readWord(at: number): bigint {

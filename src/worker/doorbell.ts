@@ -15,11 +15,13 @@
 //            one threw): a coordinator that may block joins on it instead of awaiting the reply
 //            message, which its event loop delivers 0.05-0.1 ms later
 
+import type { JobKind } from "../parallel/pool.js";
+
 const FREE = 0, PARKED = 1, RING = 2, LEAVE = 3, TAKEN = 4, WITHDRAWN = 5;
 export const JOB_STM = 0, JOB_SEQ = 1, JOB_ROOT = 2;
 
 /** A job's name in a run request (absent: Block-STM) as its code. */
-export function jobCode(job: "stm" | "seq" | "root" | undefined): number {
+export function jobCode(job: JobKind | undefined): number {
   return job === "seq" ? JOB_SEQ : job === "root" ? JOB_ROOT : JOB_STM;
 }
 const STATE = 0, PENDING = 1, CTX = 2, JOB = 3, WAKE = 4, DONE = 5, FAILED = 6;
