@@ -117,9 +117,7 @@ export function executeBlock(vm: Vm, block: BlockInput, pre: PreState, opts: Exe
   block.transactions.forEach((tx, i) => {
     if (!tx.sender) throw new BraidError("SENDER_MISSING", `transaction ${i}: no sender (no 'from' and recovery disabled)`);
   });
-  let slots = 0, codeBytes = 0;
-  for (const [, a] of pre.accounts) { slots += a.storage.length; codeBytes += a.code.length; }
-  let sizes: RegionSizes = opts.sizes ?? sizesFor(pre.accounts.length + block.transactions.length * 2, slots + block.transactions.length * 8, pre.accounts.length, codeBytes);
+  let sizes: RegionSizes = opts.sizes ?? sequentialSizes(block, pre);
   for (let attempt = 0; ; attempt++) {
     try {
       const r = run(vm, block, pre, env, sizes);
@@ -130,6 +128,13 @@ export function executeBlock(vm: Vm, block: BlockInput, pre: PreState, opts: Exe
       throw e;
     }
   }
+}
+
+/** Region sizes for the sequential path: room for the pre-state and what the transactions may add. */
+function sequentialSizes(block: BlockInput, pre: PreState): RegionSizes {
+  let slots = 0, codeBytes = 0;
+  for (const [, a] of pre.accounts) { slots += a.storage.length; codeBytes += a.code.length; }
+  return sizesFor(pre.accounts.length + block.transactions.length * 2, slots + block.transactions.length * 8, pre.accounts.length, codeBytes);
 }
 
 function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: RegionSizes): BlockResult {

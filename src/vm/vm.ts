@@ -367,22 +367,23 @@ export class Vm {
     const batch = Math.min(4096, Math.floor((this.layout.inputEnd - recs) / L.PUT_ACCOUNT_SIZE));
     const withStorage: Array<[number, ReadonlyArray<readonly [bigint, bigint]>]> = [];
     let n = 0;
+    let dv = this.dv(), u8 = this.u8();
     const flush = () => {
       if (n > 0 && this.exports.state_put_accounts(recs, n) === 0) throw new RegionExhausted(this.fatal() || 1);
-      const dv = this.dv();
-      for (const [k, storage] of withStorage) this.putSlots(dv.getUint32(recs + k * L.PUT_ACCOUNT_SIZE + 20, true), storage);
+      for (const [k, storage] of withStorage) this.putSlots(this.dv().getUint32(recs + k * L.PUT_ACCOUNT_SIZE + 20, true), storage);
       withStorage.length = 0;
       n = 0;
+      dv = this.dv(); u8 = this.u8(); // views of the memory as it is now
     };
     for (const [address, a] of accounts) {
       let rec = a.code.length === 0 ? 0 : this.codeCache.get(a.code);
       if (rec === undefined) {
         if (a.code.length > recs - base) flush(); // staged over the whole region
         rec = this.internCode(a.code);
+        dv = this.dv(); u8 = this.u8();
       }
       const at = recs + n * L.PUT_ACCOUNT_SIZE;
-      const dv = this.dv();
-      this.u8().set(address, at);
+      u8.set(address, at);
       dv.setUint32(at + 20, rec, true);
       dv.setBigUint64(at + 24, a.nonce, true);
       writeLimbs(dv, at + 32, a.balance);
