@@ -36,42 +36,57 @@ async function loadMcl(): Promise<McLib | undefined> {
 
 const mcl = await loadMcl();
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-function wordHex(data: Uint8Array, offset: number): string {
-  let s = "";
-  for (let i = offset; i < offset + 32; i++) s += HEX[data[i]!];
-  return s;
-}
-
 function isZero(data: Uint8Array, offset: number, len: number): boolean {
   for (let i = offset; i < offset + len; i++) if (data[i] !== 0) return false;
   return true;
 }
 
-/** Writes a hex number (at most 64 digits, no prefix) as a 32-byte big-endian word. */
-function putWord(out: Uint8Array, offset: number, hex: string): void {
-  const h = hex.padStart(64, "0");
-  for (let i = 0; i < 32; i++) out[offset + i] = parseInt(h.substr(2 * i, 2), 16);
+/** Writes an Fp element as a 32-byte big-endian word (mcl serializes little-endian). */
+function putFp(out: Uint8Array, offset: number, v: Mcl.Fp): void {
+  const le = v.serialize();
+  for (let i = 0; i < 32; i++) out[offset + i] = i < le.length ? le[le.length - 1 - i]! : 0;
 }
 
-/** The mcl backend; `lib` must have been initialised with BN_SNARK1. */
+/**
+ * The mcl backend; `lib` must have been initialised with BN_SNARK1. Points go in and out as field
+ * elements (setBigEndianMod, serialize), not as text: a hex string per coordinate, parsed and
+ * printed by mcl, took most of an ECADD's time (34 us of which mcl's addition was 3).
+ */
 export function mclBn254(lib: McLib): Bn254Backend {
   const loops = millerLoopProduct(lib);
+  const one = new lib.Fp();
+  one.setInt(1);
+  const one2 = new lib.Fp2();
+  one2.setInt(1, 0);
+  // Coordinates are below p (checked by the precompile), so "mod" never reduces them.
+  const fp = (data: Uint8Array, offset: number): Mcl.Fp => {
+    const v = new lib.Fp();
+    v.setBigEndianMod(data.subarray(offset, offset + 32));
+    return v;
+  };
   const readG1 = (data: Uint8Array, offset: number): Mcl.G1 => {
-    const p = new lib.G1();
-    // "0" is infinity; "1 x y" an affine point, which mcl checks is on the curve (it throws if not).
-    if (!isZero(data, offset, 64)) p.setStr(`1 ${wordHex(data, offset)} ${wordHex(data, offset + 32)}`, 16);
+    const p = new lib.G1(); // infinity (z = 0) for all-zero input
+    if (!isZero(data, offset, 64)) {
+      p.setX(fp(data, offset));
+      p.setY(fp(data, offset + 32));
+      p.setZ(one);
+    }
     if (!p.isValid()) throw new Error("G1 point not on the curve");
     return p;
   };
+  const fp2 = (data: Uint8Array, offset: number): Mcl.Fp2 => {
+    // EIP-197 orders an Fp2 coordinate (imaginary, real); mcl's a is the real part.
+    const v = new lib.Fp2();
+    v.set_a(fp(data, offset + 32));
+    v.set_b(fp(data, offset));
+    return v;
+  };
   const readG2 = (data: Uint8Array, offset: number): Mcl.G2 => {
     const q = new lib.G2();
-    // EIP-197 orders each Fp2 coordinate (imaginary, real); mcl's text form is (real, imaginary).
     if (!isZero(data, offset, 128)) {
-      const xi = wordHex(data, offset), xr = wordHex(data, offset + 32);
-      const yi = wordHex(data, offset + 64), yr = wordHex(data, offset + 96);
-      q.setStr(`1 ${xr} ${xi} ${yr} ${yi}`, 16);
+      q.setX(fp2(data, offset));
+      q.setY(fp2(data, offset + 64));
+      q.setZ(one2);
     }
     if (!q.isValid() || !q.isValidOrder()) throw new Error("G2 point not on the twist or not in the subgroup");
     return q;
@@ -79,10 +94,9 @@ export function mclBn254(lib: McLib): Bn254Backend {
   const writeG1 = (p: Mcl.G1): Uint8Array => {
     const out = new Uint8Array(64);
     if (p.isZero()) return out;
-    const [flag, x, y] = p.getStr(16).split(" ");
-    if (flag !== "1" || x === undefined || y === undefined) throw new Error("mcl: unexpected G1 encoding");
-    putWord(out, 0, x);
-    putWord(out, 32, y);
+    p.normalize(); // affine: z = 1
+    putFp(out, 0, p.getX());
+    putFp(out, 32, p.getY());
     return out;
   };
   return {
