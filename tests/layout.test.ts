@@ -24,8 +24,8 @@ afterAll(async () => {
 
 describe("region layout across blocks", () => {
   it("keeps the layout when a block alternates between Block-STM and the sequential path", async () => {
-    // 19923400: 24 transactions, which the "auto" policy runs sequentially.
-    const m = loadMainnetBlock("19923400");
+    // 2641321: 83 transactions of 23k gas each, which the "auto" policy runs sequentially.
+    const m = loadMainnetBlock("2641321");
     const want = executeBlock(seqVm, m.block, m.pre, { verifySenders: false });
     let last = 0;
     for (const policy of ["always", "auto", "always", "auto"] as const) {

@@ -12,7 +12,7 @@ import { blockEnvFor, executeBlock, beaconRootCall, finishBlock, assembleResult,
 import type { BlockInput, BlockResult, PreState, StateDiffEntry } from "../block/types.js";
 import type { BlockEnv } from "../vm/types.js";
 import type { WorkerPool } from "./pool.js";
-import { Carver, blockHashRing, checkStatic, stageBlock, stageReceiptsRoot, readReceipts, txRecord, senderRunEnds, longestSenderRun, INVALID_REASONS } from "../block/staging.js";
+import { Carver, blockHashRing, checkStatic, stageBlock, stageReceiptsRoot, readReceipts, txRecord, senderRunEnds, longestSenderRun, recipientLinks, INVALID_REASONS } from "../block/staging.js";
 
 export interface ParallelOptions {
   chain?: ChainConfig;
@@ -64,21 +64,51 @@ export interface ParallelOptions {
  * per block, 2026-11-22): among rules keeping every picked block's median at or above 0.95x, these
  * gave the best geometric mean, 1.115x (20 blocks; the old thresholds 1.095x on the same runs);
  * any transaction minimum from 2 to 48 did as well. Full pre-London blocks (gasUsed just under
- * 8M) stay out: one of them, 6196166, loses 0.81x.
+ * 8M) stay out of this rule: one of them, 6196166, loses 0.81x (the second rule, below, admits
+ * those whose transactions spread over many recipients).
  */
 export const PARALLEL_MIN_TXS = 32;
 export const PARALLEL_MIN_GAS = 8_000_000n;
 export const PARALLEL_MIN_GAS_PER_TX = 25_000n;
 
 /**
+ * The "auto" policy's second rule, for smaller blocks of heavier transactions: at least
+ * SMALL_MIN_TXS transactions, SMALL_MIN_GAS gas and SMALL_MIN_GAS_PER_TX per transaction, and no
+ * recipient taking more than 1 in SMALL_TOP_SHARE of the transactions (in a small block, one
+ * contract that many transactions call makes them conflict, and too little other work is left to
+ * hide it: 6196166 sends 45% of its transactions to one contract and loses 0.86x, 4370000 33%,
+ * 0.99x). Fitted on six runs of `npm run bench -- blocks` on the two previous sessions' builds
+ * (Block-STM "always" at 2 threads against sequential, medians per block, 2026-11-22): it adds
+ * 4864590, 5526571, 7279999 and four Cancun blocks of 24-58 transactions, medians 1.08-1.51x, and
+ * raises the corpus geometric mean of those medians (blocks left sequential counted at 1.0) from
+ * 1.10x to 1.14x.
+ */
+export const SMALL_MIN_TXS = 20;
+export const SMALL_MIN_GAS = 1_500_000n;
+export const SMALL_MIN_GAS_PER_TX = 40_000n;
+export const SMALL_TOP_SHARE = 4;
+
+/**
  * Whether the "auto" policy runs this block on Block-STM: at least PARALLEL_MIN_TXS transactions,
- * and at least PARALLEL_MIN_GAS gas (blockGas), PARALLEL_MIN_GAS_PER_TX per transaction.
+ * and at least PARALLEL_MIN_GAS gas (blockGas), PARALLEL_MIN_GAS_PER_TX per transaction; or a
+ * smaller block by the SMALL_* rule.
  */
 export function worthParallel(block: BlockInput): boolean {
   const n = block.transactions.length;
-  if (n < PARALLEL_MIN_TXS) return false;
+  if (n < Math.min(PARALLEL_MIN_TXS, SMALL_MIN_TXS)) return false;
   const gas = blockGas(block);
-  return gas >= PARALLEL_MIN_GAS && gas / BigInt(n) >= PARALLEL_MIN_GAS_PER_TX;
+  const perTx = gas / BigInt(n);
+  if (n >= PARALLEL_MIN_TXS && gas >= PARALLEL_MIN_GAS && perTx >= PARALLEL_MIN_GAS_PER_TX) return true;
+  if (n < SMALL_MIN_TXS || gas < SMALL_MIN_GAS || perTx < SMALL_MIN_GAS_PER_TX) return false;
+  return mostToOneRecipient(block) * SMALL_TOP_SHARE <= n;
+}
+
+/** How many of the block's transactions go to its most frequent recipient (creations excluded). */
+function mostToOneRecipient(block: BlockInput): number {
+  const { rank } = recipientLinks(block.transactions);
+  let most = 0;
+  block.transactions.forEach((tx, i) => { if (tx.to) most = Math.max(most, rank[i]! + 1); });
+  return most;
 }
 
 /** The header's gasUsed (a replay knows it), or the sum of the gas limits (a block being built). */
@@ -193,7 +223,7 @@ export class ParallelExecutor {
     const n = block.transactions.length;
     if (n < 2 || threads < 1) return this.sequential(block, pre, chain, senderMs, "fewer than two transactions");
     if ((opts.policy ?? "auto") === "auto" && !worthParallel(block)) {
-      return this.sequential(block, pre, chain, senderMs, `auto policy: fewer than ${PARALLEL_MIN_TXS} transactions, or less than ${PARALLEL_MIN_GAS} gas or ${PARALLEL_MIN_GAS_PER_TX} gas per transaction`);
+      return this.sequential(block, pre, chain, senderMs, "auto policy: too few transactions, too little gas per transaction, or (in a smaller block) too many to one recipient");
     }
     block.transactions.forEach((tx, i) => {
       if (!tx.sender) throw new BraidError("SENDER_MISSING", `transaction ${i}: no sender (no 'from' and recovery disabled)`);
