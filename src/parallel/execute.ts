@@ -95,7 +95,7 @@ export const SMALL_TOP_SHARE = 4;
  */
 export function worthParallel(block: BlockInput): boolean {
   const n = block.transactions.length;
-  if (n < Math.min(PARALLEL_MIN_TXS, SMALL_MIN_TXS)) return false;
+  if (n === 0) return false;
   const gas = blockGas(block);
   const perTx = gas / BigInt(n);
   if (n >= PARALLEL_MIN_TXS && gas >= PARALLEL_MIN_GAS && perTx >= PARALLEL_MIN_GAS_PER_TX) return true;
