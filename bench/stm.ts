@@ -61,6 +61,8 @@ export interface ThreadResult {
   waits: number;
   /** Value transfers credited lazily (lazy recipient credits; median). */
   credits: number;
+  /** Parts of pairing checks an idle worker ran for another (help desk; median). */
+  helped: number;
   /** Medians of the executor's phase timings (ms): workers, in-order commit, receipt decoding. */
   workersMs: number;
   commitMs: number;
@@ -200,6 +202,7 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
       abortsMax: st.length ? Math.max(...st.map((s) => s.aborts)) : NaN,
       waits: med((s) => s.waits),
       credits: med((s) => s.credits),
+      helped: med((s) => s.helped ?? 0),
       workersMs: med((s) => s.workersMs),
       commitMs: med((s) => s.commitMs),
       receiptsMs: med((s) => s.receiptsMs),

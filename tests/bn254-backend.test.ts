@@ -228,6 +228,35 @@ describe("bn254 backends", () => {
     expect(tally.get("8:fail")).toBeGreaterThan(60);
   });
 
+  it("ECPAIRING in parts (two threads sharing one check) decides as the whole check, at every cut, on both backends", () => {
+    const Q = G2.BASE;
+    const a = rand() % R, b = rand() % R;
+    const holds = concatBytes(g1(G1.BASE.multiply(a)), g2(Q.multiply(b)), g1(G1.BASE.multiply((a * b) % R).negate()), g2(Q));
+    const inputs = [
+      concatBytes(holds, holds),
+      concatBytes(holds, validG1[1]!, g2(Q.double())),
+      concatBytes(INF, g2(Q), holds, validG1[2]!, new Uint8Array(128)),
+      concatBytes(validG1[4]!, g2(Q), validG1[5]!, g2(Q.double())),
+    ];
+    const outside = twistPointsOutsideG2(1)[0]!;
+    expect(fast.pairingParts!.format).not.toBe(nobleBn254.pairingParts!.format);
+    for (const backend of [nobleBn254, fast]) {
+      const parts = backend.pairingParts!;
+      const decided: boolean[] = [];
+      for (const input of inputs) {
+        const want = backend.pairingCheck(input);
+        decided.push(want);
+        for (let cut = 0; cut <= input.length / 192; cut++) {
+          const split = [parts.millerLoops(input.subarray(0, 192 * cut)), parts.millerLoops(input.subarray(192 * cut))];
+          expect(parts.isOne(split), `cut at pair ${cut}`).toBe(want);
+        }
+      }
+      expect(decided).toEqual([true, false, true, false]);
+      expect(() => parts.millerLoops(concatBytes(validG1[2]!, outside))).toThrow();
+      expect(() => parts.millerLoops(concatBytes(offCurve[0]!, g2(Q)))).toThrow();
+    }
+  });
+
   it("BRAID_BN254=noble keeps @noble/curves", async () => {
     vi.resetModules();
     vi.stubEnv("BRAID_BN254", "noble");

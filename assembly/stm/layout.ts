@@ -55,7 +55,37 @@ export const H_EARLY_NEXT: u32 = 640; // the next entry of H_EARLY to claim
 export const H_EARLY_RUN: u32 = 644; // entries incarnated before the in-order claims reached them
 export const H_ROOT_SCRATCH: u32 = 648; // receipts_root_staged: its scratch and where the root goes (set by the host)
 export const H_ROOT_OUT: u32 = 652;
+// The run's help slot (HS_*, staged by the host; 0: none): a worker in a long precompile hands part
+// of it to an idle worker (src/worker/help-desk.ts).
+export const H_HELP: u32 = 656;
 export const H_SIZE: u32 = 704;
+
+// ---- Help slot: one job a worker hands to another (src/worker/help-desk.ts) ----
+// The idle loop of stm_worker takes a posted job through the host (help_run); the rest of the
+// protocol lives on the host side.
+export const HS_STATE: u32 = 0; // HELP_*
+export const HS_WAKE: u32 = 4; // the address nappers wait on (the header's H_DONE), notified on posting
+export const HS_MODE: u32 = 8; // HELP_MODE_*
+export const HS_KIND: u32 = 12; // which job (the host's registry)
+export const HS_IN_LEN: u32 = 16;
+export const HS_OUT_LEN: u32 = 20;
+export const HS_STATUS: u32 = 24; // HELP_OK, HELP_FAILED (the output is the message) or HELP_UNKNOWN
+export const HS_HELPED: u32 = 28; // jobs other threads ran in this run
+export const HS_OUT: u32 = 64;
+export const HS_OUT_CAP: u32 = 448;
+export const HS_IN: u32 = 512;
+export const HS_IN_CAP: u32 = 1536;
+export const HS_SIZE: u32 = 2048;
+export const HELP_EMPTY: u32 = 0;
+export const HELP_FILLING: u32 = 1;
+export const HELP_POSTED: u32 = 2;
+export const HELP_TAKEN: u32 = 3;
+export const HELP_DONE: u32 = 4;
+export const HELP_MODE_SHARE: u32 = 0; // the poster takes its job back if no one has started it
+export const HELP_MODE_WAIT: u32 = 1; // the poster waits for a helper (tests: the helped path, every time)
+export const HELP_OK: u32 = 1;
+export const HELP_FAILED: u32 = 2;
+export const HELP_UNKNOWN: u32 = 3;
 
 // ---- Transaction record ----
 export const T_STATUS: u32 = 0; // (incarnation << 2) | TS_*

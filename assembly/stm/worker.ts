@@ -10,6 +10,7 @@ import { stm_header, arena_alloc, txr } from "./sync";
 import { stm_commit_share } from "./commit";
 import { keccak_memo_clear } from "../crypto/keccak_memo";
 import { u256_is_zero } from "../math/u256";
+import { host_help_desk, host_help_run } from "../host";
 import {
   next_task, is_done, add_dependency, finish_execution, try_validation_abort, finish_validation, serialize_if_conflicted, scheduler_reset,
   g_task_kind, g_task_tx, g_task_inc, TASK_EXECUTE, TASK_VALIDATE,
@@ -335,6 +336,11 @@ function zero_local_tables(): void {
   store<u32>(ctx + L.CTX_ZERO_TABLES, 0);
 }
 
+/** The run's help slot, where there is another thread to help (0: none). */
+function help_slot(h: usize): usize {
+  return load<u32>(h + H.H_CONTEXT_COUNT) >= 2 ? <usize>load<u32>(h + H.H_HELP) : 0;
+}
+
 /** Runs scheduler tasks until the block is done (or an error stops it). */
 export function stm_worker(): void {
   zero_local_tables();
@@ -344,7 +350,14 @@ export function stm_worker(): void {
   let idle: u32 = 0;
   let naps: u32 = 0;
   const h = stm_header();
+  const help = help_slot(h);
+  if (help != 0) host_help_desk(help);
   while (!is_done()) {
+    // Between tasks: part of another thread's long precompile, if one is posted.
+    if (kind == 0 && help != 0 && atomic.load<u32>(help + H.HS_STATE) == H.HELP_POSTED) {
+      host_help_run(help);
+      idle = 0;
+    }
     if (kind == 0 && idle > 64) {
       // Nothing to do for a while: sleep briefly (workers may wait) instead of polling the
       // shared counters, which slows the workers that have work. On remote state, where there
@@ -369,5 +382,6 @@ export function stm_worker(): void {
       if (kind != 0) naps = 0;
     }
   }
+  if (help != 0) host_help_desk(0);
   stm_commit_share();
 }

@@ -13,6 +13,7 @@ import { nextPow2 } from "../vm/regions.js";
 import type { BlockEnv } from "../vm/types.js";
 import { RecordedReceipt, type LogSnapshot } from "./receipt.js";
 import type { BlockInput, Receipt } from "./types.js";
+import type { HelpMode } from "../worker/help-desk.js";
 
 const STATUS = ["success", "revert", "halt"] as const;
 export const INVALID_REASONS = ["", "nonce mismatch", "insufficient funds", "sender is not an EOA"];
@@ -63,7 +64,7 @@ export function txRecord(vm: Vm, header: number, i: number): number {
  * (Block-STM only: `runEnds` as senderRunEnds gives them, computed here when not passed) and arena.
  */
 export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: BlockEnv, n: number,
-  opts: { multiVersion: boolean; runEnds?: Uint32Array; earlyStarts?: boolean } = { multiVersion: true }): number {
+  opts: { multiVersion: boolean; runEnds?: Uint32Array; earlyStarts?: boolean; help?: HelpMode } = { multiVersion: true }): number {
   const header = carver.take(L.H_SIZE);
   const txs = carver.take(n * L.TXR_SIZE);
   const msgs = carver.take(n * L.MSG_SIZE);
@@ -76,12 +77,19 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
   const mv = carver.take(mvCap * L.MV_PAIR_SIZE);
   const arenaSize = (16 << 20) + n * (32 << 10);
   const arena = carver.take(arenaSize, 8);
+  const help = opts.multiVersion && opts.help !== "off" ? carver.take(L.HS_SIZE) : 0;
+  const runEnds = opts.multiVersion ? opts.runEnds ?? senderRunEnds(block.transactions) : null;
+  const links = opts.multiVersion ? recipientLinks(block.transactions) : null;
+  const prevFrom = opts.multiVersion ? previousFromSender(block.transactions) : null;
+  const early = links && opts.earlyStarts !== false ? earlyStarts(block.transactions, links.prev, prevFrom!) : [];
+  const earlyList = early.length > 0 ? carver.take(4 * early.length, 4) : 0;
   let payload = 0;
   for (const tx of block.transactions) {
     payload += tx.data.length + 8 + (tx.blobVersionedHashes?.length ?? 0) * 32;
     for (const e of tx.accessList) payload += 24 + 32 * e.storageKeys.length;
   }
   let p = carver.take(payload + 64, 8);
+  // Views only after the last take: a take may grow the memory, and a view covers the old size.
   const u8 = vm.u8();
   vm.exports.mem_zero(header, L.H_SIZE);
   vm.exports.mem_zero(txs, n * L.TXR_SIZE);
@@ -97,14 +105,10 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
   dv.setUint32(header + L.H_TXS, txs, true);
   dv.setUint32(header + L.H_MSGS, msgs, true);
   u8.set(env.coinbase, header + L.H_COINBASE);
-  const runEnds = opts.multiVersion ? opts.runEnds ?? senderRunEnds(block.transactions) : null;
-  const links = opts.multiVersion ? recipientLinks(block.transactions) : null;
-  const prevFrom = opts.multiVersion ? previousFromSender(block.transactions) : null;
-  const early = links && opts.earlyStarts !== false ? earlyStarts(block.transactions, links.prev, prevFrom!) : [];
+  if (help !== 0) stageHelpSlot(vm, help, header, opts.help ?? "share");
   if (early.length > 0) {
-    const list = carver.take(4 * early.length, 4);
-    early.forEach((i, k) => dv.setUint32(list + 4 * k, i, true));
-    dv.setUint32(header + L.H_EARLY, list, true);
+    early.forEach((i, k) => dv.setUint32(earlyList + 4 * k, i, true));
+    dv.setUint32(header + L.H_EARLY, earlyList, true);
     dv.setUint32(header + L.H_EARLY_COUNT, early.length, true);
   }
   vm.exports.mem_zero(msgs, n * L.MSG_SIZE);
@@ -156,6 +160,21 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
 
 export const EARLY_MIN_DATA = 8192;
 export const EARLY_MAX = 3;
+
+/** The run's help slot (src/worker/help-desk.ts), listed in the header. */
+function stageHelpSlot(vm: Vm, slot: number, header: number, mode: HelpMode): void {
+  vm.exports.mem_zero(slot, L.HS_SIZE);
+  const dv = vm.dv();
+  dv.setUint32(slot + L.HS_WAKE, header + L.H_DONE, true);
+  dv.setUint32(slot + L.HS_MODE, mode === "wait" ? L.HELP_MODE_WAIT : L.HELP_MODE_SHARE, true);
+  dv.setUint32(header + L.H_HELP, slot, true);
+}
+
+/** Jobs other threads ran from the run's help slot (0 without one). */
+export function helpedJobs(vm: Vm, header: number): number {
+  const slot = vm.dv().getUint32(header + L.H_HELP, true);
+  return slot === 0 ? 0 : vm.dv().getUint32(slot + L.HS_HELPED, true);
+}
 
 /**
  * Block-STM's early starts (H_EARLY): the transactions with the most calldata, at least

@@ -193,9 +193,9 @@ async function block(argv: string[]): Promise<number> {
     identical,
     stats: par
       ? { executions: par.parallel.executions, validations: par.parallel.validations, aborts: par.parallel.aborts, waits: par.parallel.waits,
-          held: par.parallel.held, early: par.parallel.early, credits: par.parallel.credits, sequentialPath: par.parallel.sequential, ...(par.parallel.fallbackReason ? { fallbackReason: par.parallel.fallbackReason } : {}),
+          held: par.parallel.held, early: par.parallel.early, credits: par.parallel.credits, helped: par.parallel.helped ?? 0, sequentialPath: par.parallel.sequential, ...(par.parallel.fallbackReason ? { fallbackReason: par.parallel.fallbackReason } : {}),
           ...(par.parallel.serialFrom !== undefined ? { serialFrom: par.parallel.serialFrom } : {}) }
-      : { executions: fx.block.transactions.length, validations: 0, aborts: 0, waits: 0, held: 0, early: 0, credits: 0, sequentialPath: true },
+      : { executions: fx.block.transactions.length, validations: 0, aborts: 0, waits: 0, held: 0, early: 0, credits: 0, helped: 0, sequentialPath: true },
     ...(r.stats.unclesNotRewarded ? { unclesNotRewarded: r.stats.unclesNotRewarded } : {}),
   };
   if (opts.json) console.log(JSON.stringify(out));
@@ -204,7 +204,7 @@ async function block(argv: string[]): Promise<number> {
     if (ms.sequential !== undefined) console.log(`  sequential: ${ms.sequential} ms`);
     if (ms.parallel !== undefined) {
       const serial = par?.parallel.serialFrom !== undefined ? `; conflicts: transactions from ${par.parallel.serialFrom} ran in order` : "";
-      console.log(`  parallel:   ${ms.parallel} ms on ${threads} threads (executions ${out.stats.executions}, validations ${out.stats.validations}, aborts ${out.stats.aborts}, waits ${out.stats.waits}, held ${out.stats.held}, early ${out.stats.early}, lazy credits ${out.stats.credits}${serial})`);
+      console.log(`  parallel:   ${ms.parallel} ms on ${threads} threads (executions ${out.stats.executions}, validations ${out.stats.validations}, aborts ${out.stats.aborts}, waits ${out.stats.waits}, held ${out.stats.held}, early ${out.stats.early}, lazy credits ${out.stats.credits}, helped ${out.stats.helped}${serial})`);
     }
     console.log(`  gasUsed ${checks.gasUsed ? "ok" : `MISMATCH (got ${r.gasUsed}, header ${h.gasUsed})`}, logsBloom ${checks.logsBloom ? "ok" : "MISMATCH"}, receiptsRoot ${checks.receiptsRoot === null ? "not checkable (pre-Byzantium)" : checks.receiptsRoot ? "ok" : "MISMATCH"}`);
     if (identical !== null) console.log(`  sequential and parallel ${identical ? "identical" : "DIFFER: " + differences.slice(0, 5).join("; ")}`);

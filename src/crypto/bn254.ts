@@ -27,6 +27,21 @@ export interface Bn254Backend {
    * (G1, G2) pairs. Every point is validated, also when the other point of its pair is infinity.
    */
   pairingCheck(input: Uint8Array): boolean;
+  /**
+   * The pairing check in parts (optional), so that two threads can share one: the product of the
+   * Miller loops of some of the pairs, then the final exponentiation of the parts' product.
+   * millerLoops(a ‖ b) parts multiplied give what pairingCheck(a ‖ b) decides on.
+   */
+  pairingParts?: PairingParts;
+}
+
+export interface PairingParts {
+  /** Names the parts' encoding: a thread with another backend cannot use them. */
+  format: number;
+  /** The product of the Miller loops of `input`'s pairs (validated as by pairingCheck), encoded. */
+  millerLoops(input: Uint8Array): Uint8Array;
+  /** Whether the final exponentiation of the product of `parts` is one. */
+  isOne(parts: Uint8Array[]): boolean;
 }
 
 const G1 = bn254.G1.Point;
@@ -85,18 +100,34 @@ function writeG1(p: G1Point): Uint8Array {
   return out;
 }
 
+function readPairs(input: Uint8Array): { g1: G1Point; g2: G2Point }[] {
+  const pairs: { g1: G1Point; g2: G2Point }[] = [];
+  for (let off = 0; off + 192 <= input.length; off += 192) {
+    const g1 = readG1(input, off);
+    const g2 = readG2(input, off + 64);
+    if (!g1.is0() && !g2.is0()) pairs.push({ g1, g2 }); // e(O, Q) = e(P, O) = 1
+  }
+  return pairs;
+}
+
 /** The @noble/curves implementation (audited, pure JavaScript, works everywhere). */
 export const nobleBn254: Bn254Backend = {
   add: (input) => writeG1(readG1(input, 0).add(readG1(input, 64))),
   mul: (input) => writeG1(readG1(input, 0).multiplyUnsafe(word(input, 64) % BN254_R)),
   pairingCheck: (input) => {
-    const pairs: { g1: G1Point; g2: G2Point }[] = [];
-    for (let off = 0; off + 192 <= input.length; off += 192) {
-      const g1 = readG1(input, off);
-      const g2 = readG2(input, off + 64);
-      if (!g1.is0() && !g2.is0()) pairs.push({ g1, g2 }); // e(O, Q) = e(P, O) = 1
-    }
+    const pairs = readPairs(input);
     return pairs.length === 0 || Fp12.eql(bn254.pairingBatch(pairs), Fp12.ONE);
+  },
+  pairingParts: {
+    format: 1,
+    millerLoops: (input) => {
+      const pairs = readPairs(input);
+      return Fp12.toBytes(pairs.length === 0 ? Fp12.ONE : bn254.pairingBatch(pairs, false));
+    },
+    isOne: (parts) => {
+      const product = parts.reduce((acc, p) => Fp12.mul(acc, Fp12.fromBytes(p)), Fp12.ONE);
+      return Fp12.eql(Fp12.finalExponentiate(product), Fp12.ONE);
+    },
   },
 };
 

@@ -99,6 +99,20 @@ export function mclBn254(lib: McLib): Bn254Backend {
     putFp(out, 32, p.getY());
     return out;
   };
+  /** The pairs' points, validated, without those pairs with a point at infinity (e(O, Q) = e(P, O) = 1). */
+  const readPairs = (input: Uint8Array): [Mcl.G1[], Mcl.G2[]] => {
+    const ps: Mcl.G1[] = [], qs: Mcl.G2[] = [];
+    for (let off = 0; off + 192 <= input.length; off += 192) {
+      const p = readG1(input, off);
+      const q = readG2(input, off + 64);
+      if (p.isZero() || q.isZero()) continue;
+      ps.push(p);
+      qs.push(q);
+    }
+    return [ps, qs];
+  };
+  const gtOne = new lib.GT();
+  gtOne.setInt(1);
   return {
     add: (input) => writeG1(lib.add(readG1(input, 0), readG1(input, 64))),
     mul: (input) => {
@@ -108,15 +122,24 @@ export function mclBn254(lib: McLib): Bn254Backend {
       return writeG1(lib.mul(p, k));
     },
     pairingCheck: (input) => {
-      const ps: Mcl.G1[] = [], qs: Mcl.G2[] = [];
-      for (let off = 0; off + 192 <= input.length; off += 192) {
-        const p = readG1(input, off);
-        const q = readG2(input, off + 64);
-        if (p.isZero() || q.isZero()) continue; // e(O, Q) = e(P, O) = 1
-        ps.push(p);
-        qs.push(q);
-      }
+      const [ps, qs] = readPairs(input);
       return ps.length === 0 || lib.finalExp(loops(ps, qs)).isOne();
+    },
+    pairingParts: {
+      format: 2,
+      millerLoops: (input) => {
+        const [ps, qs] = readPairs(input);
+        return (ps.length === 0 ? gtOne : loops(ps, qs)).serialize();
+      },
+      isOne: (parts) => {
+        let product = gtOne;
+        for (const part of parts) {
+          const f = new lib.GT();
+          f.deserialize(part);
+          product = lib.mul(product, f);
+        }
+        return lib.finalExp(product).isOne();
+      },
     },
   };
 }

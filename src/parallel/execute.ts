@@ -12,7 +12,8 @@ import { blockEnvFor, executeBlock, beaconRootCall, finishBlock, assembleResult,
 import type { BlockInput, BlockResult, PreState, StateDiffEntry } from "../block/types.js";
 import type { BlockEnv } from "../vm/types.js";
 import type { WorkerPool } from "./pool.js";
-import { Carver, blockHashRing, checkStatic, stageBlock, stageReceiptsRoot, readReceipts, txRecord, senderRunEnds, longestSenderRun, recipientLinks, INVALID_REASONS } from "../block/staging.js";
+import { Carver, blockHashRing, checkStatic, stageBlock, stageReceiptsRoot, readReceipts, txRecord, senderRunEnds, longestSenderRun, recipientLinks, helpedJobs, INVALID_REASONS } from "../block/staging.js";
+import type { HelpMode } from "../worker/help-desk.js";
 
 export interface ParallelOptions {
   chain?: ChainConfig;
@@ -44,6 +45,12 @@ export interface ParallelOptions {
    * calldata, out of block order (earlyStarts in src/block/staging.ts). false: all in block order.
    */
   earlyStarts?: boolean;
+  /**
+   * Idle workers help with long precompiles (a pairing check's Miller loops; src/worker/help-desk.ts).
+   * "share" (default): a part no one has started is taken back. "wait": the poster waits for a
+   * helper (tests of the helped path). "off": never.
+   */
+  help?: HelpMode;
 }
 
 /**
@@ -170,6 +177,8 @@ export interface ParallelStats {
   held: number;
   /** Transactions started out of block order, ahead of the in-order claims (earlyStarts in src/block/staging.ts). */
   early: number;
+  /** Parts of long precompiles that an idle worker ran for another (src/worker/help-desk.ts). */
+  helped?: number;
   /**
    * Executions that credited their recipient lazily: value sent to an account without code,
    * published as an amount instead of a balance, so that deposits to one account do not conflict
@@ -249,7 +258,7 @@ export class ParallelExecutor {
     const systemMs = performance.now() - tSystem;
 
     const carver = new Carver(vm.end, vm.memory);
-    const header = stageBlock(vm, carver, block, env, n, { multiVersion: true, runEnds, earlyStarts: opts.earlyStarts });
+    const header = stageBlock(vm, carver, block, env, n, { multiVersion: true, runEnds, earlyStarts: opts.earlyStarts, help: opts.help });
     // H_ADAPTIVE: conflicts may hand the rest of the block to the coordinator, in order. (Never with
     // remote state, whose reads the coordinator serves while the workers run: stageBlock leaves 0.)
     vm.dv().setUint32(header + L.H_ADAPTIVE, opts.serialFallback === false ? 0 : 1, true);
@@ -358,6 +367,7 @@ export class ParallelExecutor {
         chained: dv.getUint32(header + L.H_CHAINED, true),
         held: dv.getUint32(header + L.H_HELD, true),
         early: dv.getUint32(header + L.H_EARLY_RUN, true),
+        helped: helpedJobs(vm, header),
         withdrawn: withdrawn.length,
         sequential: false,
       };

@@ -1,6 +1,7 @@
 // The host functions a Braid wasm instance imports; shared by the main-thread Vm and workers.
 import { runPrecompile } from "../precompiles/index.js";
 import type { Fork } from "../fork.js";
+import { openHelpDesk, takeHelpJob } from "../worker/help-desk.js";
 
 /** Answers a context's state requests (remote state); returns once they are in the tables. */
 export type StateFetchHandler = (ctx: number) => void;
@@ -26,6 +27,8 @@ export function braidImports(memory: WebAssembly.Memory, blockHash: (n: bigint) 
         if (!stateFetch) throw new Error("Braid: state is missing but no state provider is attached");
         stateFetch(ctx >>> 0);
       },
+      help_desk: (slot: number) => openHelpDesk(memory, slot >>> 0),
+      help_run: (slot: number) => takeHelpJob(memory, slot >>> 0),
       block_hash: (n: bigint, out: number) => {
         new Uint8Array(memory.buffer).set(blockHash(n).subarray(0, 32), out >>> 0);
       },
