@@ -31,6 +31,8 @@ const BLOCKS = join(SHARED_FIXTURES, "mainnet-blocks");
 const BLOCK_FETCHED = "19934116";
 /** Arrow Glacier, 724 txs, BLOCKHASH lookups, one Block-STM abort (passed in through page.evaluate). */
 const BLOCK_PASSED = "14029313";
+/** Muir Glacier, 206 txs, a zk-proof check (a 4-pair ECPAIRING, on @noble/curves in the browser). */
+const BLOCK_PAIRING = "11743952";
 
 for (const f of ["browser/pool.js", "browser/stm-worker.js", "browser/import-map.js", "parallel/execute.js", "vm/vm.js"]) {
   if (!existsSync(join(DIST, f))) throw new Error(`dist/${f} is missing: build first (npx asc --target release && npx tsc -p tsconfig.json)`);
@@ -54,7 +56,7 @@ interface PageResult {
   logsBloom: string;
   checks: { receiptsRoot: boolean | null; gasUsed: boolean; logsBloom: boolean };
   receipts: Array<{ status: string; gasUsed: string; logs: number }>;
-  parallel: { executions: number; validations: number; aborts: number; waits: number; sequential: boolean; fallbackReason?: string };
+  parallel: { executions: number; validations: number; aborts: number; waits: number; helped?: number; sequential: boolean; fallbackReason?: string };
   stats: Record<string, number | string>;
   ms: Record<string, number>;
   remote?: { roundTrips: number; stalls: number; prefetchRoundTrips: number };
@@ -232,6 +234,26 @@ describe("Block-STM in Chromium (Web Workers, shared WebAssembly.Memory)", () =>
     expect(r.gasUsed).toBe(node.gasUsed.toString());
     expect(r.receipts).toEqual(node.receipts.map((x) => ({ status: x.status, gasUsed: x.gasUsed.toString(), logs: x.logs.length })));
     console.log(`[browser] block ${r.number}, ${r.transactions} txs, 2 workers: ${JSON.stringify(r.parallel)}, stats ${JSON.stringify(r.stats)}, ms ${JSON.stringify(r.ms)}`);
+  }, 180_000);
+
+  it(`runs block ${BLOCK_PAIRING}, its pairing check shared between the Web Workers: receipts = Node's`, async () => {
+    ready();
+    const dir = join(BLOCKS, BLOCK_PAIRING);
+    const input = { block: readJson(dir, "block.json"), alloc: readJson(dir, "alloc.json"), blockHashes: readJson(dir, "block_hashes.json") };
+    const ref = nodeReference(BLOCK_PAIRING);
+    // help "wait": the worker at the check waits for the other to take half of it (the helped path, every time).
+    const r = await page.evaluate(
+      (args) => (window as unknown as { __braidRun: (i: unknown, o: unknown) => Promise<PageResult> }).__braidRun(args.input, { threads: 2, verifySenders: false, help: "wait" }),
+      { input },
+    );
+    if (!r.ok) throw new Error(`page failed: ${r.error}\n${diagnostics()}`);
+    const node = await ref;
+    expect(r.parallel.sequential, r.parallel.fallbackReason).toBe(false);
+    expect(r.parallel.helped).toBeGreaterThanOrEqual(1);
+    expect(r.receiptsRoot).toBe(r.headerReceiptsRoot);
+    expect(r.receiptsRoot).toBe(await hex(node.receiptsRoot!));
+    expect(r.receipts).toEqual(node.receipts.map((x) => ({ status: x.status, gasUsed: x.gasUsed.toString(), logs: x.logs.length })));
+    console.log(`[browser] block ${r.number}, ${r.transactions} txs, 2 workers: ${JSON.stringify(r.parallel)}, ms ${JSON.stringify(r.ms)}`);
   }, 180_000);
 
   it(`runs block ${BLOCK_FETCHED} on remote state with run-ahead (1 ms a round trip, 2 Web Workers waiting on shared flags): receipts = Node's`, async () => {
