@@ -172,8 +172,9 @@ function stageHelpSlot(vm: Vm, slot: number, header: number, mode: HelpMode): vo
 
 /** Jobs other threads ran from the run's help slot (0 without one). */
 export function helpedJobs(vm: Vm, header: number): number {
-  const slot = vm.dv().getUint32(header + L.H_HELP, true);
-  return slot === 0 ? 0 : vm.dv().getUint32(slot + L.HS_HELPED, true);
+  const dv = vm.dv();
+  const slot = dv.getUint32(header + L.H_HELP, true);
+  return slot === 0 ? 0 : dv.getUint32(slot + L.HS_HELPED, true);
 }
 
 /**
