@@ -14,7 +14,17 @@ export interface Ceiling {
   /** 2 x alone / pair: the throughput of two concurrent replays relative to one. */
   ceiling: number;
   runsPerPhase: number;
+  /**
+   * Shares of the runs alone and of the runs two at once that took at least SLOW x the median
+   * alone: on a shared VM a core runs at times at about 60% (its other hardware thread busy), and
+   * a run on two threads is exposed to it on either.
+   */
+  slowAlone: number;
+  slowPair: number;
 }
+
+/** What counts as a slow run in the ceiling's phases (times the median alone). */
+export const SLOW = 1.3;
 
 interface Job { block: unknown; alloc: unknown }
 /** Run the block n times and reply with the times (the workers are terminated when done). */
@@ -37,7 +47,8 @@ export async function measureCeiling(job: Job, runsPerPhase = 15, repeats = 3): 
       pair.push(...both.flat());
     }
     const a = median(alone), p = median(pair);
-    return { aloneMedianMs: a, pairMedianMs: p, ceiling: (2 * a) / p, runsPerPhase };
+    const slowShare = (times: number[]) => times.filter((t) => t >= SLOW * a).length / times.length;
+    return { aloneMedianMs: a, pairMedianMs: p, ceiling: (2 * a) / p, runsPerPhase, slowAlone: slowShare(alone), slowPair: slowShare(pair) };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

@@ -20,7 +20,7 @@ import { ParallelExecutor } from "../dist/parallel/execute.js";
 import { blockFromRpc, preStateFromAlloc } from "../dist/block/parse.js";
 import { SYNTH_KINDS, synthesizeBlock, type SynthKind, type SynthMeta } from "../dist/synth/index.js";
 import { banner, fmtMs, fmtNum, formatTable, log, machineInfo, mgasPerS, sig, writeResults, type Column } from "./report.js";
-import { measureCeiling, type Ceiling } from "./ceiling.js";
+import { measureCeiling, SLOW, type Ceiling } from "./ceiling.js";
 import { WARMUPS, compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
 
 const num = (name: string, dflt: number) => (process.env[name] !== undefined ? Number(process.env[name]) : dflt);
@@ -163,6 +163,10 @@ export async function run(args: string[]): Promise<void> {
     const x2 = totals["2"];
     console.log(`Machine ceiling at 2 threads (two independent sequential replays at once): geometric mean ${fmtNum(ceilingGeomean, 3)}x` +
       (x2 ? `; Block-STM 2 threads reaches ${fmtNum((100 * x2.geomeanSpeedup) / ceilingGeomean, 0)}% of it` : ""));
+    const measured = rows.flatMap((r) => (r.ceiling ? [r.ceiling] : []));
+    const pct = (f: (c: Ceiling) => number) => fmtNum((100 * measured.reduce((sum, c) => sum + f(c), 0)) / measured.length, 0);
+    console.log(`Slow runs in the ceiling's phases (at least ${SLOW}x the median alone): ${pct((c) => c.slowAlone)}% of the runs alone, ` +
+      `${pct((c) => c.slowPair)}% of the runs two at once (mean over the kinds; the machine's noise, which a run on two threads meets on either core)`);
   }
   const machineLoad = load.finish();
   console.log(`load average (1 min): ${machineLoad.load1Start} at start, ${machineLoad.load1End} at end (${machineLoad.cores} cores; the end figure includes this suite). Suite took ${((Date.now() - started) / 1000).toFixed(0)} s.`);
@@ -187,7 +191,7 @@ export async function run(args: string[]): Promise<void> {
       speedup: "median sequential executionMs / median parallel executionMs over the same rounds; pairedSpeedupMedian = median of the per-round ratios",
       wallSpeedup: "median time of the whole sequential executeBlock call / of the whole execute() call (pre-state load, staging, execution, receipts root, state diff), same rounds",
       identical: "every parallel result (warm-up and timed) equals the sequential reference under compareResults (receipts, gasUsed, logsBloom, state diff)",
-      ceiling: "bench/ceiling.ts: the block's sequential replay on two worker threads with a Vm each; 3 repeats of (15 runs on each thread alone, then 15 runs on both at once); ceiling = 2 x median alone / median at once",
+      ceiling: `bench/ceiling.ts: the block's sequential replay on two worker threads with a Vm each; 3 repeats of (15 runs on each thread alone, then 15 runs on both at once); ceiling = 2 x median alone / median at once; slowAlone / slowPair = shares of those runs taking at least ${SLOW}x the median alone`,
     },
     ceilingGeomean: sig(ceilingGeomean),
     totals,
@@ -199,7 +203,7 @@ export async function run(args: string[]): Promise<void> {
         setupMedianMs: sig(r.sequential.setupMedianMs), wallMedianMs: sig(r.sequential.wallMedianMs), mgasPerS: sig(r.sequential.mgasPerS),
       },
       parallel: r.parallel && Object.fromEntries(Object.entries(r.parallel).map(([k, v]) => [k, roundThread(v)])),
-      ceiling: r.ceiling && { ...r.ceiling, aloneMedianMs: sig(r.ceiling.aloneMedianMs), pairMedianMs: sig(r.ceiling.pairMedianMs), ceiling: sig(r.ceiling.ceiling) },
+      ceiling: r.ceiling && { ...r.ceiling, aloneMedianMs: sig(r.ceiling.aloneMedianMs), pairMedianMs: sig(r.ceiling.pairMedianMs), ceiling: sig(r.ceiling.ceiling), slowAlone: sig(r.ceiling.slowAlone), slowPair: sig(r.ceiling.slowPair) },
     })),
   };
   // Partial runs (kind filters) go to a scratch file so they do not replace the full results.
