@@ -16,8 +16,8 @@ export interface Ceiling {
   runsPerPhase: number;
   /**
    * Shares of the runs alone and of the runs two at once that took at least SLOW x the median
-   * alone: on a shared VM a core runs at times at about 60% (its other hardware thread busy), and
-   * a run on two threads is exposed to it on either.
+   * alone: on a shared VM a core runs at times at about 60% of its speed (another tenant, it seems,
+   * on its other hardware thread), and a run on two threads meets that on either core.
    */
   slowAlone: number;
   slowPair: number;
