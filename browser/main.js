@@ -38,7 +38,7 @@ async function machine(threads) {
  * Runs a block given as JSON: { block (eth_getBlockByNumber), alloc (geth alloc), blockHashes? }.
  * Returns a plain, structured-cloneable summary.
  */
-async function run(input, { threads = 2, verifySenders = true, policy = "always", help, remote } = {}) {
+async function run(input, { threads = 2, verifySenders = true, policy = "always", help, serialFallback, remote } = {}) {
   if (!self.crossOriginIsolated) throw new Error("the page is not cross-origin isolated (COOP/COEP headers missing)");
   const t0 = performance.now();
   const { vm, pool } = await machine(threads);
@@ -54,7 +54,7 @@ async function run(input, { threads = 2, verifySenders = true, policy = "always"
   try {
     r = remote
       ? await executeRemote(vm, block, new MemoryStateProvider(pre, { latencyMs: remote.latencyMs }), { pool, threads, ooo: remote.ooo, verifySenders })
-      : await new ParallelExecutor(vm, pool).execute(block, pre, { threads, verifySenders, policy, help });
+      : await new ParallelExecutor(vm, pool).execute(block, pre, { threads, verifySenders, policy, help, serialFallback });
   } finally {
     clearInterval(ticker);
   }
