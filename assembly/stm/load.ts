@@ -249,7 +249,10 @@ export function stm_load_slot(e: usize, acct: usize): bool {
     if (g_vr_estimate) return block_on(g_vr_tx);
     if (wipe == 0 || g_vr_tx >= wipe) memory.copy(e + L.S_VALUE, buf, 32);
   } else if (wipe == 0) {
-    let b = base_account(acct + L.A_ADDR);
+    // The account's pre-state entry, as noted by its first reader (a lookup saved on every slot).
+    const acctLoc = <usize>load<u32>(acct + L.A_MV_LOC);
+    let b: usize = acctLoc != 0 ? <usize>load<u32>(acctLoc + H.V_BASE) : 0;
+    if (b == 0) b = base_account(acct + L.A_ADDR);
     let s: usize = b != 0 ? base_slot(b, e + L.S_KEY) : 0;
     if (g_remote && s == 0 && (b == 0 || (load<u32>(b + L.A_FLAGS) & L.AF_HAS_STORAGE) != 0)) {
       fetch_slot(acct + L.A_ADDR, e + L.S_KEY);

@@ -143,8 +143,10 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
   block.transactions.forEach((tx, i) => checkStatic(tx, i, env));
   vm.reset(sizes);
   vm.setBlock(env);
-  vm.putAccounts(pre.accounts);
   const header = stageBlock(vm, new Carver(vm.end, vm.memory), block, env, n, { multiVersion: false });
+  // The pre-state after the staging, so that its entries are still in the caches when the
+  // transactions start (on 2,000 transfers the other order ran 5% slower).
+  vm.putAccounts(pre.accounts);
   vm.dv().setUint32(vm.ctx + L.CTX_STM, header, true);
   const t0 = performance.now();
   beaconRootCall(vm, env, block);
