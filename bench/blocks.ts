@@ -24,6 +24,7 @@
 //        BENCH_BLOCKS_NO_ETHJS=1               Braid only
 //        BENCH_BLOCKS_PAR_MS / _MIN / _MAX     Block-STM rounds per block: budget (ms) / min / max rounds
 //        BENCH_BLOCKS_NO_PARALLEL=1            no Block-STM measurements
+//        BENCH_BLOCKS_PATH_ROUNDS              timed runs behind each block's per-transaction times (critical-path.ts)
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -43,6 +44,7 @@ import { secp256k1Backend } from "../dist/crypto/secp256k1.js";
 import { bn254Backend } from "../dist/crypto/bn254.js";
 import { kzgBackend } from "../dist/crypto/kzg.js";
 import { NodeWorkerPool } from "../dist/node/pool.js";
+import { measurePath, PATH_THREADS, type PathFigures } from "./critical-path.js";
 import { WARMUPS, compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
 
 const num = (name: string, dflt: number) => (process.env[name] !== undefined ? Number(process.env[name]) : dflt);
@@ -65,6 +67,8 @@ const CFG = {
   /** Thread counts also measured with the default "auto" policy (the sequential path for small or serial blocks). */
   autoThreads: [2],
   noParallel: process.env.BENCH_BLOCKS_NO_PARALLEL === "1",
+  /** Sequential runs timing each transaction, for the block's critical-path bound (with Block-STM only). */
+  pathRounds: num("BENCH_BLOCKS_PATH_ROUNDS", 9),
 };
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -145,6 +149,9 @@ interface BlockRow {
   /** Interleaved rounds behind braidParallel, and the pool setup error if any. */
   braidParallelRounds: number;
   braidParallelError: string | null;
+  /** The block's own limit: its critical path at 2 and 4 threads (critical-path.ts); null without Block-STM. */
+  path: PathFigures | null;
+  pathError: string | null;
 }
 
 function check(gasUsed: bigint, bloom: string, receiptsRoot: string | null, header: { gasUsed: bigint; logsBloom: Uint8Array; receiptsRoot: Uint8Array }, fork: Fork): Check {
@@ -182,7 +189,7 @@ async function benchBlock(vm: Vm, par: ParallelExecutor | null, dir: string): Pr
     number: Number(h.number), fork: forkName(fork), ethjsHardfork: null, txs, gasUsed: gas,
     braid: { medianMs: NaN, minMs: NaN, executionMedianMs: NaN, runs: 0, mgasPerS: NaN, check: null, error: null },
     senderRecovery: { medianMs: NaN, perTxMs: NaN, runs: 0, error: null },
-    ethjs: null, ratio: null, braidParallel: null, braidParallelRounds: 0, braidParallelError: null,
+    ethjs: null, ratio: null, braidParallel: null, braidParallelRounds: 0, braidParallelError: null, path: null, pathError: null,
   };
 
   // Braid: a first (untimed) run for the checks, then timed runs.
@@ -216,6 +223,11 @@ async function benchBlock(vm: Vm, par: ParallelExecutor | null, dir: string): Pr
       row.braidParallelRounds = c.rounds;
     } catch (e) {
       row.braidParallelError = errText(e);
+    }
+    try {
+      row.path = await measurePath(vm, par, fx.block, fx.pre, CFG.pathRounds);
+    } catch (e) {
+      row.pathError = errText(e);
     }
   }
 
@@ -299,7 +311,20 @@ function totals(rows: BlockRow[]) {
     braidParallel: rows.some((r) => r.braidParallel)
       ? Object.fromEntries(PAR_KEYS.map((k) => [k, speedupTotals(rows.map((r) => [String(r.number), r.gasUsed, r.braidParallel?.[k]]))]))
       : null,
+    /** Geometric means over the blocks of their critical-path figures (critical-path.ts), per thread count. */
+    path: rows.some((r) => r.path) ? pathTotals(rows.filter((r) => r.path).map((r) => r.path!)) : null,
   };
+}
+
+function pathTotals(paths: PathFigures[]) {
+  const gm = (f: (p: PathFigures) => number) => sig(geomean(paths.map(f)));
+  return {
+    blocks: paths.length,
+    ...Object.fromEntries(PATH_THREADS.map((t) => [String(t), {
+      boundByTime: gm((p) => p.byTime[t]!.bound), inOrderByTime: gm((p) => p.byTime[t]!.inOrder),
+      boundByGas: gm((p) => p.byGas[t]!.bound), inOrderByGas: gm((p) => p.byGas[t]!.inOrder),
+    }])),
+  } as { blocks: number } & Record<string, { boundByTime: number; inOrderByTime: number; boundByGas: number; inOrderByGas: number }>;
 }
 
 function printTable(rows: BlockRow[], t: ReturnType<typeof totals>): void {
@@ -326,6 +351,8 @@ function printTable(rows: BlockRow[], t: ReturnType<typeof totals>): void {
       header: keyLabel(k),
       value: (r) => (isT(r) ? (t.braidParallel ? `${fmtNum(t.braidParallel[k]!.geomeanSpeedup, 2)}gm` : "-") : r.braidParallelError ? "ERR" : fmtSpeedup(r.braidParallel?.[k])),
     })),
+    { header: "bound x2", value: (r) => (isT(r) ? (t.path ? `${fmtNum(t.path["2"]!.boundByTime, 2)}gm` : "-") : r.path ? fmtNum(r.path.byTime["2"]!.bound, 2) : r.pathError ? "ERR" : "-") },
+    { header: "in-order x2", value: (r) => (isT(r) ? (t.path ? `${fmtNum(t.path["2"]!.inOrderByTime, 2)}gm` : "-") : r.path ? fmtNum(r.path.byTime["2"]!.inOrder, 2) : "-") },
     { header: "ab@2", value: (r) => (isT(r) ? "" : fmtNum(r.braidParallel?.["2"]?.aborts ?? NaN, 0)) },
     { header: "same", align: "left", value: (r) => {
       if (isT(r)) return t.braidParallel ? `${Math.min(...PAR_KEYS.map((k) => t.braidParallel![k]!.identical))}/${t.blocks}` : "-";
@@ -340,6 +367,7 @@ function printTable(rows: BlockRow[], t: ReturnType<typeof totals>): void {
     if (r.senderRecovery.error) console.log(`  ${r.number}: sender recovery error: ${r.senderRecovery.error}`);
     if (r.ethjs?.error) console.log(`  ${r.number}: ethjs error: ${r.ethjs.error}`);
     if (r.braidParallelError) console.log(`  ${r.number}: Block-STM error: ${r.braidParallelError}`);
+    if (r.pathError) console.log(`  ${r.number}: critical path error: ${r.pathError}`);
     for (const [n, p] of Object.entries(r.braidParallel ?? {})) {
       if (p.error) console.log(`  ${r.number}: Block-STM (${n} threads) error: ${p.error}`);
       else if (!p.identical) console.log(`  ${r.number}: Block-STM (${n} threads) result differs from sequential: ${p.diffs.join("; ")}`);
@@ -348,6 +376,8 @@ function printTable(rows: BlockRow[], t: ReturnType<typeof totals>): void {
   if (t.braidParallel) {
     console.log("stm xN: median sequential stats.executionMs / median Block-STM stats.executionMs on N threads, same interleaved rounds;" +
       " s = block ran on the sequential path (fewer than 2 transactions), ! = result differs; ab@2 = median aborts at 2 threads");
+    console.log("bound x2: the block's own limit at 2 threads, summed transaction time / max(critical path, half of it), each transaction weighted by its" +
+      " median sequential time over the dependencies Block-STM found; in-order x2: the same weights scheduled in block order with no overhead (critical-path.ts)");
   }
 }
 
@@ -392,6 +422,15 @@ export async function run(args: string[]): Promise<void> {
         `geometric-mean ratio ${fmtNum(t.geomeanRatio ?? NaN, 1)}x, total-time ratio ${fmtNum(t.totalTimeRatio ?? NaN, 1)}x` : "") +
       `; sender recovery ${fmtNum(t.senderRecovery.perTxMs * 1000, 0)} µs/tx. Suite took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
   );
+  if (t.path) {
+    for (const n of PATH_THREADS) {
+      const p = t.path[String(n)]!;
+      console.log(
+        `Critical path at ${n} threads, geometric mean over ${t.path.blocks} blocks: bound ${fmtNum(p.boundByTime, 3)}x, block order with no overhead ${fmtNum(p.inOrderByTime, 3)}x` +
+          ` (transactions weighted by their time); by gas: ${fmtNum(p.boundByGas, 3)}x and ${fmtNum(p.inOrderByGas, 3)}x`,
+      );
+    }
+  }
   if (t.braidParallel) {
     for (const k of PAR_KEYS) {
       const b = t.braidParallel[k]!;
@@ -437,6 +476,11 @@ export async function run(args: string[]): Promise<void> {
         "executions/validations/aborts/waits/credits/helped = medians of the Block-STM counters (credits: value transfers credited lazily; helped: pairing-check parts an idle worker ran for another); sequential = the block took the sequential path; identical = every parallel result (warm-up and timed) equals the sequential one (compareResults). " +
         "wallSpeedup: median whole sequential executeBlock call / median whole execute() call (pre-state load, staging, execution, receipts root, state diff), same rounds. " +
         "Totals: geomeanSpeedup over blocks, geomeanWallSpeedup of the wallSpeedups, gasWeightedSpeedup = sum(gas*speedup)/sum(gas), totalTimeSpeedup = sum(seq ms)/sum(par ms), min/max per block.",
+      path:
+        `bench/critical-path.ts: each transaction's median time over pathRounds runs of executeBlock(..., { timeTransactions: true }) (the staged loop entered once per transaction) and its gas, ` +
+        "over the dependencies of one Block-STM run at 2 threads with every transaction on Block-STM (ParallelStats.dependencies: the writers of the versions each final incarnation read, every fee payer before a coinbase read, the lazy credits a balance read added); " +
+        "pathBound: bound = summed weight / max(critical path, summed weight / threads), inOrder = summed weight / length of the list schedule in block order (a free thread takes the lowest ready transaction; no cost but the transactions' own); " +
+        "criticalShare / longestShare = critical path / longest transaction over the summed time. Totals: geometric means over blocks.",
     },
     totals: t,
     blocks: rows.map((r) => ({

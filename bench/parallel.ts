@@ -12,6 +12,7 @@
 // Env:   BENCH_PARALLEL_TXS (2000), BENCH_PARALLEL_SEED ("bench-parallel"),
 //        BENCH_PARALLEL_MIN / _MAX / _MS   min rounds (7) / max rounds (40) / time budget per kind (4000 ms)
 //        BENCH_PARALLEL_CEILING=0   skip the machine-ceiling measurement (bench/ceiling.ts)
+//        BENCH_PARALLEL_PATH_ROUNDS runs timing each transaction, for the critical-path bound (bench/critical-path.ts)
 import { cpus } from "node:os";
 import { Vm } from "../dist/vm/vm.js";
 import { loadBraidModule } from "../dist/node/load.js";
@@ -21,6 +22,7 @@ import { blockFromRpc, preStateFromAlloc } from "../dist/block/parse.js";
 import { SYNTH_KINDS, synthesizeBlock, type SynthKind, type SynthMeta } from "../dist/synth/index.js";
 import { banner, fmtMs, fmtNum, formatTable, log, machineInfo, mgasPerS, sig, writeResults, type Column } from "./report.js";
 import { measureCeiling, SLOW, type Ceiling } from "./ceiling.js";
+import { measurePath, type PathFigures } from "./critical-path.js";
 import { WARMUPS, compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
 
 const num = (name: string, dflt: number) => (process.env[name] !== undefined ? Number(process.env[name]) : dflt);
@@ -33,6 +35,8 @@ const CFG = {
   threads: [1, 2, 4],
   /** Measure the machine's 2-thread ceiling per kind (BENCH_PARALLEL_CEILING=0 skips it). */
   ceiling: num("BENCH_PARALLEL_CEILING", 1) !== 0,
+  /** Sequential runs timing each transaction, for the block's critical-path bound. */
+  pathRounds: num("BENCH_PARALLEL_PATH_ROUNDS", 9),
 };
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -50,11 +54,13 @@ interface KindRow {
   parallel: Record<string, ThreadResult> | null;
   /** Two independent sequential replays at once against one (bench/ceiling.ts). */
   ceiling: Ceiling | null;
+  /** The block's own limit: its critical path at 2 and 4 threads (bench/critical-path.ts). */
+  path: PathFigures | null;
   error: string | null;
 }
 
 async function benchKind(kind: SynthKind, vm: Vm, par: ParallelExecutor): Promise<KindRow> {
-  const row: KindRow = { kind, txs: CFG.txs, gasUsed: NaN, categories: null, generationMs: NaN, rounds: 0, sequential: null, parallel: null, ceiling: null, error: null };
+  const row: KindRow = { kind, txs: CFG.txs, gasUsed: NaN, categories: null, generationMs: NaN, rounds: 0, sequential: null, parallel: null, ceiling: null, path: null, error: null };
   try {
     const g0 = performance.now();
     const sb = synthesizeBlock({ kind, txs: CFG.txs, seed: CFG.seed });
@@ -72,6 +78,7 @@ async function benchKind(kind: SynthKind, vm: Vm, par: ParallelExecutor): Promis
       gasUsedMatchesHeader: c.reference.gasUsed === block.header.gasUsed,
     };
     row.parallel = c.threads;
+    row.path = await measurePath(vm, par, block, pre, CFG.pathRounds);
     if (CFG.ceiling) row.ceiling = await measureCeiling({ block: sb.block, alloc: sb.alloc });
   } catch (e) {
     row.error = errText(e);
@@ -126,6 +133,7 @@ export async function run(args: string[]): Promise<void> {
       { header: `x${n}`, value: (r) => (isT(r) ? fmtNum(totals[String(n)]!.geomeanSpeedup, 2) : fmtSpeedup(th(r, n))) },
     ]),
     { header: "wall x2", value: (r) => (isT(r) ? fmtNum(totals["2"]?.geomeanWallSpeedup ?? NaN, 2) : fmtNum(th(r, 2)?.wallSpeedup ?? NaN, 2)) },
+    { header: "bound@2", value: (r) => (isT(r) ? "" : fmtNum(r.path?.byTime["2"]?.bound ?? NaN, 2)) },
     { header: "ceil@2", value: (r) => (isT(r) ? fmtNum(ceilingGeomean, 2) : fmtNum(r.ceiling?.ceiling ?? NaN, 2)) },
     { header: "exec@2", value: (r) => (isT(r) ? "" : fmtNum(th(r, 2)?.executions ?? NaN, 0)) },
     { header: "valid@2", value: (r) => (isT(r) ? "" : fmtNum(th(r, 2)?.validations ?? NaN, 0)) },
@@ -145,6 +153,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(formatTable<R>(cols, rows, [{ total: true }]));
   console.log("seq/stmN ms: median stats.executionMs (sequential executeBlock / Block-STM on N threads) over the same interleaved rounds; xN = seq / stmN;" +
     " s = sequential path, ! = result differs; wall x2 = the same for the whole call at 2 threads (pre-state load, staging, execution, receipts root, state diff); counters at 2 threads are medians over the rounds; setup@2 = Block-STM setupMs (staging, not in stmN ms);" +
+    " bound@2 = the block's own limit at 2 threads: summed transaction time / max(critical path, half of it), over the dependencies Block-STM found (bench/critical-path.ts);" +
     " ceil@2 = the machine's 2-thread ceiling: two independent sequential replays of the block at once against one (bench/ceiling.ts)");
   for (const r of rows) {
     if (r.error) console.log(`  ${r.kind}: error: ${r.error}`);
@@ -191,6 +200,7 @@ export async function run(args: string[]): Promise<void> {
       speedup: "median sequential executionMs / median parallel executionMs over the same rounds; pairedSpeedupMedian = median of the per-round ratios",
       wallSpeedup: "median time of the whole sequential executeBlock call / of the whole execute() call (pre-state load, staging, execution, receipts root, state diff), same rounds",
       identical: "every parallel result (warm-up and timed) equals the sequential reference under compareResults (receipts, gasUsed, logsBloom, state diff)",
+      path: "bench/critical-path.ts: each transaction's median time over pathRounds runs of executeBlock(..., { timeTransactions: true }), and its gas, over the dependencies of one Block-STM run at 2 threads with every transaction on Block-STM (ParallelStats.dependencies); bound = summed weight / max(critical path, summed weight / threads); inOrder = summed weight / length of the block-order list schedule with no overhead",
       ceiling: `bench/ceiling.ts: the block's sequential replay on two worker threads with a Vm each; 3 repeats of (15 runs on each thread alone, then 15 runs on both at once); ceiling = 2 x median alone / median at once; slowAlone / slowPair = shares of those runs taking at least ${SLOW}x the median alone`,
     },
     ceilingGeomean: sig(ceilingGeomean),

@@ -11,6 +11,7 @@ export { MAINNET, forkAt, type ChainConfig } from "./block/chain.js";
 export type { BlockInput, BlockResult, PreState, Receipt } from "./block/types.js";
 export { ParallelExecutor, type ParallelOptions, type ParallelStats } from "./parallel/execute.js";
 export type { WorkerPool } from "./parallel/pool.js";
+export { pathBound, type PathBound } from "./parallel/critical-path.js";
 export { runStateTests } from "./statetest/run.js";
 export { runPrecompile } from "./precompiles/index.js";
 export { BraidError, isBraidError } from "./encoding/errors.js";

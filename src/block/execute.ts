@@ -27,6 +27,12 @@ export interface ExecuteOptions {
    * one Vm keeps the layout (a new layout zeroes the tables and empties the code table).
    */
   sizes?: RegionSizes;
+  /**
+   * Time each transaction on its own (stats.transactionMs): the staged loop is entered once per
+   * transaction instead of once per block, which adds a call and a clock read to each (studies of
+   * a block's critical path; src/parallel/critical-path.ts). Results are the same.
+   */
+  timeTransactions?: boolean;
 }
 
 function bytesToBig(b: Uint8Array): bigint {
@@ -120,7 +126,7 @@ export function executeBlock(vm: Vm, block: BlockInput, pre: PreState, opts: Exe
   let sizes: RegionSizes = opts.sizes ?? sequentialSizes(block, pre);
   for (let attempt = 0; ; attempt++) {
     try {
-      const r = run(vm, block, pre, env, sizes);
+      const r = run(vm, block, pre, env, sizes, opts.timeTransactions === true);
       r.stats.senderRecoveryMs = senderMs;
       return r;
     } catch (e) {
@@ -137,7 +143,7 @@ function sequentialSizes(block: BlockInput, pre: PreState): RegionSizes {
   return sizesFor(pre.accounts.length + block.transactions.length * 2, slots + block.transactions.length * 8, pre.accounts.length, codeBytes);
 }
 
-function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: RegionSizes): BlockResult {
+function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: RegionSizes, timed: boolean): BlockResult {
   const tSetup = performance.now();
   const n = block.transactions.length;
   block.transactions.forEach((tx, i) => checkStatic(tx, i, env));
@@ -151,7 +157,8 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
   const t0 = performance.now();
   beaconRootCall(vm, env, block);
   // The transactions run in one wasm loop over the staged messages (stm/sequential.ts).
-  const r = vm.exports.seq_run_block(0) >>> 0;
+  const txMs = timed ? new Array<number>(n) : undefined;
+  const r = txMs ? runTimed(vm, header, txMs) : vm.exports.seq_run_block(0) >>> 0;
   if (r & 0x80000000) throw new RegionExhausted(r & 0x7fffffff);
   if (r !== 0) {
     const reason = INVALID_REASONS[vm.dv().getUint32(txRecord(vm, header, r - 1) + L.T_INVALID, true)] ?? "invalid";
@@ -159,7 +166,27 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
   }
   const results = readReceipts(vm, block, header, env);
   const unrewarded = finishBlock(vm, env, block);
-  return assembleResult(vm, block, env, results, unrewarded, { senderRecoveryMs: 0, setupMs: t0 - tSetup, executionMs: performance.now() - t0 });
+  const result = assembleResult(vm, block, env, results, unrewarded, { senderRecoveryMs: 0, setupMs: t0 - tSetup, executionMs: performance.now() - t0 });
+  if (txMs) result.stats.transactionMs = txMs;
+  return result;
+}
+
+/** seq_run_block one transaction at a time (the loop's end, H_N, lowered to each one's successor), timing each into `ms`. */
+function runTimed(vm: Vm, header: number, ms: number[]): number {
+  const dv = vm.dv();
+  const n = dv.getUint32(header + L.H_N, true);
+  try {
+    for (let i = 0; i < n; i++) {
+      dv.setUint32(header + L.H_N, i + 1, true);
+      const t = performance.now();
+      const r = vm.exports.seq_run_block(i) >>> 0;
+      ms[i] = performance.now() - t;
+      if (r !== 0) return r;
+    }
+    return 0;
+  } finally {
+    dv.setUint32(header + L.H_N, n, true);
+  }
 }
 
 /**

@@ -79,6 +79,8 @@ export interface BlockStats {
   executionMs: number;
   /** Receipts root and state diff. */
   finishMs: number;
+  /** Each transaction's own time (ms), with executeBlock's timeTransactions option. */
+  transactionMs?: number[];
   /** Present when uncle rewards could not be applied (fixtures carry only uncle hashes). */
   unclesNotRewarded?: number;
 }

@@ -14,6 +14,7 @@ import type { BlockEnv } from "../vm/types.js";
 import type { WorkerPool } from "./pool.js";
 import { Carver, blockHashRing, checkStatic, stageBlock, stageReceiptsRoot, readReceipts, txRecord, senderRunEnds, longestSenderRun, recipientLinks, helpedJobs, INVALID_REASONS } from "../block/staging.js";
 import type { HelpMode } from "../worker/help-desk.js";
+import { readDependencies } from "./dependencies.js";
 
 export interface ParallelOptions {
   chain?: ChainConfig;
@@ -51,6 +52,11 @@ export interface ParallelOptions {
    * helper (tests of the helped path). "off": never.
    */
   help?: HelpMode;
+  /**
+   * Report the data dependencies Block-STM found (ParallelStats.dependencies): studies of a
+   * block's critical path (src/parallel/critical-path.ts).
+   */
+  dependencies?: boolean;
 }
 
 /**
@@ -198,6 +204,11 @@ export interface ParallelStats {
    * coordinator ran the rest in order after committing them (assembly/stm/scheduler.ts).
    */
   serialFrom?: number;
+  /**
+   * With the dependencies option: for each transaction Block-STM ran (those below serialFrom), the
+   * earlier ones whose writes its final incarnation read (src/parallel/dependencies.ts).
+   */
+  dependencies?: number[][];
   /** Milliseconds in the workers, in the in-order commit (and any serial rest), and reading receipts. */
   workersMs?: number;
   commitMs?: number;
@@ -275,6 +286,7 @@ export class ParallelExecutor {
     const { results, stats } = run;
     const unrewarded = finishBlock(vm, env, block);
     const executionMs = performance.now() - t0 + systemMs;
+    if (opts.dependencies) stats.dependencies = readDependencies(vm, header, stats.serialFrom ?? n);
     const finished = env.fork >= Fork.Byzantium && contexts.length > 1 ? await this.finishOnWorker(header, contexts[1]!) : undefined;
     return {
       ...assembleResult(vm, block, env, results, unrewarded, { senderRecoveryMs: senderMs, setupMs: t0 - tSetup - systemMs, executionMs }, finished),
