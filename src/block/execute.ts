@@ -173,11 +173,10 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
 
 /** seq_run_block one transaction at a time (the loop's end, H_N, lowered to each one's successor), timing each into `ms`. */
 function runTimed(vm: Vm, header: number, ms: number[]): number {
-  const dv = vm.dv();
-  const n = dv.getUint32(header + L.H_N, true);
+  const n = vm.dv().getUint32(header + L.H_N, true);
   try {
     for (let i = 0; i < n; i++) {
-      dv.setUint32(header + L.H_N, i + 1, true);
+      vm.dv().setUint32(header + L.H_N, i + 1, true);
       const t = performance.now();
       const r = vm.exports.seq_run_block(i) >>> 0;
       ms[i] = performance.now() - t;
@@ -185,7 +184,7 @@ function runTimed(vm: Vm, header: number, ms: number[]): number {
     }
     return 0;
   } finally {
-    dv.setUint32(header + L.H_N, n, true);
+    vm.dv().setUint32(header + L.H_N, n, true);
   }
 }
 
