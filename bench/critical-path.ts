@@ -4,7 +4,7 @@
 // Block-STM), fed to pathBound (src/parallel/critical-path.ts). Shared by the "blocks" and
 // "parallel" suites.
 import { executeBlock } from "../dist/block/execute.js";
-import type { BlockInput, PreState } from "../dist/block/types.js";
+import type { BlockInput, PreState, Receipt } from "../dist/block/types.js";
 import type { ParallelExecutor } from "../dist/parallel/execute.js";
 import { pathBound, type PathBound } from "../dist/parallel/critical-path.js";
 import type { Vm } from "../dist/vm/vm.js";
@@ -32,14 +32,14 @@ const figures = (b: PathBound) => ({ bound: sig(b.bound), inOrder: sig(b.inOrder
 export async function measurePath(vm: Vm, par: ParallelExecutor, block: BlockInput, pre: PreState, rounds: number): Promise<PathFigures> {
   const n = block.transactions.length;
   const times: number[][] = Array.from({ length: n }, () => []);
-  let gas: number[] = [];
+  let receipts: readonly Receipt[] = [];
   for (let r = 0; r < rounds; r++) {
     const res = executeBlock(vm, block, pre, { verifySenders: false, timeTransactions: true });
     res.stats.transactionMs!.forEach((ms, i) => times[i]!.push(ms));
-    let before = 0n;
-    gas = res.receipts.map((rc) => { const g = Number(rc.cumulativeGasUsed - before); before = rc.cumulativeGasUsed; return g; });
+    receipts = res.receipts;
   }
   const weights = times.map((t) => median(t));
+  const gas = receipts.map((rc, i) => Number(rc.cumulativeGasUsed - (i > 0 ? receipts[i - 1]!.cumulativeGasUsed : 0n)));
   let deps: number[][] = Array.from({ length: n }, () => []);
   if (n >= 2) {
     const r = await par.execute(block, pre, { verifySenders: false, threads: 2, policy: "always", serialFallback: false, dependencies: true });
