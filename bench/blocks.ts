@@ -478,7 +478,7 @@ export async function run(args: string[]): Promise<void> {
         "wallSpeedup: median whole sequential executeBlock call / median whole execute() call (pre-state load, staging, execution, receipts root, state diff), same rounds. " +
         "Totals: geomeanSpeedup over blocks, geomeanWallSpeedup of the wallSpeedups, gasWeightedSpeedup = sum(gas*speedup)/sum(gas), totalTimeSpeedup = sum(seq ms)/sum(par ms), min/max per block.",
       path:
-        `bench/critical-path.ts: each transaction's median time over pathRounds runs of executeBlock(..., { timeTransactions: true }) (the staged loop entered once per transaction) and its gas, ` +
+        `bench/critical-path.ts: each transaction's median time over pathRounds runs of executeBlock(..., { timeTransactions: true }) after one untimed run (the staged loop entered once per transaction) and its gas, ` +
         "over the dependencies of one Block-STM run at 2 threads with every transaction on Block-STM (ParallelStats.dependencies: the writers of the versions each final incarnation read, every fee payer before a coinbase read, the lazy credits a balance read added); " +
         "pathBound: bound = summed weight / max(critical path, summed weight / threads), inOrder = summed weight / length of the list schedule in block order (a free thread takes the lowest ready transaction; no cost but the transactions' own); " +
         "criticalShare / longestShare = critical path / longest transaction over the summed time. Totals: geometric means over blocks.",

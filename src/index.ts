@@ -12,6 +12,7 @@ export type { BlockInput, BlockResult, PreState, Receipt } from "./block/types.j
 export { ParallelExecutor, type ParallelOptions, type ParallelStats } from "./parallel/execute.js";
 export type { WorkerPool } from "./parallel/pool.js";
 export { pathBound, type PathBound } from "./parallel/critical-path.js";
+export { measurePath, type PathFigures, type MeasurePathOptions } from "./parallel/measure-path.js";
 export { runStateTests } from "./statetest/run.js";
 export { runPrecompile } from "./precompiles/index.js";
 export { BraidError, isBraidError } from "./encoding/errors.js";

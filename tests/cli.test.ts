@@ -222,6 +222,29 @@ describe("braid statetest", () => {
   });
 });
 
+describe("braid block --critical-path", () => {
+  it("adds the block's bound and block-order schedule at 2 and 4 threads", () => {
+    const r = braid("block", join(ROOT, "../shared/fixtures/mainnet-blocks/19933122"), "--trust-senders", "--threads", "2", "--critical-path", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { criticalPath: { byTime: Record<string, { bound: number; inOrder: number }>; byGas: Record<string, { bound: number }>; longestShare: number; transactionsMs: number } };
+    const p = out.criticalPath;
+    for (const t of ["2", "4"]) {
+      expect(p.byTime[t]!.bound).toBeGreaterThanOrEqual(1);
+      expect(p.byTime[t]!.bound).toBeLessThanOrEqual(Number(t));
+      expect(p.byTime[t]!.inOrder).toBeLessThanOrEqual(p.byTime[t]!.bound);
+      expect(p.byGas[t]!.bound).toBeGreaterThanOrEqual(1);
+    }
+    expect(p.byTime["4"]!.bound).toBeGreaterThanOrEqual(p.byTime["2"]!.bound);
+    expect(p.longestShare).toBeGreaterThan(0);
+    expect(p.transactionsMs).toBeGreaterThan(0);
+    const text = braid("block", join(ROOT, "../shared/fixtures/mainnet-blocks/19933122"), "--trust-senders", "--threads", "2", "--critical-path");
+    expect(text.stdout).toMatch(/critical path: at most \d+\.\d\dx on 2 threads/);
+  });
+  it("does not combine with --latency", () => {
+    expectUsageError(braid("block", join(ROOT, "../shared/fixtures/mainnet-blocks/116525"), "--latency", "1", "--critical-path"), /--critical-path/);
+  });
+});
+
 describe("braid block --latency (remote state)", () => {
   const BLOCK = join(ROOT, "../shared/fixtures/mainnet-blocks/116525");
   const json = (...args: string[]) => {

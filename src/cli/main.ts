@@ -17,7 +17,8 @@ import { NodeWorkerPool } from "../node/pool.js";
 import { ParallelExecutor, type ParallelStats } from "../parallel/execute.js";
 import { compareResults } from "../block/compare.js";
 import { demo, DEMO_DEFAULTS } from "./demo.js";
-import type { BlockResult } from "../block/types.js";
+import type { BlockInput, BlockResult, PreState } from "../block/types.js";
+import { measurePath, type PathFigures } from "../parallel/measure-path.js";
 import { parseSynthArgs, runSynth } from "../synth/index.js";
 import { rpcBlockCommand } from "./rpc-block.js";
 import { runIlp } from "./ilp.js";
@@ -29,7 +30,7 @@ const USAGE = `usage:
   braid statetest [--fork NAME] [--json] <file|dir>...
   braid run (--code HEX | --codefile FILE) [--input HEX] [--gas N] [--fork NAME] [--bench]
   braid demo [--txs N] [--threads N] [--runs N] [--json]
-  braid block <fixture dir> [--threads N] [--sequential] [--compare] [--json] [--trust-senders]
+  braid block <fixture dir> [--threads N] [--sequential] [--compare] [--json] [--trust-senders] [--critical-path]
   braid block <fixture dir> --latency MS [--no-ooo] [--sequential] [--threads N] [--json]   (remote state, simulated latency)
   braid block --rpc URL --number N [--json] [--no-ooo] [--threads N]
   braid synth <kind> --txs N --out DIR [--seed S]   (kinds: raw-transfers erc20 erc20-hot amm amm-one-pool chain mixed)
@@ -125,12 +126,13 @@ function run(argv: string[]): number {
 }
 
 async function block(argv: string[]): Promise<number> {
-  const { opts, rest } = parseArgs(argv, ["json", "trust-senders", "sequential", "compare", "no-ooo"], ["threads", "latency"]);
+  const { opts, rest } = parseArgs(argv, ["json", "trust-senders", "sequential", "compare", "no-ooo", "critical-path"], ["threads", "latency"]);
   if (rest.length !== 1) throw new UsageError("block needs exactly one fixture directory");
   if (opts.latency !== undefined) {
     const latencyMs = Number(opts.latency);
     if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new UsageError(`--latency must be a number of milliseconds, got '${opts.latency}'`);
     if (opts.compare) throw new UsageError("--compare does not combine with --latency");
+    if (opts["critical-path"]) throw new UsageError("--critical-path does not combine with --latency");
     const chosen = positiveOption(opts.threads, "threads", REMOTE_DEFAULT_THREADS);
     const threads = opts.sequential ? 1 : chosen;
     try {
@@ -147,7 +149,7 @@ async function block(argv: string[]): Promise<number> {
   const verifySenders = !opts["trust-senders"];
   const runSequential = opts.sequential || opts.compare;
   const runParallel = !opts.sequential || opts.compare;
-  let seq: BlockResult | undefined, par: (BlockResult & { parallel: ParallelStats }) | undefined;
+  let seq: BlockResult | undefined, par: (BlockResult & { parallel: ParallelStats }) | undefined, path: PathFigures | undefined;
   const ms: { sequential?: number; parallel?: number; senderRecovery?: number } = {};
   try {
     // With --compare both modes run twice and the second (warm) run is timed, so that neither
@@ -172,6 +174,7 @@ async function block(argv: string[]): Promise<number> {
         await pool.close();
       }
     }
+    if (opts["critical-path"]) path = await criticalPath(module, load().block, fx.pre);
   } catch (e) {
     if (isBraidError(e)) { console.error(`braid: block ${Number(fx.block.header.number)}: ${e.message}`); return 1; }
     throw e;
@@ -197,6 +200,7 @@ async function block(argv: string[]): Promise<number> {
           ...(par.parallel.serialFrom !== undefined ? { serialFrom: par.parallel.serialFrom } : {}) }
       : { executions: fx.block.transactions.length, validations: 0, aborts: 0, waits: 0, held: 0, early: 0, credits: 0, helped: 0, sequentialPath: true },
     ...(r.stats.unclesNotRewarded ? { unclesNotRewarded: r.stats.unclesNotRewarded } : {}),
+    ...(path ? { criticalPath: JSON.parse(JSON.stringify(path, (_, v: unknown) => (typeof v === "number" ? Number(v.toPrecision(4)) : v))) as PathFigures } : {}),
   };
   if (opts.json) console.log(JSON.stringify(out));
   else {
@@ -208,8 +212,28 @@ async function block(argv: string[]): Promise<number> {
     }
     console.log(`  gasUsed ${checks.gasUsed ? "ok" : `MISMATCH (got ${r.gasUsed}, header ${h.gasUsed})`}, logsBloom ${checks.logsBloom ? "ok" : "MISMATCH"}, receiptsRoot ${checks.receiptsRoot === null ? "not checkable (pre-Byzantium)" : checks.receiptsRoot ? "ok" : "MISMATCH"}`);
     if (identical !== null) console.log(`  sequential and parallel ${identical ? "identical" : "DIFFER: " + differences.slice(0, 5).join("; ")}`);
+    if (path) {
+      const x = (v: number) => `${v.toFixed(2)}x`;
+      console.log(`  critical path: at most ${x(path.byTime["2"]!.bound)} on 2 threads and ${x(path.byTime["4"]!.bound)} on 4, in block order with no overhead ${x(path.byTime["2"]!.inOrder)} and ${x(path.byTime["4"]!.inOrder)}` +
+        ` (by gas: ${x(path.byGas["2"]!.bound)} and ${x(path.byGas["4"]!.bound)}); longest transaction ${(100 * path.longestShare).toFixed(0)}% of ${round(path.transactionsMs)} ms`);
+    }
   }
   return ok ? 0 : 1;
+}
+
+/**
+ * The block's critical path (src/parallel/measure-path.ts): timed sequential runs, and one
+ * Block-STM run on two workers of its own for the dependencies.
+ */
+async function criticalPath(module: WebAssembly.Module, blk: BlockInput, pre: PreState): Promise<PathFigures> {
+  const vm = new Vm(module);
+  const pool = new NodeWorkerPool(2, module, vm.memory);
+  try {
+    await pool.whenReady();
+    return await measurePath(new Vm(module), new ParallelExecutor(vm, pool), blk, pre, { threads: [2, 4] });
+  } finally {
+    await pool.close();
+  }
 }
 
 function demoCommand(argv: string[]): Promise<number> {
