@@ -36,10 +36,12 @@ describe("serial fallback", () => {
         const seq = ex.sequential(make(kind));
         // With two threads, one descheduled by the OS lets the other run (and, as nothing it read
         // was written yet, validate) every transaction before a conflict shows; then there is no
-        // rest left to hand over (by design). So a run may go without the fallback, exact all the
-        // same; it is asked of one of three.
+        // rest left to hand over (by design), or the hand-over comes late (a fresh CI machine under
+        // load: at transaction 120 of 160). So a run may go without an early fallback, exact all
+        // the same; one is asked of one of three.
+        const early = (r: { parallel: { serialFrom?: number } }) => r.parallel.serialFrom !== undefined && r.parallel.serialFrom <= EARLY;
         let par = await ex.parallel(make(kind), threads, false, "fallback");
-        for (let attempt = 1; threads > 1 && par.parallel.serialFrom === undefined && attempt < 3; attempt++) {
+        for (let attempt = 1; threads > 1 && !early(par) && attempt < 3; attempt++) {
           expect(describeDiff(`${kind} ${threads} threads vs sequential (attempt ${attempt})`, seq, par)).toEqual([]);
           par = await ex.parallel(make(kind), threads, false, "fallback");
         }
