@@ -7,7 +7,7 @@ import { executeBlock } from "../block/execute.js";
 import type { ChainConfig } from "../block/chain.js";
 import type { BlockInput, PreState, Receipt } from "../block/types.js";
 import type { Vm } from "../vm/vm.js";
-import { pathBound } from "./critical-path.js";
+import { pathBound, type PathBound } from "./critical-path.js";
 import type { ParallelExecutor } from "./execute.js";
 
 export interface PathFigures {
@@ -36,8 +36,9 @@ export interface MeasurePathOptions {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /**
- * Runs the block `rounds` times on `vm` (after one untimed run) timing each transaction, and once on `executor` (two
- * threads, no serial fallback) for its dependencies. Senders must be set (no recovery here).
+ * Runs the block `rounds` times on `vm` (after one untimed run) timing each transaction, and once
+ * on `executor` (two threads, no serial fallback) for its dependencies. Senders must be set (no
+ * recovery here).
  */
 export async function measurePath(vm: Vm, executor: ParallelExecutor, block: BlockInput, pre: PreState, opts: MeasurePathOptions = {}): Promise<PathFigures> {
   const rounds = Math.max(1, opts.rounds ?? 9);
@@ -58,16 +59,14 @@ export async function measurePath(vm: Vm, executor: ParallelExecutor, block: Blo
     if (!r.parallel.dependencies) throw new BraidError("PATH_UNAVAILABLE", `Block-STM reported no dependencies (it took the sequential path: ${r.parallel.fallbackReason ?? "unknown reason"})`);
     deps = r.parallel.dependencies;
   }
-  const threads = opts.threads ?? [2, 4];
-  const figures = (w: number[]) => Object.fromEntries(threads.map((t) => {
-    const b = pathBound(w, deps, t);
-    return [String(t), { bound: b.bound, inOrder: b.inOrder }];
-  }));
-  const one = pathBound(weights, deps, 1);
+  const threads = opts.threads?.length ? opts.threads : [2, 4];
+  const byTime = threads.map((t) => pathBound(weights, deps, t));
+  const figures = (bounds: PathBound[]) => Object.fromEntries(bounds.map((b) => [String(b.threads), { bound: b.bound, inOrder: b.inOrder }]));
+  const { work, criticalPath } = byTime[0]!; // the same for every thread count
   return {
-    rounds, byTime: figures(weights), byGas: figures(gas),
-    criticalShare: one.work > 0 ? one.criticalPath / one.work : 1,
-    longestShare: one.work > 0 ? Math.max(...weights) / one.work : 1,
-    transactionsMs: one.work,
+    rounds, byTime: figures(byTime), byGas: figures(threads.map((t) => pathBound(gas, deps, t))),
+    criticalShare: work > 0 ? criticalPath / work : 1,
+    longestShare: work > 0 ? Math.max(...weights) / work : 1,
+    transactionsMs: work,
   };
 }
