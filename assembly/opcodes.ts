@@ -100,10 +100,13 @@ const REPRICES: StaticArray<u32> = [
 ];
 
 // opinfo word: bits 0..15 static gas, 16..20 stack inputs, 21 grows the stack, 22 undefined, 23 output
+// (the dispatch loop shifts the undefined bit into the sign bit, dropping the ones above it)
 export const OPI_GAS_MASK: u32 = 0xffff;
 export const OPI_IN_SHIFT: u32 = 16;
-export const OPI_GROWS: u32 = 1 << 21;
-export const OPI_UNDEFINED: u32 = 1 << 22;
+export const OPI_GROWS_SHIFT: u32 = 21;
+export const OPI_GROWS: u32 = 1 << OPI_GROWS_SHIFT;
+export const OPI_UNDEFINED_SHIFT: u32 = 22;
+export const OPI_UNDEFINED: u32 = 1 << OPI_UNDEFINED_SHIFT;
 export const OPI_OUT: u32 = 1 << 23; // pushes one result (all but DUP/SWAP push at most one)
 
 @inline function pack(gas: u32, inputs: u32, outputs: u32): u32 {

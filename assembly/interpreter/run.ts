@@ -4,7 +4,7 @@ import * as L from "../layout";
 import * as F from "../fork";
 import { g_ctx, g_fork, g_opinfo, g_fatal } from "../globals";
 import * as G from "../globals";
-import { OPI_GAS_MASK, OPI_IN_SHIFT, OPI_GROWS, OPI_UNDEFINED } from "../opcodes";
+import { OPI_GAS_MASK, OPI_IN_SHIFT, OPI_GROWS_SHIFT, OPI_UNDEFINED_SHIFT } from "../opcodes";
 import {
   u256_add, u256_mul, u256_sub, u256_div, u256_sdiv, u256_mod, u256_smod, u256_addmod, u256_mulmod,
   u256_exp, u256_signextend, u256_lt, u256_gt, u256_slt, u256_sgt, u256_eq, u256_iszero, u256_and,
@@ -39,16 +39,17 @@ export function interpret(): bool {
     gas -= <i64>(info & OPI_GAS_MASK);
     const height = <i32>((sp - g_stack_base) >> 5);
     steps++;
-    // Undefined at this fork (bit 22 shifted into the sign), stack underflow, stack overflow, out
+    // Undefined at this fork (its bit shifted into the sign), stack underflow, stack overflow, out
     // of gas: an exceptional halt. One test of the sign bits instead of four branches.
-    const bad = <i32>(info << 9) | (height - <i32>((info >> OPI_IN_SHIFT) & 31)) | (1024 - <i32>((info >> 21) & 1) - height);
+    const bad = <i32>(info << (31 - OPI_UNDEFINED_SHIFT)) | (height - <i32>((info >> OPI_IN_SHIFT) & 31))
+      | (1024 - <i32>((info >> OPI_GROWS_SHIFT) & 1) - height);
     if ((gas | <i64>bad) < 0) {
       g_pc = pc; g_sp = sp; g_gas = gas;
       if (halt() == DONE) break;
       pc = g_pc; sp = g_sp; gas = g_gas;
       continue;
     }
-    let r: i32 = -1; // frame-switching instructions set r; others fall through with r == -1
+    let r: i32 = -1; // set by frame switches, yields and exceptional halts; the rest continue the loop
     switch (op) {
       case 0x00: { g_pc = pc; g_sp = sp; g_gas = gas; r = frame_return(L.STATUS_SUCCESS, 0, 0, gas); break; }
       case 0x01: { u256_add(sp - 32, sp - 64); sp -= 32; pc++; continue; }
