@@ -178,7 +178,7 @@ export function interpret(): bool {
       case 0xff: { G.g_op_pc = pc; G.g_op_sp = sp; g_pc = pc; g_sp = sp; g_gas = gas; r = op_selfdestruct(); break; }
       default: { r = -2; break; } // undefined opcode or INVALID (0xfe)
     }
-    if (r == -1) continue;
+    if (r == -1) continue; // no case breaks without setting r today; one that did goes on with its registers
     if (r == -3) { // jump budget spent: yield to the caller, which calls again
       g_pc = pc; g_sp = sp; g_gas = gas;
       store<u64>(g_ctx + L.CTX_STEPS, load<u64>(g_ctx + L.CTX_STEPS) + steps);
