@@ -472,7 +472,7 @@ export async function run(args: string[]): Promise<void> {
       braidParallel:
         "ParallelExecutor(vm2, NodeWorkerPool(4 workers on vm2.memory)).execute(block, pre, { verifySenders: false, threads }) for threads 1, 2, 4, " +
         "and with the default policy (\"2auto\": threads 2, policy auto: small or serial blocks take the sequential path) " +
-        `in interleaved rounds with sequential executeBlock on the first Vm (order rotated each round; ${WARMUPS} untimed warm-up runs of each first; each timed run right after an untimed run of the same side; at least parMinRounds rounds, more while under parTimeMs). ` +
+        `in interleaved rounds with sequential executeBlock on vm2 itself, in the region sizes of the Block-STM path (the reference result for the checks: executeBlock on the first Vm) (order rotated each round; ${WARMUPS} untimed warm-up runs of each first; each timed run right after an untimed run of the same side; at least parMinRounds rounds, more while under parTimeMs). ` +
         "Per thread count: executionMedianMs = median Block-STM stats.executionMs; sequentialExecutionMedianMs = median sequential stats.executionMs of the same rounds; speedup = their ratio; " +
         "executions/validations/aborts/waits/credits/helped = medians of the Block-STM counters (credits: value transfers credited lazily; helped: pairing-check parts an idle worker ran for another); sequential = the block took the sequential path; identical = every parallel result (warm-up and timed) equals the sequential one (compareResults). " +
         "wallSpeedup: median whole sequential executeBlock call / median whole execute() call (pre-state load, staging, execution, receipts root, state diff), same rounds. " +

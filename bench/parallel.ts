@@ -194,7 +194,7 @@ export async function run(args: string[]): Promise<void> {
     config: CFG,
     method: {
       blocks: `synthesizeBlock({ kind, txs: ${CFG.txs}, seed: "${CFG.seed}" }) once per kind, untimed; blockFromRpc + preStateFromAlloc`,
-      sequential: "executeBlock(vm1, block, pre, { verifySenders: false }); time = stats.executionMs (after the pre-state load; no receiptsRoot / state diff)",
+      sequential: "executeBlock(vm2, block, pre, { verifySenders: false, sizes: the region sizes of the Block-STM path }) on the parallel executor's own Vm (the reference result for the checks: executeBlock on a separate vm1); time = stats.executionMs (after the pre-state load; no receiptsRoot / state diff)",
       parallel: "ParallelExecutor(vm2, NodeWorkerPool(4 workers on vm2.memory)).execute(block, pre, { verifySenders: false, threads }); time = stats.executionMs (workers + in-order commit and any serial rest + reading the receipts, whose logs decode on first access; staging is setupMs)",
       rounds: `one untimed sequential reference run, then ${WARMUPS} untimed warm-up runs of each side (the parallel ones checked), then rounds of (sequential, 1, 2, 4 threads) with the order rotated each round, each timed run right after an untimed run of the same side (every side finds its own Vm warm, as in a replay loop), no forced gc() between runs (a forced gc() or pause idles the worker cores, which the VM then parks); at least minRounds, more while under timeMs, at most maxRounds`,
       speedup: "median sequential executionMs / median parallel executionMs over the same rounds; pairedSpeedupMedian = median of the per-round ratios",

@@ -2,7 +2,8 @@
 // (ParallelExecutor) on the same block, measured in interleaved rounds in one process.
 //
 // A round runs the sequential executor once and the parallel executor once per thread count (each
-// timed run right after an untimed one of the same side, see below), in an
+// timed run right after an untimed one of the same side; the sequential one on the parallel
+// executor's own Vm: see below), in an
 // order rotated every round (so neither side always runs first, and slow drift of the machine hits
 // both sides alike). The time compared is `stats.executionMs` of both executors, as they report it:
 //   sequential  from after the pre-state load (vm.reset + putAccounts) to the end of the last
@@ -131,6 +132,14 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
       }
     }
   }
+  // The sequential side runs on the parallel executor's own Vm, in the region sizes its Block-STM
+  // path laid out (so neither side moves the other's tables): each Vm's memory lands on other
+  // physical pages, and the same sequential replay ran up to 10% faster or slower on one Vm than
+  // on another in the same process (A/A, amm kind), a bias that used to stay with a whole run.
+  // The result's reference stays the separate run on seqVm.
+  const seqOn = par.vm;
+  const seqSizes = { ...par.vm.regionSizes };
+  const runSeq = () => executeBlock(seqOn, block, pre, { verifySenders: false, sizes: seqSizes });
   const seqExec: number[] = [];
   const seqSetup: number[] = [];
   const seqWall: number[] = [];
@@ -152,9 +161,9 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
     // block 17034869 at 2 threads, 1.21x back to back and 0.77x with a gc() before each round).
     for (const side of order) {
       if (side === "seq") {
-        executeBlock(seqVm, block, pre, { verifySenders: false }); // its own run first (see above)
+        runSeq(); // its own run first (see above)
         const tCall = performance.now();
-        const r = executeBlock(seqVm, block, pre, { verifySenders: false });
+        const r = runSeq();
         seqWall.push(performance.now() - tCall);
         seqMs = r.stats.executionMs;
         seqExec.push(seqMs);
