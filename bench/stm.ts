@@ -121,7 +121,6 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
   // reaches its steady speed only after a few blocks (JIT tiering), later than the coordinator's.
   for (const side of parSides) acc.set(side.key, { exec: [], setup: [], wall: [], ratio: [], stats: [], diffs: [], identical: true, error: null });
   for (let w = 0; w < (o.warmups ?? WARMUPS); w++) {
-    if (w > 0) executeBlock(seqVm, block, pre, { verifySenders: false });
     for (const side of parSides) {
       const a = acc.get(side.key)!;
       if (a.error !== null) continue;
@@ -137,9 +136,9 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
   // physical pages, and the same sequential replay ran up to 10% faster or slower on one Vm than
   // on another in the same process (A/A, amm kind), a bias that used to stay with a whole run.
   // The result's reference stays the separate run on seqVm.
-  const seqOn = par.vm;
   const seqSizes = { ...par.vm.regionSizes };
-  const runSeq = () => executeBlock(seqOn, block, pre, { verifySenders: false, sizes: seqSizes });
+  const runSeq = () => executeBlock(par.vm, block, pre, { verifySenders: false, sizes: seqSizes });
+  for (let w = 1; w < (o.warmups ?? WARMUPS); w++) runSeq();
   const seqExec: number[] = [];
   const seqSetup: number[] = [];
   const seqWall: number[] = [];
@@ -151,9 +150,9 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
     let seqMs = NaN;
     const parMs = new Map<string, number>();
     // Each timed run comes right after an untimed run of the same side, so that every side finds
-    // its own Vm's regions in the caches, as an executor replaying block after block does. Timed
-    // straight after another side's run, the sequential side (its own Vm) always started cold and
-    // the parallel sides mostly warm: on blocks where both run the same sequential path (one
+    // its own data in the caches, as an executor replaying block after block does. Timed straight
+    // after another side's run, the sequential side (then on a Vm of its own) always started cold
+    // and the parallel sides mostly warm: on blocks where both run the same sequential path (one
     // transaction, or one sender's run) that read as 1.01-1.13x in favour of Block-STM.
     // Runs follow one another without a forced gc() or a pause, as in a replay loop: both leave
     // the worker cores idle, and a VM parks idle vCPUs (measured on the erc20 kind: Block-STM's
