@@ -49,7 +49,9 @@ export function interpret(): bool {
       pc = g_pc; sp = g_sp; gas = g_gas;
       continue;
     }
-    let r: i32 = -1; // set by frame switches, yields and exceptional halts; the rest continue the loop
+    // Every case that breaks sets r: a frame switch (NEXT or DONE), a yield (-3) or an exceptional
+    // halt (-2); the rest continue the loop.
+    let r: i32 = -1;
     switch (op) {
       case 0x00: { g_pc = pc; g_sp = sp; g_gas = gas; r = frame_return(L.STATUS_SUCCESS, 0, 0, gas); break; }
       case 0x01: { u256_add(sp - 32, sp - 64); sp -= 32; pc++; continue; }
@@ -178,7 +180,6 @@ export function interpret(): bool {
       case 0xff: { G.g_op_pc = pc; G.g_op_sp = sp; g_pc = pc; g_sp = sp; g_gas = gas; r = op_selfdestruct(); break; }
       default: { r = -2; break; } // undefined opcode or INVALID (0xfe)
     }
-    if (r == -1) continue; // no case breaks without setting r today; one that did goes on with its registers
     if (r == -3) { // jump budget spent: yield to the caller, which calls again
       g_pc = pc; g_sp = sp; g_gas = gas;
       store<u64>(g_ctx + L.CTX_STEPS, load<u64>(g_ctx + L.CTX_STEPS) + steps);
