@@ -9,6 +9,8 @@ import {
   Executors, describeDiff, listMainnetBlocks, loadMainnetBlock, type BlockCase, type BlockResult, type ParallelResult,
 } from "./helpers/braid-dist.js";
 import { checkScenario, scenarios, type Scenario } from "./helpers/conflicts.js";
+import { blockFromRpc, preStateFromAlloc } from "../src/block/parse.js";
+import { synthesizeBlock, type SynthKind } from "../src/synth/index.js";
 
 const FULL = process.env.BRAID_STRESS === "1";
 const MODE = FULL ? "full (BRAID_STRESS=1)" : "quick: 2 repetitions (BRAID_STRESS=1 for the full run)";
@@ -82,6 +84,25 @@ describe(`stress, mainnet blocks: ${BLOCK_REPS} parallel runs each vs sequential
       const seq: BlockResult = ex.sequential(loadMainnetBlock(name));
       const failures = await hammer(`block ${name}`, BLOCK_REPS, () => loadMainnetBlock(name),
         (label, r) => describeDiff(`${label} vs sequential`, seq, r, 10));
+      expect(failures, failures.join("\n")).toEqual([]);
+    });
+  }
+});
+
+// Transfers to fresh recipients create an account each, ERC-20 transfers to fresh holders a slot
+// of the token each: the parallel commit inserts them into the pre-state tables from every thread
+// at once (assembly/stm/insert.ts).
+const CREATING: SynthKind[] = ["raw-transfers", "erc20"];
+const CREATING_TXS = FULL ? 1000 : 300;
+
+describe(`stress, blocks that create accounts and slots: ${BLOCK_REPS} parallel runs each vs sequential (${MODE})`, () => {
+  for (const kind of CREATING) {
+    it(`${kind} (${CREATING_TXS} transactions) x${BLOCK_REPS} with ${THREADS.join(" and ")} threads`, async () => {
+      const sb = synthesizeBlock({ kind, txs: CREATING_TXS, seed: "stress-creating" });
+      const make = (): BlockCase => ({ block: blockFromRpc(sb.block), pre: preStateFromAlloc(sb.alloc) }) as BlockCase;
+      const seq: BlockResult = ex.sequential(make());
+      expect(seq.stateDiff.size).toBeGreaterThan(CREATING_TXS);
+      const failures = await hammer(kind, BLOCK_REPS, make, (label, r) => describeDiff(`${label} vs sequential`, seq, r, 10));
       expect(failures, failures.join("\n")).toEqual([]);
     });
   }

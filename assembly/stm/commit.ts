@@ -1,19 +1,18 @@
 // Once every transaction Block-STM ran is validated, the final writes go into the pre-state
 // tables. Without storage clears, a location's final value is its newest version, so the workers
-// apply the locations in parallel (stm_commit_share); the coordinator then does what needs order
-// or its own tables (stm_commit): the lazily credited coinbase fees, locations missing from the
-// pre-state, and whole blocks in which a transaction cleared an account's storage.
+// apply the locations in parallel (stm_commit_share), inserting those missing from the pre-state
+// (stm/insert.ts), and sum the fees chunk by chunk; the coordinator then does what needs order
+// (stm_commit): the lazily credited coinbase fees, the slots of accounts the block created, and
+// whole blocks in which a transaction cleared an account's storage.
 import * as L from "../layout";
 import * as H from "./layout";
 import * as G from "../globals";
 import { acct_get, acct_is_empty, addr_eq } from "../state/accounts";
 import { slot_get, storage_wipe } from "../state/storage";
 import { stm_header, arena_alloc, txr } from "./sync";
+import { shared_acct_get, shared_slot_get } from "./insert";
 import { mv_sum_deltas } from "./mv";
 import { u256_add, u256_is_zero } from "../math/u256";
-
-/** Transactions whose writes a worker applies at a time. */
-const COMMIT_CHUNK: u32 = 32;
 
 /** The newest version below `limit` in the chain at `loc + head` (0: none). */
 function newest_below(loc: usize, head: u32, limit: u32): usize {
@@ -111,10 +110,12 @@ function push_deferred(h: usize, node: usize): void {
 }
 
 /**
- * Applies the writes of transactions [from, to) that are their location's final version and in
- * the pre-state, and lists the locations missing from it on H_DEFERRED. Returns false when the
- * arena ran out (H_ERROR is set). The write sets are walked in block order, which is about the
- * order the arena holds them and their versions in (a scan of the location table jumped around).
+ * Applies the writes of transactions [from, to) that are their location's final version,
+ * inserting accounts and slots of existing accounts that the pre-state lacks, and lists the slots
+ * of accounts it lacks on H_DEFERRED (their account may be being inserted by another thread).
+ * Returns false when the arena or a table ran out (H_ERROR is set). The write sets are walked in
+ * block order, which is about the order the arena holds them and their versions in (a scan of the
+ * location table jumped around).
  */
 function commit_chunk(h: usize, from: u32, to: u32, limit: u32): bool {
   let node: usize = 0; // [next][count][loc...], room for every write of the chunk
@@ -128,8 +129,17 @@ function commit_chunk(h: usize, from: u32, to: u32, limit: u32): bool {
       const base = <usize>load<u32>(loc + H.V_BASE);
       const account = load<u32>(loc + H.V_KIND) == H.LOC_ACCOUNT;
       if (account && addr_eq(loc + H.V_ADDR, h + H.H_COINBASE)) { atomic.store<u32>(h + H.H_CB_LOC, <u32>loc); continue; }
-      if (base == 0) {
-        // Not in the pre-state: the coordinator inserts it.
+      if (base == 0 && account) {
+        const e = shared_acct_get(loc + H.V_ADDR);
+        if (e == 0) return false;
+        apply_account_final(e, loc, limit);
+      } else if (base == 0 && load<u32>(loc + H.V_BASE_ACCT) != 0) {
+        const acct = <usize>load<u32>(loc + H.V_BASE_ACCT);
+        const s = shared_slot_get(acct, loc + H.V_SLOT);
+        if (s == 0) return false;
+        apply_slot(acct, s, v);
+      } else if (base == 0) {
+        // A slot of an account the pre-state lacks: the coordinator inserts it.
         if (node == 0) {
           let room: u32 = 0;
           for (let j = i; j < to; j++) {
@@ -155,11 +165,32 @@ function commit_chunk(h: usize, from: u32, to: u32, limit: u32): bool {
 }
 
 /**
- * Run by every worker when the block is done: applies the final version of each location already
- * in the pre-state tables, the write sets of a chunk of transactions at a time, and counts the
- * transactions done (H_COMMIT_DONE; the coordinator waits for all). Leaves the coinbase and new
- * locations (listed on H_DEFERRED) to stm_commit, and everything when a storage clear needs block
- * order (H_WIPES).
+ * Sums the fees of transactions [from, to) (a chunk) into its word at H_CHUNK_FEES, and notes the
+ * first invalid one in H_FIRST_INVALID.
+ */
+function sum_chunk(h: usize, from: u32, to: u32): void {
+  const sum = <usize>load<u32>(h + H.H_CHUNK_FEES) + <usize>(from / H.COMMIT_CHUNK) * 32;
+  memory.fill(sum, 0, 32);
+  for (let i = from; i < to; i++) {
+    const t = txr(i);
+    if (load<u32>(t + H.T_RESULT) == L.STATUS_INVALID) {
+      let seen = atomic.load<u32>(h + H.H_FIRST_INVALID);
+      while (seen == 0 || seen > i + 1) {
+        const was = atomic.cmpxchg<u32>(h + H.H_FIRST_INVALID, seen, i + 1);
+        if (was == seen) break;
+        seen = was;
+      }
+    }
+    u256_add(t + H.T_FEE, sum);
+  }
+}
+
+/**
+ * Run by every thread when the block is done: applies the final version of each location, the
+ * write sets of a chunk of transactions at a time (commit_chunk), sums the chunk's fees, and
+ * counts the transactions done (H_COMMIT_DONE; the coordinator waits for all). Leaves the coinbase
+ * and the slots of new accounts (listed on H_DEFERRED) to stm_commit, and everything when a
+ * storage clear needs block order (H_WIPES).
  */
 export function stm_commit_share(): void {
   const h = stm_header();
@@ -167,27 +198,35 @@ export function stm_commit_share(): void {
   const limit = atomic.load<u32>(h + H.H_LIMIT);
   let ok = true;
   while (true) {
-    const from = atomic.add<u32>(h + H.H_COMMIT_NEXT, COMMIT_CHUNK);
+    const from = atomic.add<u32>(h + H.H_COMMIT_NEXT, H.COMMIT_CHUNK);
     if (from >= limit) return;
-    const to = from + COMMIT_CHUNK < limit ? from + COMMIT_CHUNK : limit;
+    const to = from + H.COMMIT_CHUNK < limit ? from + H.COMMIT_CHUNK : limit;
     // After an arena failure the chunks still count as done: the host sees H_ERROR and reruns.
     if (ok) ok = commit_chunk(h, from, to, limit);
+    sum_chunk(h, from, to);
     if (atomic.add<u32>(h + H.H_COMMIT_DONE, to - from) + (to - from) == limit) atomic.notify(h + H.H_COMMIT_DONE, -1);
   }
 }
 
-/** Applies the final versions of the locations missing from the pre-state (accounts first). */
+/** Applies the final versions of the slots the workers left (of accounts missing from the pre-state). */
 function commit_new_locations(h: usize, limit: u32): bool {
-  for (let kind = H.LOC_ACCOUNT; kind <= H.LOC_STORAGE; kind++) {
-    for (let node = <usize>load<u32>(h + H.H_DEFERRED); node != 0; node = <usize>load<u32>(node)) {
-      const count = load<u32>(node + 4);
-      for (let k: u32 = 0; k < count; k++) {
-        const loc = <usize>load<u32>(node + 8 + (<usize>k << 2));
-        if (load<u32>(loc + H.V_KIND) == kind && !apply_location(loc, final_version(loc, limit), limit)) return false;
-      }
+  for (let node = <usize>load<u32>(h + H.H_DEFERRED); node != 0; node = <usize>load<u32>(node)) {
+    const count = load<u32>(node + 4);
+    for (let k: u32 = 0; k < count; k++) {
+      const loc = <usize>load<u32>(node + 8 + (<usize>k << 2));
+      if (!apply_location(loc, final_version(loc, limit), limit)) return false;
     }
   }
   return true;
+}
+
+/** Adds the fees of transactions [from, n) to `dst`: those of from's chunk one by one, then the chunks' sums. */
+function add_fees_from(h: usize, from: u32, n: u32, dst: usize): void {
+  const chunk = H.COMMIT_CHUNK;
+  const firstEnd = (from / chunk + 1) * chunk;
+  for (let i = from; i < n && i < firstEnd; i++) u256_add(txr(i) + H.T_FEE, dst);
+  const sums = <usize>load<u32>(h + H.H_CHUNK_FEES);
+  for (let c = firstEnd; c < n; c += chunk) u256_add(sums + <usize>(c / chunk) * 32, dst);
 }
 
 /** Applies each transaction's final writes in block order (a transaction cleared storage). */
@@ -225,11 +264,7 @@ export function stm_commit(): u32 {
   const h = stm_header();
   const n = load<u32>(h + H.H_LIMIT);
   const txs = <usize>load<u32>(h + H.H_TXS);
-  for (let i: u32 = 0; i < n; i++) {
-    if (load<u32>(txs + <usize>i * H.TXR_SIZE + H.T_RESULT) == L.STATUS_INVALID) return i + 1;
-  }
-  const cb = acct_get(h + H.H_COINBASE);
-  if (cb == 0) return 0xffffffff;
+  let cb: usize = 0;
   if (atomic.load<u32>(h + H.H_COMMIT_NEXT) >= n) {
     // The workers applied the locations in the pre-state (stm_commit_share); one may still be
     // finishing its last chunk when the coordinator gets here. Past about a millisecond (a worker
@@ -241,14 +276,22 @@ export function stm_commit(): u32 {
       done = atomic.load<u32>(h + H.H_COMMIT_DONE);
     }
     if (atomic.load<u32>(h + H.H_ERROR) != 0) return 0xffffffff;
-    if (!commit_new_locations(h, n)) return 0xffffffff;
+    const invalid = atomic.load<u32>(h + H.H_FIRST_INVALID);
+    if (invalid != 0) return invalid;
+    // The workers are done inserting: the coordinator's own inserts may begin.
+    cb = acct_get(h + H.H_COINBASE);
+    if (cb == 0 || !commit_new_locations(h, n)) return 0xffffffff;
     // The coinbase: its newest version counts the fees of the transactions before that one.
     const loc = <usize>load<u32>(h + H.H_CB_LOC);
     const v = loc != 0 ? final_version(loc, n) : 0;
     if (v != 0) apply_account(cb, v);
-    for (let i: u32 = v != 0 ? load<u32>(v + H.VR_TX) : 0; i < n; i++) u256_add(txs + <usize>i * H.TXR_SIZE + H.T_FEE, cb + L.A_BALANCE);
-  } else if (!commit_in_order(h, n, cb)) {
-    return 0xffffffff;
+    add_fees_from(h, v != 0 ? load<u32>(v + H.VR_TX) : 0, n, cb + L.A_BALANCE);
+  } else {
+    for (let i: u32 = 0; i < n; i++) {
+      if (load<u32>(txs + <usize>i * H.TXR_SIZE + H.T_RESULT) == L.STATUS_INVALID) return i + 1;
+    }
+    cb = acct_get(h + H.H_COINBASE);
+    if (cb == 0 || !commit_in_order(h, n, cb)) return 0xffffffff;
   }
   // Each fee payment touched the coinbase (EIP-161: it goes when touched and empty).
   if (n > 0) store<u32>(cb + L.A_FLAGS, load<u32>(cb + L.A_FLAGS) | L.AF_EXISTS);

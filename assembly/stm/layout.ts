@@ -17,6 +17,10 @@ export const H_MSGS: u32 = 48; // message records
 // longest, so that one late in the block is not begun only when the rest of the block is done.
 export const H_EARLY: u32 = 52;
 export const H_EARLY_COUNT: u32 = 56;
+// The parallel commit's fee sums, a word per chunk of COMMIT_CHUNK transactions (staged by the
+// host): the coordinator adds those after the coinbase's last version instead of every fee.
+export const H_CHUNK_FEES: u32 = 60;
+export const COMMIT_CHUNK: u32 = 32; // transactions whose writes a worker applies at a time
 export const H_COINBASE: u32 = 72; // [20]
 // Transactions Block-STM runs: H_N, lowered once conflicts make speculation a loss (the host runs
 // the rest in order after committing the prefix). H_ADAPTIVE = 1 allows lowering it.
@@ -51,6 +55,7 @@ export const H_CHAINED: u32 = 520;
 export const H_HELD: u32 = 524;
 export const H_COMMIT_NEXT: u32 = 576; // the parallel commit's next chunk of transactions
 export const H_COMMIT_DONE: u32 = 580; // transactions whose writes the parallel commit has applied
+export const H_FIRST_INVALID: u32 = 584; // 1 + the first transaction the parallel commit found invalid (0: none)
 export const H_EARLY_NEXT: u32 = 640; // the next entry of H_EARLY to claim
 export const H_EARLY_RUN: u32 = 644; // entries incarnated before the in-order claims reached them
 export const H_ROOT_SCRATCH: u32 = 648; // receipts_root_staged: its scratch and where the root goes (set by the host)

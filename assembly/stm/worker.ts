@@ -341,8 +341,18 @@ function help_slot(h: usize): usize {
   return load<u32>(h + H.H_CONTEXT_COUNT) >= 2 ? <usize>load<u32>(h + H.H_HELP) : 0;
 }
 
-/** Runs scheduler tasks until the block is done (or an error stops it). */
+/**
+ * A posted worker's job: scheduler tasks until the block is done, then its share of the commit.
+ * The coordinator runs stm_run instead, reads the receipts while the workers start the commit,
+ * then takes its share (src/parallel/execute.ts).
+ */
 export function stm_worker(): void {
+  stm_run();
+  stm_commit_share();
+}
+
+/** Runs scheduler tasks until the block is done (or an error stops it). */
+export function stm_run(): void {
   zero_local_tables();
   keccak_memo_clear(); // here rather than by the host, so its lines start in this core's cache
   scheduler_reset();
@@ -383,5 +393,4 @@ export function stm_worker(): void {
     }
   }
   if (help != 0) host_help_desk(0);
-  stm_commit_share();
 }

@@ -78,6 +78,7 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
   const arenaSize = (16 << 20) + n * (32 << 10);
   const arena = carver.take(arenaSize, 8);
   const help = opts.multiVersion && opts.help !== "off" ? carver.take(L.HS_SIZE) : 0;
+  const chunkFees = opts.multiVersion ? carver.take(Math.ceil(n / L.COMMIT_CHUNK) * 32, 8) : 0;
   const runEnds = opts.multiVersion ? opts.runEnds ?? senderRunEnds(block.transactions) : null;
   const links = opts.multiVersion ? recipientLinks(block.transactions) : null;
   const prevFrom = opts.multiVersion ? previousFromSender(block.transactions) : null;
@@ -104,6 +105,7 @@ export function stageBlock(vm: Vm, carver: Carver, block: BlockInput, env: Block
   dv.setUint32(header + L.H_ARENA_END, arena + arenaSize, true);
   dv.setUint32(header + L.H_TXS, txs, true);
   dv.setUint32(header + L.H_MSGS, msgs, true);
+  dv.setUint32(header + L.H_CHUNK_FEES, chunkFees, true);
   u8.set(env.coinbase, header + L.H_COINBASE);
   if (help !== 0) stageHelpSlot(vm, help, header, opts.help ?? "share");
   if (early.length > 0) {
@@ -266,9 +268,23 @@ export interface BlockReceipts {
  * rest of its arena, or fresh memory above everything when that is too small.
  */
 function blockScratch(vm: Vm, header: number, need: number): number {
-  const dv = vm.dv();
-  const at = Math.ceil(dv.getUint32(header + L.H_ARENA_TOP, true) / 8) * 8;
-  if (at + need <= dv.getUint32(header + L.H_ARENA_END, true)) return at;
+  // Taken from the shared arena like a worker's chunk (a compare-and-swap on its top): the
+  // coordinator reads the receipts while posted workers may still be allocating there.
+  const words = new Uint32Array(vm.memory.buffer);
+  const top = (header + L.H_ARENA_TOP) >>> 2;
+  const end = vm.dv().getUint32(header + L.H_ARENA_END, true);
+  for (let seen = Atomics.load(words, top); ;) {
+    const at = Math.ceil(seen / 8) * 8;
+    if (at + need > end) break;
+    const was = Atomics.compareExchange(words, top, seen, at + need);
+    if (was === seen) return at;
+    seen = was;
+  }
+  return grownScratch(vm, need);
+}
+
+/** Scratch past the end of the memory, which grows by it. */
+function grownScratch(vm: Vm, need: number): number {
   const end = vm.memory.buffer.byteLength;
   vm.memory.grow(Math.ceil(need / 65536));
   return end;

@@ -353,7 +353,7 @@ export class ParallelExecutor {
       workers.catch(() => undefined); // awaited below
       vm.exports.worker_init(contexts[0]!);
       try {
-        vm.exports.stm_worker();
+        vm.exports.stm_run(); // its share of the commit comes after the receipts (below)
       } finally {
         vm.exports.worker_init(vm.ctx);
       }
@@ -388,6 +388,24 @@ export class ParallelExecutor {
       if (err !== 0) return { fallback: `region exhausted (reason ${err})` };
 
       dv.setUint32(vm.ctx + L.CTX_STM, header, true);
+      // Where Block-STM ran the whole block its results are final once the run is done: the
+      // coordinator reads the receipts while the posted workers apply the writes, then takes a share
+      // of what is left. (A serial rest writes receipts of its own: read after it, below.)
+      const n = block.transactions.length;
+      let early: { results: ReturnType<typeof readReceipts> } | { error: unknown } | undefined;
+      let receiptsMs = 0;
+      if (joins) {
+        if (dv.getUint32(header + L.H_LIMIT, true) >= n) {
+          const t = performance.now();
+          try {
+            early = { results: readReceipts(vm, block, header, env) };
+          } catch (e) {
+            early = { error: e }; // thrown after the commit, unless it finds an invalid transaction first
+          }
+          receiptsMs = performance.now() - t;
+        }
+        vm.exports.stm_commit_share();
+      }
       let bad = vm.exports.stm_commit() >>> 0;
       if (bad === L.COMMIT_UNFINISHED) {
         // A posted worker is still applying its share of the commit (or failed: awaiting it throws).
@@ -400,7 +418,7 @@ export class ParallelExecutor {
         throw new BraidError("TX_INVALID", `transaction ${bad - 1} is invalid: ${reason}`);
       }
       const limit = dv.getUint32(header + L.H_LIMIT, true);
-      if (limit < block.transactions.length) {
+      if (limit < n) {
         stats.serialFrom = limit;
         const r = vm.exports.seq_run_block(limit) >>> 0;
         if (r & 0x80000000) return { fallback: `region exhausted in the serial rest (reason ${r & 0x7fffffff})` };
@@ -410,10 +428,11 @@ export class ParallelExecutor {
         }
       }
       const tCommit = performance.now();
-      const results = readReceipts(vm, block, header, env);
+      if (early && "error" in early) throw early.error;
+      const results = early ? early.results : readReceipts(vm, block, header, env);
       stats.workersMs = tRun - t0;
-      stats.commitMs = tCommit - tRun;
-      stats.receiptsMs = performance.now() - tCommit;
+      stats.commitMs = tCommit - tRun - receiptsMs;
+      stats.receiptsMs = receiptsMs + performance.now() - tCommit;
       return { results, stats };
     } finally {
       // The posted workers have left their loops (the block is done) but must have returned

@@ -64,6 +64,8 @@ export interface BraidExports {
   code_hash_of(rec: number): number;
   keccak256(src: number, len: number, dst: number): void;
   stm_worker(): void;
+  stm_run(): void;
+  stm_commit_share(): void;
   stm_commit(): number;
   seq_run_block(from: number): number;
   receipts_root_scratch(header: number): number;

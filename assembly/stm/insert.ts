@@ -1,0 +1,99 @@
+// Inserts into the pre-state tables from several threads at once, for the parallel commit: the
+// accounts and slots the block created go into the coordinator's tables while the workers apply
+// the rest, instead of one by one on the coordinator afterwards. An entry is claimed by swapping
+// its generation word for BUSY, filled, then published with the table's generation; a thread
+// that meets a BUSY entry waits for it before comparing keys, since a free entry still holds the
+// key of an older generation. Nothing else reads the tables during the commit.
+import * as L from "../layout";
+import * as H from "./layout";
+import { g_ctx } from "../globals";
+import { addr_hash, addr_eq, addr_copy } from "../state/accounts";
+import { slot_hash, key_eq } from "../state/storage";
+import { stm_header } from "./sync";
+
+const BUSY: u32 = 0xffffffff; // never a generation (they stay below 2^31)
+
+/** The context whose tables hold the pre-state: the coordinator's (a worker's CTX_CODE_HOME). */
+@inline function home(): usize {
+  const h = <usize>load<u32>(g_ctx + L.CTX_CODE_HOME);
+  return h != 0 ? h : g_ctx;
+}
+
+/** The generation word at `p` once no other thread is filling its entry. */
+@inline function settled(p: usize): u32 {
+  let u = atomic.load<u32>(p);
+  while (u == BUSY) u = atomic.load<u32>(p);
+  return u;
+}
+
+/**
+ * Counts a claimed entry in the home context's table and lists it for the state diff; false
+ * (and H_ERROR) past three quarters full, as the single-threaded inserts allow.
+ */
+function count_entry(ctx: usize, countOff: u32, listOff: u32, cap: u32, e: usize, fatal: u32): bool {
+  const count = atomic.add<u32>(ctx + countOff, 1);
+  if (count + 1 > (cap >> 2) * 3) {
+    atomic.cmpxchg<u32>(stm_header() + H.H_ERROR, 0, fatal);
+    return false;
+  }
+  const list = <usize>load<u32>(ctx + listOff);
+  if (list != 0) store<u32>(list + (<usize>count << 2), <u32>e);
+  return true;
+}
+
+/** The pre-state entry for `addr`, inserted as a non-existent account when missing; 0 when full. */
+export function shared_acct_get(addr: usize): usize {
+  const ctx = home();
+  const table = <usize>load<u32>(ctx + L.CTX_ACCT_TABLE);
+  const cap = load<u32>(ctx + L.CTX_ACCT_CAP);
+  const gen = load<u32>(ctx + L.CTX_GEN);
+  let i = addr_hash(addr) & (cap - 1);
+  while (true) {
+    const e = table + <usize>i * L.ACCT_SIZE;
+    const u = settled(e + L.A_USED);
+    if (u == gen) {
+      if (addr_eq(e + L.A_ADDR, addr)) return e;
+      i = (i + 1) & (cap - 1);
+      continue;
+    }
+    if (atomic.cmpxchg<u32>(e + L.A_USED, u, BUSY) != u) continue; // taken meanwhile: look again
+    if (!count_entry(ctx, L.CTX_ACCT_COUNT, L.CTX_ACCT_LIST, cap, e, L.FATAL_ACCOUNTS)) {
+      atomic.store<u32>(e + L.A_USED, u);
+      return 0;
+    }
+    memory.fill(e, 0, L.A_USED);
+    memory.fill(e + L.A_USED + 4, 0, L.ACCT_SIZE - L.A_USED - 4);
+    addr_copy(e + L.A_ADDR, addr);
+    atomic.store<u32>(e + L.A_USED, gen);
+    return e;
+  }
+}
+
+/** The pre-state entry for slot `key` of account entry `acct`, inserted as zero when missing; 0 when full. */
+export function shared_slot_get(acct: usize, key: usize): usize {
+  const ctx = home();
+  const table = <usize>load<u32>(ctx + L.CTX_STOR_TABLE);
+  const cap = load<u32>(ctx + L.CTX_STOR_CAP);
+  const gen = load<u32>(ctx + L.CTX_GEN);
+  let i = slot_hash(acct, key) & (cap - 1);
+  while (true) {
+    const e = table + <usize>i * L.STOR_SIZE;
+    const u = settled(e + L.S_USED);
+    if (u == gen) {
+      if (key_eq(e, acct, key)) return e;
+      i = (i + 1) & (cap - 1);
+      continue;
+    }
+    if (atomic.cmpxchg<u32>(e + L.S_USED, u, BUSY) != u) continue;
+    if (!count_entry(ctx, L.CTX_STOR_COUNT, L.CTX_STOR_LIST, cap, e, L.FATAL_STORAGE)) {
+      atomic.store<u32>(e + L.S_USED, u);
+      return 0;
+    }
+    memory.fill(e, 0, L.S_USED);
+    memory.fill(e + L.S_USED + 4, 0, L.STOR_SIZE - L.S_USED - 4);
+    memory.copy(e + L.S_KEY, key, 32);
+    store<u32>(e + L.S_ACCT, <u32>acct);
+    atomic.store<u32>(e + L.S_USED, gen);
+    return e;
+  }
+}
