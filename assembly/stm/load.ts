@@ -8,7 +8,7 @@ import { fetch_account, fetch_slot } from "../remote/request";
 import * as F from "../fork";
 import { addr_hash, addr_eq, remember_as_loaded } from "../state/accounts";
 import { slot_hash, key_eq } from "../state/storage";
-import { mv_location, mv_read, mv_sum_deltas, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
+import { mv_location, new_location, mv_read, mv_sum_deltas, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
 import { u256_add, u256_is_zero } from "../math/u256";
 import { stm_header, txr } from "./sync";
 import { precompile_id } from "../interpreter/precompiles";
@@ -103,6 +103,26 @@ export function base_slot(baseAcct: usize, key: usize): usize {
 }
 
 /**
+ * The multi-version location of a location the pre-state holds, at entry `b`: kept in the entry's
+ * A_MV_LOC or S_MV_LOC (`field`; in the pre-state tables nothing else uses it), where its first
+ * reader puts it with a compare-and-swap. This saves a probe of the location table, whose lines
+ * mostly miss the caches, on every first access to an existing account or slot; the locations
+ * the pre-state lacks are in that table (mv_location). Which of the two a location uses depends
+ * only on the pre-state, fixed while the block runs; not with remote state, whose pre-state grows
+ * meanwhile (there every location is in the table).
+ */
+function base_location(kind: u32, addr: usize, slot: usize, b: usize, field: u32, baseAcct: usize): usize {
+  const have = <usize>atomic.load<u32>(b + field);
+  if (have != 0) return have;
+  const mine = new_location(kind, addr, slot);
+  if (mine == 0) return 0;
+  store<u32>(mine + H.V_BASE, <u32>b);
+  store<u32>(mine + H.V_BASE_ACCT, <u32>baseAcct);
+  const seen = <usize>atomic.cmpxchg<u32>(b + field, 0, <u32>mine);
+  return seen == 0 ? mine : seen; // another thread's (an entry of ours is then left unused)
+}
+
+/**
  * Notes a location's pre-state entry for the commit. Every thread that reads the location from
  * the pre-state finds the same entry, so only the first writes it: a store of the same value still
  * takes the line from the other cores, and a contract every transaction reads (a token, a proxy's
@@ -168,7 +188,8 @@ export function coinbase_fees(from: u32, to: u32, dst: usize): u32 {
 export function stm_load_account(e: usize): bool {
   const tx = load<u32>(g_ctx + L.CTX_TX_INDEX);
   const addr = e + L.A_ADDR;
-  const loc = mv_location(H.LOC_ACCOUNT, addr, 0);
+  const base = g_remote ? 0 : base_account(addr);
+  const loc = base != 0 ? base_location(H.LOC_ACCOUNT, addr, 0, base, L.A_MV_LOC, 0) : mv_location(H.LOC_ACCOUNT, addr, 0);
   if (loc == 0) { set_fatal(L.FATAL_STM_ARENA); return false; }
   store<u32>(e + L.A_MV_LOC, <u32>loc); // publish writes through it
   const buf = g_ctx + L.CTX_SCRATCH + 768;
@@ -181,7 +202,7 @@ export function stm_load_account(e: usize): bool {
     store<u32>(e + L.A_CODE, load<u32>(p + H.VR_A_CODE));
     memory.copy(e + L.A_BALANCE, p + H.VR_A_BALANCE, 32);
   } else {
-    let b = base_account(addr);
+    let b = g_remote ? base_account(addr) : base;
     if (b == 0 && g_remote) {
       fetch_account(addr);
       b = base_account(addr);
@@ -240,7 +261,13 @@ export function stm_load_account(e: usize): bool {
 
 export function stm_load_slot(e: usize, acct: usize): bool {
   const tx = load<u32>(g_ctx + L.CTX_TX_INDEX);
-  const loc = mv_location(H.LOC_STORAGE, acct + L.A_ADDR, e + L.S_KEY);
+  // The account's pre-state entry, as noted by its first reader (a lookup saved on every slot).
+  const acctLoc = <usize>load<u32>(acct + L.A_MV_LOC);
+  const baseAcct: usize = acctLoc != 0 ? <usize>load<u32>(acctLoc + H.V_BASE) : g_remote ? 0 : base_account(acct + L.A_ADDR);
+  const base: usize = !g_remote && baseAcct != 0 ? base_slot(baseAcct, e + L.S_KEY) : 0;
+  const loc = base != 0
+    ? base_location(H.LOC_STORAGE, acct + L.A_ADDR, e + L.S_KEY, base, L.S_MV_LOC, baseAcct)
+    : mv_location(H.LOC_STORAGE, acct + L.A_ADDR, e + L.S_KEY);
   if (loc == 0) { set_fatal(L.FATAL_STM_ARENA); return false; }
   store<u32>(e + L.S_MV_LOC, <u32>loc);
   const wipe = load<u32>(acct + L.A_ORIG_WIPE); // 1 + index of the last transaction that cleared it
@@ -249,11 +276,9 @@ export function stm_load_slot(e: usize, acct: usize): bool {
     if (g_vr_estimate) return block_on(g_vr_tx);
     if (wipe == 0 || g_vr_tx >= wipe) memory.copy(e + L.S_VALUE, buf, 32);
   } else if (wipe == 0) {
-    // The account's pre-state entry, as noted by its first reader (a lookup saved on every slot).
-    const acctLoc = <usize>load<u32>(acct + L.A_MV_LOC);
-    let b: usize = acctLoc != 0 ? <usize>load<u32>(acctLoc + H.V_BASE) : 0;
-    if (b == 0) b = base_account(acct + L.A_ADDR);
-    let s: usize = b != 0 ? base_slot(b, e + L.S_KEY) : 0;
+    let b: usize = baseAcct;
+    if (b == 0 && g_remote) b = base_account(acct + L.A_ADDR);
+    let s: usize = g_remote && b != 0 ? base_slot(b, e + L.S_KEY) : base;
     if (g_remote && s == 0 && (b == 0 || (load<u32>(b + L.A_FLAGS) & L.AF_HAS_STORAGE) != 0)) {
       fetch_slot(acct + L.A_ADDR, e + L.S_KEY);
       b = base_account(acct + L.A_ADDR);

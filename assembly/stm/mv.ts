@@ -25,7 +25,7 @@ import { u256_add } from "../math/u256";
 }
 
 /** A new location entry from this thread's arena chunk (0 when the arena is full). */
-function new_location(kind: u32, addr: usize, slot: usize): usize {
+export function new_location(kind: u32, addr: usize, slot: usize): usize {
   const e = arena_alloc(H.MV_SIZE);
   if (e == 0) return 0;
   store<u32>(e + H.V_KIND, kind);
