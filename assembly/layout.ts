@@ -188,7 +188,7 @@ export const A_BALANCE: u32 = 64; // word
 export const A_ORIG_NONCE: u32 = 96; // u64
 export const A_ORIG_CODE: u32 = 104; // u32
 export const A_ORIG_WIPE: u32 = 108; // u32
-export const A_MV_LOC: u32 = 112; // u32: in a worker's table, the account's multi-version location (parallel)
+export const A_MV_LOC: u32 = 112; // u32: the account's multi-version location (parallel; in a worker's table and in the pre-state's, see base_location)
 export const A_ORIG_BALANCE: u32 = 128; // word
 export const ACCT_SIZE: u32 = 192;
 
@@ -213,7 +213,7 @@ export const S_ORIGSTAMP: u32 = 48; // u32 tx stamp when S_ORIG was captured
 export const S_VALUE: u32 = 64; // word
 export const S_ORIG: u32 = 96; // word: value at the start of the transaction (EIP-2200)
 export const S_DIRTY: u32 = 52; // u32 tx stamp when put on the dirty list (parallel)
-export const S_MV_LOC: u32 = 56; // u32: in a worker's table, the slot's multi-version location (parallel)
+export const S_MV_LOC: u32 = 56; // u32: the slot's multi-version location (parallel; in a worker's table and in the pre-state's)
 export const S_PRE: u32 = 128; // word: value before the block (0 for a slot created during it); the state diff compares with it
 export const STOR_SIZE: u32 = 160;
 
