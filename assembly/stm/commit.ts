@@ -109,18 +109,34 @@ function push_deferred(h: usize, node: usize): void {
   }
 }
 
+/** Notes transaction i as invalid in H_FIRST_INVALID (1 + the lowest such transaction). */
+function note_invalid(h: usize, i: u32): void {
+  let seen = atomic.load<u32>(h + H.H_FIRST_INVALID);
+  while (seen == 0 || seen > i + 1) {
+    const was = atomic.cmpxchg<u32>(h + H.H_FIRST_INVALID, seen, i + 1);
+    if (was == seen) return;
+    seen = was;
+  }
+}
+
 /**
- * Applies the writes of transactions [from, to) that are their location's final version,
- * inserting accounts and slots of existing accounts that the pre-state lacks, and lists the slots
- * of accounts it lacks on H_DEFERRED (their account may be being inserted by another thread).
+ * Applies the writes of transactions [from, to) (a chunk) that are their location's final
+ * version, inserting accounts and slots of existing accounts that the pre-state lacks, and lists
+ * the slots of accounts it lacks on H_DEFERRED (their account may be being inserted by another
+ * thread); sums the chunk's fees into its word at H_CHUNK_FEES and notes an invalid transaction.
  * Returns false when the arena or a table ran out (H_ERROR is set). The write sets are walked in
  * block order, which is about the order the arena holds them and their versions in (a scan of the
  * location table jumped around).
  */
 function commit_chunk(h: usize, from: u32, to: u32, limit: u32): bool {
   let node: usize = 0; // [next][count][loc...], room for every write of the chunk
+  const fees = <usize>load<u32>(h + H.H_CHUNK_FEES) + <usize>(from / H.COMMIT_CHUNK) * 32;
+  memory.fill(fees, 0, 32);
   for (let i = from; i < to; i++) {
-    const w = <usize>load<u32>(txr(i) + H.T_WRITES);
+    const t = txr(i);
+    if (load<u32>(t + H.T_RESULT) == L.STATUS_INVALID) note_invalid(h, i);
+    u256_add(t + H.T_FEE, fees);
+    const w = <usize>load<u32>(t + H.T_WRITES);
     const nw: u32 = w == 0 ? 0 : load<u32>(w);
     for (let k: u32 = 0; k < nw; k++) {
       const loc = <usize>load<u32>(w + 8 + (<usize>k << 3));
@@ -165,29 +181,8 @@ function commit_chunk(h: usize, from: u32, to: u32, limit: u32): bool {
 }
 
 /**
- * Sums the fees of transactions [from, to) (a chunk) into its word at H_CHUNK_FEES, and notes the
- * first invalid one in H_FIRST_INVALID.
- */
-function sum_chunk(h: usize, from: u32, to: u32): void {
-  const sum = <usize>load<u32>(h + H.H_CHUNK_FEES) + <usize>(from / H.COMMIT_CHUNK) * 32;
-  memory.fill(sum, 0, 32);
-  for (let i = from; i < to; i++) {
-    const t = txr(i);
-    if (load<u32>(t + H.T_RESULT) == L.STATUS_INVALID) {
-      let seen = atomic.load<u32>(h + H.H_FIRST_INVALID);
-      while (seen == 0 || seen > i + 1) {
-        const was = atomic.cmpxchg<u32>(h + H.H_FIRST_INVALID, seen, i + 1);
-        if (was == seen) break;
-        seen = was;
-      }
-    }
-    u256_add(t + H.T_FEE, sum);
-  }
-}
-
-/**
  * Run by every thread when the block is done: applies the final version of each location, the
- * write sets of a chunk of transactions at a time (commit_chunk), sums the chunk's fees, and
+ * write sets of a chunk of transactions at a time (commit_chunk, which also sums their fees), and
  * counts the transactions done (H_COMMIT_DONE; the coordinator waits for all). Leaves the coinbase
  * and the slots of new accounts (listed on H_DEFERRED) to stm_commit, and everything when a
  * storage clear needs block order (H_WIPES).
@@ -203,7 +198,6 @@ export function stm_commit_share(): void {
     const to = from + H.COMMIT_CHUNK < limit ? from + H.COMMIT_CHUNK : limit;
     // After an arena failure the chunks still count as done: the host sees H_ERROR and reruns.
     if (ok) ok = commit_chunk(h, from, to, limit);
-    sum_chunk(h, from, to);
     if (atomic.add<u32>(h + H.H_COMMIT_DONE, to - from) + (to - from) == limit) atomic.notify(h + H.H_COMMIT_DONE, -1);
   }
 }
@@ -263,7 +257,6 @@ function commit_in_order(h: usize, n: u32, cb: usize): bool {
 export function stm_commit(): u32 {
   const h = stm_header();
   const n = load<u32>(h + H.H_LIMIT);
-  const txs = <usize>load<u32>(h + H.H_TXS);
   let cb: usize = 0;
   if (atomic.load<u32>(h + H.H_COMMIT_NEXT) >= n) {
     // The workers applied the locations in the pre-state (stm_commit_share); one may still be
@@ -288,7 +281,7 @@ export function stm_commit(): u32 {
     add_fees_from(h, v != 0 ? load<u32>(v + H.VR_TX) : 0, n, cb + L.A_BALANCE);
   } else {
     for (let i: u32 = 0; i < n; i++) {
-      if (load<u32>(txs + <usize>i * H.TXR_SIZE + H.T_RESULT) == L.STATUS_INVALID) return i + 1;
+      if (load<u32>(txr(i) + H.T_RESULT) == L.STATUS_INVALID) return i + 1;
     }
     cb = acct_get(h + H.H_COINBASE);
     if (cb == 0 || !commit_in_order(h, n, cb)) return 0xffffffff;

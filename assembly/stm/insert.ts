@@ -26,19 +26,27 @@ const BUSY: u32 = 0xffffffff; // never a generation (they stay below 2^31)
   return u;
 }
 
+const CLAIMED: i32 = 1, TAKEN: i32 = 0, FULL: i32 = -1;
+
 /**
- * Counts a claimed entry in the home context's table and lists it for the state diff; false
- * (and H_ERROR) past three quarters full, as the single-threaded inserts allow.
+ * Claims entry `e` of `size` bytes, free with generation word `u` at `e + used`: marks it BUSY,
+ * counts it in the home context's table and lists it for the state diff, and clears it but for
+ * that word. TAKEN when another thread claimed it first; FULL (and H_ERROR) past three quarters
+ * full, as the single-threaded inserts allow.
  */
-function count_entry(ctx: usize, countOff: u32, listOff: u32, cap: u32, e: usize, fatal: u32): bool {
+function claim(ctx: usize, e: usize, used: u32, size: u32, u: u32, countOff: u32, listOff: u32, cap: u32, fatal: u32): i32 {
+  if (atomic.cmpxchg<u32>(e + used, u, BUSY) != u) return TAKEN;
   const count = atomic.add<u32>(ctx + countOff, 1);
   if (count + 1 > (cap >> 2) * 3) {
+    atomic.store<u32>(e + used, u);
     atomic.cmpxchg<u32>(stm_header() + H.H_ERROR, 0, fatal);
-    return false;
+    return FULL;
   }
   const list = <usize>load<u32>(ctx + listOff);
   if (list != 0) store<u32>(list + (<usize>count << 2), <u32>e);
-  return true;
+  memory.fill(e, 0, used);
+  memory.fill(e + used + 4, 0, size - used - 4);
+  return CLAIMED;
 }
 
 /** The pre-state entry for `addr`, inserted as a non-existent account when missing; 0 when full. */
@@ -56,13 +64,9 @@ export function shared_acct_get(addr: usize): usize {
       i = (i + 1) & (cap - 1);
       continue;
     }
-    if (atomic.cmpxchg<u32>(e + L.A_USED, u, BUSY) != u) continue; // taken meanwhile: look again
-    if (!count_entry(ctx, L.CTX_ACCT_COUNT, L.CTX_ACCT_LIST, cap, e, L.FATAL_ACCOUNTS)) {
-      atomic.store<u32>(e + L.A_USED, u);
-      return 0;
-    }
-    memory.fill(e, 0, L.A_USED);
-    memory.fill(e + L.A_USED + 4, 0, L.ACCT_SIZE - L.A_USED - 4);
+    const c = claim(ctx, e, L.A_USED, L.ACCT_SIZE, u, L.CTX_ACCT_COUNT, L.CTX_ACCT_LIST, cap, L.FATAL_ACCOUNTS);
+    if (c == FULL) return 0;
+    if (c == TAKEN) continue; // look at it again
     addr_copy(e + L.A_ADDR, addr);
     atomic.store<u32>(e + L.A_USED, gen);
     return e;
@@ -84,13 +88,9 @@ export function shared_slot_get(acct: usize, key: usize): usize {
       i = (i + 1) & (cap - 1);
       continue;
     }
-    if (atomic.cmpxchg<u32>(e + L.S_USED, u, BUSY) != u) continue;
-    if (!count_entry(ctx, L.CTX_STOR_COUNT, L.CTX_STOR_LIST, cap, e, L.FATAL_STORAGE)) {
-      atomic.store<u32>(e + L.S_USED, u);
-      return 0;
-    }
-    memory.fill(e, 0, L.S_USED);
-    memory.fill(e + L.S_USED + 4, 0, L.STOR_SIZE - L.S_USED - 4);
+    const c = claim(ctx, e, L.S_USED, L.STOR_SIZE, u, L.CTX_STOR_COUNT, L.CTX_STOR_LIST, cap, L.FATAL_STORAGE);
+    if (c == FULL) return 0;
+    if (c == TAKEN) continue;
     memory.copy(e + L.S_KEY, key, 32);
     store<u32>(e + L.S_ACCT, <u32>acct);
     atomic.store<u32>(e + L.S_USED, gen);

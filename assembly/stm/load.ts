@@ -263,7 +263,7 @@ export function stm_load_slot(e: usize, acct: usize): bool {
   const tx = load<u32>(g_ctx + L.CTX_TX_INDEX);
   // The account's pre-state entry, as noted by its first reader (a lookup saved on every slot).
   const acctLoc = <usize>load<u32>(acct + L.A_MV_LOC);
-  const baseAcct: usize = acctLoc != 0 ? <usize>load<u32>(acctLoc + H.V_BASE) : g_remote ? 0 : base_account(acct + L.A_ADDR);
+  const baseAcct: usize = acctLoc != 0 ? <usize>load<u32>(acctLoc + H.V_BASE) : 0;
   const base: usize = !g_remote && baseAcct != 0 ? base_slot(baseAcct, e + L.S_KEY) : 0;
   const loc = base != 0
     ? base_location(H.LOC_STORAGE, acct + L.A_ADDR, e + L.S_KEY, base, L.S_MV_LOC, baseAcct)
