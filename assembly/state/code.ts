@@ -10,8 +10,11 @@ import { bytes_equal } from "../bytes";
 
 const PAD: u32 = 33;
 
-/** The context that owns the code table's shared counters (workers point at the coordinator's). */
-@inline function home(): usize {
+/**
+ * The context that owns the shared tables and their counters: the coordinator's (a worker's
+ * CTX_CODE_HOME points at it), or this thread's own.
+ */
+@inline export function home(): usize {
   const h = <usize>load<u32>(g_ctx + L.CTX_CODE_HOME);
   return h != 0 ? h : g_ctx;
 }

@@ -6,18 +6,12 @@
 // key of an older generation. Nothing else reads the tables during the commit.
 import * as L from "../layout";
 import * as H from "./layout";
-import { g_ctx } from "../globals";
+import { home } from "../state/code";
 import { addr_hash, addr_eq, addr_copy } from "../state/accounts";
 import { slot_hash, key_eq } from "../state/storage";
 import { stm_header } from "./sync";
 
 const BUSY: u32 = 0xffffffff; // never a generation (they stay below 2^31)
-
-/** The context whose tables hold the pre-state: the coordinator's (a worker's CTX_CODE_HOME). */
-@inline function home(): usize {
-  const h = <usize>load<u32>(g_ctx + L.CTX_CODE_HOME);
-  return h != 0 ? h : g_ctx;
-}
 
 /** The generation word at `p` once no other thread is filling its entry. */
 @inline function settled(p: usize): u32 {
