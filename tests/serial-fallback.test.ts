@@ -32,28 +32,35 @@ const make = (kind: SynthKind): BlockCase => {
 describe("serial fallback", () => {
   for (const kind of ["chain", "erc20-hot"] as SynthKind[]) {
     for (const threads of [1, 2]) {
-      it(`${kind}, ${threads} thread${threads > 1 ? "s" : ""}: the coordinator takes over early, same result`, async () => {
+      it(`${kind}, ${threads} thread${threads > 1 ? "s" : ""}: the coordinator takes over${threads === 1 ? " early" : ""}, same result`, async () => {
         const seq = ex.sequential(make(kind));
-        // With two threads, one descheduled by the OS lets the other run (and, as nothing it read
-        // was written yet, validate) every transaction before a conflict shows; then there is no
-        // rest left to hand over (by design), or the hand-over comes late (a fresh CI machine under
-        // load: at transaction 120 of 160). So a run may go without an early fallback, exact all
-        // the same; one is asked of one of three.
-        const early = (r: { parallel: { serialFrom?: number } }) => r.parallel.serialFrom !== undefined && r.parallel.serialFrom <= EARLY;
-        let par = await ex.parallel(make(kind), threads, false, "fallback");
-        for (let attempt = 1; threads > 1 && !early(par) && attempt < 3; attempt++) {
-          expect(describeDiff(`${kind} ${threads} threads vs sequential (attempt ${attempt})`, seq, par)).toEqual([]);
-          par = await ex.parallel(make(kind), threads, false, "fallback");
-        }
-        expect(par.parallel.sequential).toBe(false);
-        expect(par.parallel.serialFrom, JSON.stringify(par.parallel)).toBeDefined();
-        expect(par.parallel.serialFrom!).toBeLessThanOrEqual(EARLY);
         if (threads === 1) {
-          // One thread alone never aborts: only the chained reads can have triggered the fallback.
+          // One thread alone never aborts and runs the transactions in order: the chained reads
+          // alone trigger the fallback, at the same transaction on every run.
+          const par = await ex.parallel(make(kind), 1, false, "fallback");
+          expect(par.parallel.sequential).toBe(false);
+          expect(par.parallel.serialFrom, JSON.stringify(par.parallel)).toBeDefined();
+          expect(par.parallel.serialFrom!).toBeLessThanOrEqual(EARLY);
           expect(par.parallel.aborts + par.parallel.waits).toBe(0);
           expect(par.parallel.chained).toBeGreaterThanOrEqual(32);
+          expect(describeDiff(`${kind} 1 thread vs sequential`, seq, par)).toEqual([]);
+          return;
         }
-        expect(describeDiff(`${kind} ${threads} threads vs sequential`, seq, par)).toEqual([]);
+        // With two threads where the hand-over falls depends on how the OS schedules them: one
+        // thread descheduled lets the other run (and, as nothing it read was written yet,
+        // validate) transactions before a conflict shows, so a loaded machine hands over later
+        // (at transaction 87 or 120 of 160 on CI) or, when every transaction has run by then, not
+        // at all (nothing left to hand over, by design). How early is not asserted here (that is
+        // timing, which the benchmarks measure); every run must be exact, and one of five must
+        // hand over.
+        let handedOver = false;
+        for (let attempt = 1; attempt <= 5 && !handedOver; attempt++) {
+          const par = await ex.parallel(make(kind), threads, false, "fallback");
+          expect(par.parallel.sequential).toBe(false);
+          expect(describeDiff(`${kind} ${threads} threads vs sequential (attempt ${attempt})`, seq, par)).toEqual([]);
+          handedOver = par.parallel.serialFrom !== undefined && par.parallel.serialFrom < TXS;
+        }
+        expect(handedOver).toBe(true);
       });
     }
   }
