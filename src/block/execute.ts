@@ -1,7 +1,7 @@
 // Sequential block execution: system call, transactions in order, rewards and withdrawals.
 // The parallel executor (Block-STM) must produce exactly this result.
 import { Fork } from "../fork.js";
-import { BraidError } from "../encoding/errors.js";
+import { BraidError, isBraidError } from "../encoding/errors.js";
 import { bytesToHex, hexToBytes, equalBytes } from "../encoding/hex.js";
 import { recoverSender } from "../tx/sign.js";
 import type { Transaction } from "../tx/types.js";
@@ -61,7 +61,16 @@ export function blockEnvFor(block: BlockInput, pre: PreState, chain: ChainConfig
 /** Recovers (and checks) every sender; returns the milliseconds spent. */
 export function recoverSenders(block: BlockInput, fork: Fork): number {
   const t0 = performance.now();
-  block.transactions.forEach((tx, i) => assignSender(tx, i, recoverSender(tx, fork)));
+  block.transactions.forEach((tx, i) => {
+    let sender: Uint8Array;
+    try {
+      sender = recoverSender(tx, fork);
+    } catch (e) {
+      if (isBraidError(e)) throw new BraidError(e.code, `transaction ${i}: ${e.message}`);
+      throw e;
+    }
+    assignSender(tx, i, sender);
+  });
   return performance.now() - t0;
 }
 

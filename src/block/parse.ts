@@ -13,26 +13,58 @@ function field(o: Json, name: string, where: string): string {
   if (typeof v !== "string") throw new BraidError("BLOCK_INVALID", `${where}: field '${name}' is missing or not a string`);
   return v;
 }
-function opt(o: Json, name: string): string | undefined {
-  const v = o[name];
-  return typeof v === "string" ? v : undefined;
+/** Whether an optional field is given (null counts as absent); a given one must then parse. */
+function has(o: Json, name: string): boolean {
+  return o[name] !== undefined && o[name] !== null;
 }
-function num(o: Json, name: string, where: string): bigint {
-  try { return hexToBigInt(field(o, name, where)); } catch (e) {
+function object(v: unknown, where: string, code = "BLOCK_INVALID"): Json {
+  if (!v || typeof v !== "object" || Array.isArray(v)) throw new BraidError(code, `${where}: expected a JSON object`);
+  return v as Json;
+}
+/** An array field (absent: empty). */
+function list(o: Json, name: string, where: string): unknown[] {
+  if (!has(o, name)) return [];
+  if (!Array.isArray(o[name])) throw new BraidError("BLOCK_INVALID", `${where}: field '${name}' must be an array`);
+  return o[name] as unknown[];
+}
+/** A hex string of exactly `len` bytes, as an element of a list. */
+function item(v: unknown, where: string, len: number): Uint8Array {
+  return bytes({ v }, "v", where, len, where);
+}
+/** A hex number; `bits` bounds it (a nonce has 64, a balance or a storage word 256). */
+function num(o: Json, name: string, where: string, bits?: number): bigint {
+  const text = field(o, name, where);
+  let n: bigint;
+  try { n = hexToBigInt(text); } catch (e) {
     throw new BraidError("BLOCK_INVALID", `${where}: field '${name}' is not a hex number (${(e as Error).message})`);
   }
+  if (bits !== undefined && n >> BigInt(bits) !== 0n) throw new BraidError("BLOCK_INVALID", `${where}: field '${name}' exceeds ${bits} bits`);
+  return n;
 }
-function bytes(o: Json, name: string, where: string, len?: number): Uint8Array {
+/** A 256-bit hex word (a storage key or value); `what` names it in errors. */
+function word(v: unknown, what: string): bigint {
+  if (typeof v !== "string") throw new BraidError("ALLOC_INVALID", `${what}: expected a hex string`);
+  let n: bigint;
+  try { n = hexToBigInt(v); } catch (e) { throw new BraidError("ALLOC_INVALID", `${what} is not a hex number (${(e as Error).message})`); }
+  if (n >> 256n !== 0n) throw new BraidError("ALLOC_INVALID", `${what} exceeds 256 bits`);
+  return n;
+}
+/** Hex bytes; `label` replaces "field 'name'" in errors (list items, which have no name). */
+function bytes(o: Json, name: string, where: string, len?: number, label?: string): Uint8Array {
+  const what = label ?? `${where}: field '${name}'`;
   let b: Uint8Array;
-  try { b = hexToBytes(field(o, name, where)); } catch (e) {
-    throw new BraidError("BLOCK_INVALID", `${where}: field '${name}' is not hex (${(e as Error).message})`);
+  const v = o[name];
+  if (typeof v !== "string") throw new BraidError("BLOCK_INVALID", `${what} is missing or not a string`);
+  try { b = hexToBytes(v); } catch (e) {
+    throw new BraidError("BLOCK_INVALID", `${what} is not hex (${(e as Error).message})`);
   }
-  if (len !== undefined && b.length !== len) throw new BraidError("BLOCK_INVALID", `${where}: field '${name}' must be ${len} bytes, got ${b.length}`);
+  if (len !== undefined && b.length !== len) throw new BraidError("BLOCK_INVALID", `${what} must be ${len} bytes, got ${b.length}`);
   return b;
 }
 
-export function transactionFromRpc(t: Json, where: string): Transaction {
-  const type = Number(opt(t, "type") ? hexToBigInt(opt(t, "type")!) : 0n) as TxType;
+export function transactionFromRpc(json: unknown, where = "transaction"): Transaction {
+  const t = object(json, where);
+  const type = Number(has(t, "type") ? num(t, "type", where, 8) : 0n) as TxType;
   if (![0, 1, 2, 3].includes(type)) throw new BraidError("TX_TYPE_NOT_SUPPORTED", `${where}: transaction type ${type} is not supported`);
   const to = t.to === null || t.to === undefined || t.to === "" ? null : bytes(t, "to", where, 20);
   const tx: Transaction = {
@@ -42,17 +74,15 @@ export function transactionFromRpc(t: Json, where: string): Transaction {
     to,
     value: num(t, "value", where),
     data: bytes(t, "input", where),
-    accessList: Array.isArray(t.accessList)
-      ? (t.accessList as Json[]).map((e, i) => ({
-          address: bytes(e, "address", `${where}.accessList[${i}]`, 20),
-          storageKeys: ((e.storageKeys as string[]) ?? []).map((k) => hexToBytes(k)),
-        }))
-      : [],
+    accessList: list(t, "accessList", where).map((x, i) => {
+      const at = `${where}.accessList[${i}]`, e = object(x, at);
+      return { address: bytes(e, "address", at, 20), storageKeys: list(e, "storageKeys", at).map((k, j) => item(k, `${at}.storageKeys[${j}]`, 32)) };
+    }),
     v: num(t, "v", where),
     r: num(t, "r", where),
     s: num(t, "s", where),
   };
-  if (opt(t, "chainId") !== undefined) tx.chainId = num(t, "chainId", where);
+  if (has(t, "chainId")) tx.chainId = num(t, "chainId", where);
   if (type === 0 || type === 1) tx.gasPrice = num(t, "gasPrice", where);
   else {
     tx.maxFeePerGas = num(t, "maxFeePerGas", where);
@@ -60,9 +90,9 @@ export function transactionFromRpc(t: Json, where: string): Transaction {
   }
   if (type === 3) {
     tx.maxFeePerBlobGas = num(t, "maxFeePerBlobGas", where);
-    tx.blobVersionedHashes = ((t.blobVersionedHashes as string[]) ?? []).map((h) => hexToBytes(h));
+    tx.blobVersionedHashes = list(t, "blobVersionedHashes", where).map((h, j) => item(h, `${where}.blobVersionedHashes[${j}]`, 32));
   }
-  if (opt(t, "from") !== undefined) tx.sender = bytes(t, "from", where, 20);
+  if (has(t, "from")) tx.sender = bytes(t, "from", where, 20);
   return tx;
 }
 
@@ -72,24 +102,25 @@ export function blockFromRpc(json: unknown): BlockInput {
   const w = "block";
   const txs = b.transactions;
   if (!Array.isArray(txs)) throw new BraidError("BLOCK_INVALID", "block: 'transactions' must be an array of full transactions");
-  const withdrawals: Withdrawal[] = Array.isArray(b.withdrawals)
-    ? (b.withdrawals as Json[]).map((x, i) => ({ address: bytes(x, "address", `withdrawals[${i}]`, 20), amountGwei: num(x, "amount", `withdrawals[${i}]`) }))
-    : [];
+  const withdrawals: Withdrawal[] = list(b, "withdrawals", w).map((x, i) => {
+    const at = `withdrawals[${i}]`, e = object(x, at);
+    return { address: bytes(e, "address", at, 20), amountGwei: num(e, "amount", at, 64) };
+  });
   return {
     header: {
-      number: num(b, "number", w),
-      timestamp: num(b, "timestamp", w),
+      number: num(b, "number", w, 64),
+      timestamp: num(b, "timestamp", w, 64),
       coinbase: bytes(b, "miner", w, 20),
-      gasLimit: num(b, "gasLimit", w),
-      gasUsed: num(b, "gasUsed", w),
-      baseFee: opt(b, "baseFeePerGas") !== undefined ? num(b, "baseFeePerGas", w) : undefined,
-      difficulty: num(b, "difficulty", w),
-      mixHash: opt(b, "mixHash") !== undefined ? bytes(b, "mixHash", w, 32) : new Uint8Array(32),
-      excessBlobGas: opt(b, "excessBlobGas") !== undefined ? num(b, "excessBlobGas", w) : undefined,
-      parentBeaconBlockRoot: opt(b, "parentBeaconBlockRoot") !== undefined ? bytes(b, "parentBeaconBlockRoot", w, 32) : undefined,
+      gasLimit: num(b, "gasLimit", w, 64),
+      gasUsed: num(b, "gasUsed", w, 64),
+      baseFee: has(b, "baseFeePerGas") ? num(b, "baseFeePerGas", w, 256) : undefined,
+      difficulty: num(b, "difficulty", w, 256),
+      mixHash: has(b, "mixHash") ? bytes(b, "mixHash", w, 32) : new Uint8Array(32),
+      excessBlobGas: has(b, "excessBlobGas") ? num(b, "excessBlobGas", w, 64) : undefined,
+      parentBeaconBlockRoot: has(b, "parentBeaconBlockRoot") ? bytes(b, "parentBeaconBlockRoot", w, 32) : undefined,
       receiptsRoot: bytes(b, "receiptsRoot", w, 32),
       logsBloom: bytes(b, "logsBloom", w, 256),
-      uncles: Array.isArray(b.uncles) ? (b.uncles as unknown[]).filter((u): u is string => typeof u === "string").map((u) => hexToBytes(u)) : [],
+      uncles: list(b, "uncles", w).map((u, i) => item(u, `block.uncles[${i}]`, 32)),
     },
     transactions: txs.map((t, i) => {
       if (!t || typeof t !== "object") throw new BraidError("BLOCK_INVALID", `transactions[${i}]: expected a full transaction object`);
@@ -102,24 +133,31 @@ export function blockFromRpc(json: unknown): BlockInput {
 export function preStateFromAlloc(alloc: unknown, blockHashes?: unknown): PreState {
   if (!alloc || typeof alloc !== "object") throw new BraidError("ALLOC_INVALID", "alloc: expected a JSON object of accounts");
   const accounts: Array<[Uint8Array, AccountInit]> = [];
-  for (const [addr, a] of Object.entries(alloc as Record<string, Json>)) {
+  for (const [addr, value] of Object.entries(alloc as Record<string, unknown>)) {
     const w = `alloc[${addr}]`;
     let address: Uint8Array;
     try { address = hexToBytes(addr); } catch { throw new BraidError("ALLOC_INVALID", `${w}: address is not hex`); }
     if (address.length !== 20) throw new BraidError("ALLOC_INVALID", `${w}: address must be 20 bytes`);
+    const a = object(value, w, "ALLOC_INVALID");
     const storage: Array<[bigint, bigint]> = [];
-    const st = a.storage;
-    if (st && typeof st === "object") for (const [k, v] of Object.entries(st as Record<string, string>)) storage.push([hexToBigInt(k), hexToBigInt(v)]);
+    if (has(a, "storage")) {
+      for (const [k, v] of Object.entries(object(a.storage, `${w}.storage`, "ALLOC_INVALID"))) {
+        storage.push([word(k, `${w}.storage: key ${k}`), word(v, `${w}.storage[${k}]`)]);
+      }
+    }
     accounts.push([address, {
-      nonce: opt(a, "nonce") !== undefined ? num(a, "nonce", w) : 0n,
-      balance: opt(a, "balance") !== undefined ? num(a, "balance", w) : 0n,
-      code: opt(a, "code") !== undefined ? bytes(a, "code", w) : new Uint8Array(0),
+      nonce: has(a, "nonce") ? num(a, "nonce", w, 64) : 0n,
+      balance: has(a, "balance") ? num(a, "balance", w, 256) : 0n,
+      code: has(a, "code") ? bytes(a, "code", w) : new Uint8Array(0),
       storage,
     }]);
   }
   const hashes = new Map<bigint, Uint8Array>();
-  if (blockHashes && typeof blockHashes === "object") {
-    for (const [n, h] of Object.entries(blockHashes as Record<string, string>)) hashes.set(BigInt(n), hexToBytes(h));
+  if (blockHashes !== undefined && blockHashes !== null) {
+    for (const [n, h] of Object.entries(object(blockHashes, "block hashes", "ALLOC_INVALID"))) {
+      if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(n)) throw new BraidError("ALLOC_INVALID", `block hashes: key '${n}' is not a block number`);
+      hashes.set(BigInt(n), bytes({ h }, "h", "block hashes", 32, `block hashes[${n}]`));
+    }
   }
   return { accounts, blockHashes: hashes };
 }

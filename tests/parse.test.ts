@@ -1,0 +1,89 @@
+// Malformed block and alloc JSON: every wrong field is a BraidError that names it (never a
+// TypeError, never a value silently dropped or truncated).
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { blockFromRpc, preStateFromAlloc } from "../src/block/parse.js";
+import { recoverSenders } from "../src/block/execute.js";
+import { Fork } from "../src/fork.js";
+import { isBraidError } from "../src/encoding/errors.js";
+
+const DIR = join(import.meta.dirname, "../../shared/fixtures/mainnet-blocks/19426587");
+const readGz = (name: string) => JSON.parse(gunzipSync(readFileSync(join(DIR, name))).toString()) as Record<string, unknown>;
+const BLOCK = readGz("block.json.gz");
+const ALLOC = readGz("alloc.json.gz");
+const ADDR = Object.keys(ALLOC)[0]!;
+type Json = Record<string, any>; // edited freely by the cases below
+const TX = (BLOCK.transactions as Json[]).findIndex((t) => t.type === "0x2");
+
+/** The error `f` throws, which must be a BraidError. */
+function errorOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(isBraidError(e), String(e)).toBe(true);
+    return (e as Error).message;
+  }
+  throw new Error("expected an error, got none");
+}
+const blockWith = (edit: (b: Json) => void) => { const b = structuredClone(BLOCK) as Json; edit(b); return () => blockFromRpc(b); };
+const allocWith = (edit: (a: Json) => void) => { const a = structuredClone(ALLOC) as Json; edit(a); return () => preStateFromAlloc(a); };
+
+describe("blockFromRpc", () => {
+  it("parses the fixture", () => {
+    const b = blockFromRpc(BLOCK);
+    expect(b.transactions.length).toBe((BLOCK.transactions as unknown[]).length);
+    expect(TX).toBeGreaterThanOrEqual(0);
+  });
+
+  it.each([
+    ["a null transaction", (b: Json) => { b.transactions[0] = null; }, /transactions\[0\]: expected a full transaction object/],
+    ["an unsupported type", (b: Json) => { b.transactions[TX].type = "0x5"; }, /transactions\[\d+\]: transaction type 5 is not supported/],
+    ["a type beyond a byte", (b: Json) => { b.transactions[TX].type = "0x1" + "0".repeat(64); }, /field 'type' exceeds 8 bits/],
+    ["an access list that is not an array", (b: Json) => { b.transactions[TX].accessList = "0x"; }, /field 'accessList' must be an array/],
+    ["a null access-list entry", (b: Json) => { b.transactions[TX].accessList = [null]; }, /accessList\[0\]: expected a JSON object/],
+    ["a short storage key", (b: Json) => { b.transactions[TX].accessList = [{ address: "0x" + "11".repeat(20), storageKeys: ["0x12"] }]; }, /accessList\[0\]\.storageKeys\[0\] must be 32 bytes, got 1/],
+    ["a null withdrawal", (b: Json) => { b.withdrawals = [null]; }, /withdrawals\[0\]: expected a JSON object/],
+    ["a withdrawal amount beyond 64 bits", (b: Json) => { b.withdrawals[0].amount = "0x1" + "0".repeat(16); }, /withdrawals\[0\]: field 'amount' exceeds 64 bits/],
+    ["a base fee given as a number", (b: Json) => { b.baseFeePerGas = 7; }, /field 'baseFeePerGas' is missing or not a string/],
+    ["an uncle that is not a hash", (b: Json) => { b.uncles = [5]; }, /block\.uncles\[0\] is missing or not a string/],
+    ["a gas limit beyond 64 bits", (b: Json) => { b.gasLimit = "0x1" + "0".repeat(16); }, /field 'gasLimit' exceeds 64 bits/],
+    ["a timestamp beyond 64 bits", (b: Json) => { b.timestamp = "0x1" + "0".repeat(64); }, /field 'timestamp' exceeds 64 bits/],
+    ["a negative number", (b: Json) => { b.number = "-0x1"; }, /field 'number' is not a hex number/],
+  ])("%s is named", (_name, edit, message) => {
+    expect(errorOf(blockWith(edit))).toMatch(message);
+  });
+});
+
+describe("preStateFromAlloc", () => {
+  it.each([
+    ["an account that is null", (a: Json) => { a[ADDR] = null; }, /: expected a JSON object/],
+    ["an account that is a string", (a: Json) => { a[ADDR] = "0x1"; }, /: expected a JSON object/],
+    ["a balance beyond 256 bits", (a: Json) => { a[ADDR].balance = "0x1" + "0".repeat(64); }, /field 'balance' exceeds 256 bits/],
+    ["a nonce beyond 64 bits", (a: Json) => { a[ADDR].nonce = "0x1" + "0".repeat(16); }, /field 'nonce' exceeds 64 bits/],
+    ["code given as a number", (a: Json) => { a[ADDR].code = 5; }, /field 'code' is missing or not a string/],
+    ["storage that is not an object", (a: Json) => { a[ADDR].storage = ["0x1"]; }, /\.storage: expected a JSON object/],
+    ["a storage key that is not hex", (a: Json) => { a[ADDR].storage = { "0xzz": "0x1" }; }, /\.storage: key 0xzz is not a hex number/],
+    ["a storage key beyond 256 bits", (a: Json) => { a[ADDR].storage = { ["0x1" + "0".repeat(64)]: "0x1" }; }, /\.storage: key 0x10+ exceeds 256 bits/],
+    ["a storage value beyond 256 bits", (a: Json) => { a[ADDR].storage = { "0x1": "0x1" + "0".repeat(64) }; }, /\.storage\[0x1\] exceeds 256 bits/],
+    ["a null storage value", (a: Json) => { a[ADDR].storage = { "0x1": null }; }, /\.storage\[0x1\]: expected a hex string/],
+  ])("%s is named", (_name, edit, message) => {
+    const text = errorOf(allocWith(edit));
+    expect(text).toMatch(message);
+    expect(text).toContain(`alloc[${ADDR}]`);
+  });
+
+  it("block hashes: a key that is not a number and a hash that is not 32 bytes are named", () => {
+    expect(errorOf(() => preStateFromAlloc({}, { soon: "0x" + "11".repeat(32) }))).toMatch(/block hashes: key 'soon' is not a block number/);
+    expect(errorOf(() => preStateFromAlloc({}, { "12": "0x11" }))).toMatch(/block hashes\[12\] must be 32 bytes, got 1/);
+    expect(preStateFromAlloc({}, { "12": "0x" + "11".repeat(32), "0xd": "0x" + "22".repeat(32) }).blockHashes.size).toBe(2);
+  });
+});
+
+it("sender recovery names the transaction whose signature is bad", () => {
+  const b = structuredClone(BLOCK) as Json;
+  b.transactions[TX].v = "0x" + "f".repeat(70);
+  const block = blockFromRpc(b);
+  expect(errorOf(() => recoverSenders(block, Fork.Cancun))).toMatch(new RegExp(`^transaction ${TX}: .*invalid signature`));
+});
