@@ -1,13 +1,16 @@
-// Malformed block and alloc JSON: every wrong field is a BraidError that names it (never a
-// TypeError, never a value silently dropped or truncated).
+// Malformed block, alloc and state-test JSON: every wrong field is a BraidError that names it
+// (never a TypeError, never a value silently dropped or truncated).
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { blockFromRpc, preStateFromAlloc } from "../src/block/parse.js";
 import { recoverSenders } from "../src/block/execute.js";
 import { Fork } from "../src/fork.js";
 import { isBraidError } from "../src/encoding/errors.js";
+import { loadBraidModule } from "../src/node/load.js";
+import { Vm } from "../src/vm/vm.js";
+import { runStateTests } from "../src/statetest/run.js";
 
 const DIR = join(import.meta.dirname, "../../shared/fixtures/mainnet-blocks/19426587");
 const readGz = (name: string) => JSON.parse(gunzipSync(readFileSync(join(DIR, name))).toString()) as Record<string, unknown>;
@@ -86,4 +89,48 @@ it("sender recovery names the transaction whose signature is bad", () => {
   b.transactions[TX].v = "0x" + "f".repeat(70);
   const block = blockFromRpc(b);
   expect(errorOf(() => recoverSenders(block, Fork.Cancun))).toMatch(new RegExp(`^transaction ${TX}: .*invalid signature`));
+});
+
+describe("runStateTests on malformed tests", () => {
+  const FILE = join(import.meta.dirname, "../../shared/fixtures/state-tests/stStaticCall/static_callCreate.json");
+  const original = JSON.parse(readFileSync(FILE, "utf8")) as Record<string, Json>;
+  const NAME = Object.keys(original)[0]!;
+  let vm: Vm;
+  beforeAll(() => { vm = new Vm(loadBraidModule()); });
+  const outcomesWith = (edit: (t: Json) => void) => {
+    const file = structuredClone(original);
+    edit(file[NAME]!);
+    // A second, untouched copy in the same file must still run and pass.
+    file[`${NAME}_copy`] = structuredClone(original[NAME]!);
+    return runStateTests(vm, file as never, Fork.Cancun);
+  };
+
+  it("the untouched file passes", () => {
+    const outcomes = runStateTests(vm, original as never, Fork.Cancun);
+    expect(outcomes.length).toBeGreaterThan(0);
+    expect(outcomes.every((o) => o.status === "passed")).toBe(true);
+  });
+
+  it.each([
+    ["a pre account that is null", (t: Json) => { t.pre[Object.keys(t.pre)[0]!] = null; }, /^malformed test: pre\[0x[0-9a-f]{40}\]: expected a JSON object$/],
+    ["a pre balance beyond 256 bits", (t: Json) => { const a = Object.keys(t.pre)[0]!; t.pre[a].balance = "0x1" + "0".repeat(64); }, /^malformed test: pre\[0x[0-9a-f]{40}\]: field 'balance' exceeds 256 bits$/],
+    ["pre storage that is not an object", (t: Json) => { const a = Object.keys(t.pre)[0]!; t.pre[a].storage = "0x"; }, /^malformed test: pre\[0x[0-9a-f]{40}\]\.storage: expected a JSON object$/],
+    ["no post", (t: Json) => { delete t.post; }, /^malformed test: post: expected a JSON object of forks$/],
+    ["post entries that are not an array", (t: Json) => { t.post.Cancun = 5; }, /^malformed test: post\.Cancun: expected an array of entries$/],
+    ["a null post entry", (t: Json) => { t.post.Cancun[0] = null; }, /^malformed entry: expected \{indexes, hash, logs\}/],
+    ["a coinbase that is not hex", (t: Json) => { t.env.currentCoinbase = "0xzz"; }, /^env\.currentCoinbase is not hex/],
+    ["a base fee that is not hex", (t: Json) => { t.env.currentBaseFee = "soon"; }, /^env\.currentBaseFee is not a hex number/],
+  ])("%s fails that test, named; the file's other test passes", (_name, edit, reason) => {
+    const outcomes = outcomesWith(edit);
+    const broken = outcomes.filter((o) => o.test === NAME && o.status === "failed");
+    expect(broken.length).toBeGreaterThan(0);
+    for (const o of broken) expect(o.reason).toMatch(reason);
+    const copy = outcomes.filter((o) => o.test === `${NAME}_copy`);
+    expect(copy.length).toBeGreaterThan(0);
+    expect(copy.every((o) => o.status === "passed")).toBe(true);
+  });
+
+  it("a file that is not an object of tests is one failure", () => {
+    expect(runStateTests(vm, null as never)).toEqual([{ test: "-", fork: "-", index: 0, status: "failed", reason: "malformed file: expected a JSON object of tests" }]);
+  });
 });

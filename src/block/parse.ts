@@ -130,11 +130,14 @@ export function blockFromRpc(json: unknown): BlockInput {
   };
 }
 
-export function preStateFromAlloc(alloc: unknown, blockHashes?: unknown): PreState {
-  if (!alloc || typeof alloc !== "object") throw new BraidError("ALLOC_INVALID", "alloc: expected a JSON object of accounts");
+/**
+ * Accounts in geth's alloc format (also a state test's `pre`): address -> {nonce, balance, code,
+ * storage}, every field optional. `where` names the object in errors ("alloc", "pre").
+ */
+export function accountsFromJson(json: unknown, where = "alloc"): Array<[Uint8Array, AccountInit]> {
   const accounts: Array<[Uint8Array, AccountInit]> = [];
-  for (const [addr, value] of Object.entries(alloc as Record<string, unknown>)) {
-    const w = `alloc[${addr}]`;
+  for (const [addr, value] of Object.entries(object(json, where, "ALLOC_INVALID"))) {
+    const w = `${where}[${addr}]`;
     let address: Uint8Array;
     try { address = hexToBytes(addr); } catch { throw new BraidError("ALLOC_INVALID", `${w}: address is not hex`); }
     if (address.length !== 20) throw new BraidError("ALLOC_INVALID", `${w}: address must be 20 bytes`);
@@ -152,6 +155,11 @@ export function preStateFromAlloc(alloc: unknown, blockHashes?: unknown): PreSta
       storage,
     }]);
   }
+  return accounts;
+}
+
+export function preStateFromAlloc(alloc: unknown, blockHashes?: unknown): PreState {
+  const accounts = accountsFromJson(alloc);
   const hashes = new Map<bigint, Uint8Array>();
   if (blockHashes !== undefined && blockHashes !== null) {
     for (const [n, h] of Object.entries(object(blockHashes, "block hashes", "ALLOC_INVALID"))) {

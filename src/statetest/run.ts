@@ -2,7 +2,8 @@
 // and logs hash with the filled values.
 import { Fork, parseFork, forkName, SUPPORTED_FORKS } from "../fork.js";
 import { hexToBytes, hexToBigInt, bytesToHex, equalBytes } from "../encoding/hex.js";
-import { isBraidError } from "../encoding/errors.js";
+import { BraidError, isBraidError } from "../encoding/errors.js";
+import { accountsFromJson } from "../block/parse.js";
 import { keccak256 } from "../trie/mpt.js";
 import { stateRoot, logsHash, EMPTY_CODE_HASH } from "../trie/state-root.js";
 import { transactionFromJson, type StateTestTransactionJson } from "../tx/from-json.js";
@@ -39,23 +40,23 @@ export function stateTestBlockHash(n: bigint): Uint8Array {
 }
 
 export function preStateOf(t: StateTestJson): Array<[Uint8Array, AccountInit]> {
-  return Object.entries(t.pre).map(([addr, a]) => [
-    hexToBytes(addr),
-    {
-      nonce: hexToBigInt(a.nonce),
-      balance: hexToBigInt(a.balance),
-      code: hexToBytes(a.code),
-      storage: Object.entries(a.storage ?? {}).map(([k, v]) => [hexToBigInt(k), hexToBigInt(v)] as [bigint, bigint]),
-    },
-  ]);
+  return accountsFromJson(t.pre, "pre");
 }
 
 export function blockEnvOf(t: StateTestJson, fork: Fork): BlockEnv {
   const e = t.env;
-  const big = (k: string) => (e[k] !== undefined ? hexToBigInt(e[k]) : 0n);
+  if (!e || typeof e !== "object") throw new BraidError("STATETEST_INVALID", "env: expected a JSON object");
+  const big = (k: string) => {
+    const v = e[k];
+    if (v === undefined) return 0n;
+    try { return hexToBigInt(v); } catch (err) { throw new BraidError("STATETEST_INVALID", `env.${k} is not a hex number (${(err as Error).message})`); }
+  };
+  let coinbase: Uint8Array;
+  try { coinbase = hexToBytes(e.currentCoinbase); } catch (err) { throw new BraidError("STATETEST_INVALID", `env.currentCoinbase is not hex (${(err as Error).message})`); }
+  if (coinbase.length !== 20) throw new BraidError("STATETEST_INVALID", `env.currentCoinbase must be 20 bytes, got ${coinbase.length}`);
   return {
     fork,
-    coinbase: hexToBytes(e.currentCoinbase),
+    coinbase,
     number: big("currentNumber"),
     timestamp: big("currentTimestamp"),
     gasLimit: big("currentGasLimit"),
@@ -111,6 +112,9 @@ export interface StateTestOptions {
 
 /** Runs one post entry; returns null on success or the reason it failed. */
 function runEntry(vm: Vm, t: StateTestJson, p: Prepared, fork: Fork, entry: StateTestJson["post"][string][number], opts: StateTestOptions = {}): string | null {
+  if (!entry || typeof entry !== "object" || !entry.indexes || typeof entry.indexes !== "object" || !/^0x[0-9a-fA-F]{64}$/.test(entry.hash) || !/^0x[0-9a-fA-F]{64}$/.test(entry.logs)) {
+    throw new BraidError("STATETEST_INVALID", "malformed entry: expected {indexes, hash, logs} with 32-byte hex hashes");
+  }
   const env = blockEnvOf(t, fork);
   let tx: Transaction;
   try {
@@ -119,17 +123,16 @@ function runEntry(vm: Vm, t: StateTestJson, p: Prepared, fork: Fork, entry: Stat
     if (entry.expectException) return null;
     return `transaction could not be built: ${(e as Error).message}`;
   }
-  const senderHex = bytesToHex(tx.sender!).toLowerCase();
-  const senderPre = Object.entries(t.pre).find(([a]) => a.toLowerCase() === senderHex)?.[1];
+  const senderPre = p.pre.find(([a]) => equalBytes(a, tx.sender!))?.[1];
   try {
     validateTransaction(tx, {
       fork,
       baseFee: fork >= Fork.London ? env.baseFee : undefined,
       blockGasLimit: env.gasLimit,
       blobBaseFee: env.blobBaseFee,
-      senderNonce: senderPre ? hexToBigInt(senderPre.nonce) : 0n,
-      senderBalance: senderPre ? hexToBigInt(senderPre.balance) : 0n,
-      hasCode: senderPre ? hexToBytes(senderPre.code).length > 0 : false,
+      senderNonce: senderPre?.nonce ?? 0n,
+      senderBalance: senderPre?.balance ?? 0n,
+      hasCode: (senderPre?.code.length ?? 0) > 0,
     });
   } catch (e) {
     if (!isBraidError(e)) throw e;
@@ -163,14 +166,35 @@ function runEntry(vm: Vm, t: StateTestJson, p: Prepared, fork: Fork, entry: Stat
   }
 }
 
+/** Why an entry failed: a BraidError names the input that is wrong; anything else is a bug (its stack). */
+function failure(e: unknown): string {
+  return isBraidError(e) ? e.message : `crashed: ${(e as Error)?.stack ?? e}`;
+}
+
 /** Runs every post entry of every test in a parsed state-test file. */
 export function runStateTests(vm: Vm, file: Record<string, StateTestJson>, onlyFork?: Fork, opts: StateTestOptions = {}): EntryOutcome[] {
   const out: EntryOutcome[] = [];
+  if (!file || typeof file !== "object" || Array.isArray(file)) {
+    return [{ test: "-", fork: "-", index: 0, status: "failed", reason: "malformed file: expected a JSON object of tests" }];
+  }
   for (const [name, t] of Object.entries(file)) {
-    const p = prepare(t);
+    // A malformed test fails on its own, named; the file's other tests still run.
+    let p: Prepared;
+    try {
+      if (!t || typeof t !== "object") throw new BraidError("STATETEST_INVALID", "expected a JSON object");
+      if (!t.post || typeof t.post !== "object") throw new BraidError("STATETEST_INVALID", "post: expected a JSON object of forks");
+      p = prepare(t);
+    } catch (e) {
+      out.push({ test: name, fork: "-", index: 0, status: "failed", reason: `malformed test: ${failure(e)}` });
+      continue;
+    }
     for (const [forkKey, entries] of Object.entries(t.post)) {
       const fork = parseFork(forkKey);
       if (onlyFork !== undefined && fork !== onlyFork) continue;
+      if (!Array.isArray(entries)) {
+        out.push({ test: name, fork: forkKey, index: 0, status: "failed", reason: `malformed test: post.${forkKey}: expected an array of entries` });
+        continue;
+      }
       entries.forEach((entry, index) => {
         if (fork === undefined || !SUPPORTED_FORKS.includes(fork)) {
           out.push({ test: name, fork: forkKey, index, status: "skipped", reason: `fork ${forkKey} is not supported` });
@@ -180,7 +204,7 @@ export function runStateTests(vm: Vm, file: Record<string, StateTestJson>, onlyF
         try {
           reason = runEntry(vm, t, p, fork, entry, opts);
         } catch (e) {
-          reason = `crashed: ${(e as Error).stack ?? e}`;
+          reason = failure(e);
         }
         out.push({ test: name, fork: forkName(fork), index, status: reason === null ? "passed" : "failed", ...(reason ? { reason } : {}) });
       });
