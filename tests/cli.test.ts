@@ -113,6 +113,11 @@ describe("braid run", () => {
     expectUsageError(braid("run", "--code"), /--code needs a value/);
     expectUsageError(braid("run", "--code", "0x00", "--frobnicate"), /unknown option --frobnicate/);
     expectUsageError(braid("run", "--code", "0x00", "--fork", "Atlantis"), /unknown fork 'Atlantis'/);
+    // Known forks Braid does not implement yet are refused, not run with half their rules.
+    expectUsageError(braid("run", "--code", "0x00", "--fork", "Prague"), /fork 'Prague' is not supported yet/);
+    expectUsageError(braid("run", "--code", "0x00", "--fork", "Osaka"), /fork 'Osaka' is not supported yet/);
+    expectUsageError(braid("demo", "--threads", "33"), /--threads must be at most 32, got 33/);
+    expectUsageError(braid("synth", "erc20", "--txs", "1000001", "--out", join(ROOT, "no-such-dir")), /--txs must be at most 1,000,000/);
     expectUsageError(braid("run", "--code", "0x00", "--gas", "lots"), /--gas must be a number/);
     expectUsageError(braid("run", "--code", "0x00", "--gas", "-5"), /--gas must be a number/);
     expectUsageError(braid("run", "--code", "0x00", "--input", "0xg0"), /input is not valid hex/);

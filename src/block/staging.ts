@@ -9,7 +9,7 @@ import { validateTransaction, maxUpfrontCost } from "../tx/validate.js";
 import type { Transaction } from "../tx/types.js";
 import { writeWordAt, type Vm } from "../vm/vm.js";
 import { messageOf } from "../vm/message.js";
-import { nextPow2 } from "../vm/regions.js";
+import { nextPow2, growMemory } from "../vm/regions.js";
 import type { BlockEnv } from "../vm/types.js";
 import { RecordedReceipt, type LogSnapshot } from "./receipt.js";
 import type { BlockInput, Receipt } from "./types.js";
@@ -26,7 +26,7 @@ export class Carver {
     const at = this.p;
     this.p += n;
     const need = this.p - this.memory.buffer.byteLength;
-    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
+    growMemory(this.memory, need);
     return at;
   }
 }
@@ -286,7 +286,7 @@ function blockScratch(vm: Vm, header: number, need: number): number {
 /** Scratch past the end of the memory, which grows by it. */
 function grownScratch(vm: Vm, need: number): number {
   const end = vm.memory.buffer.byteLength;
-  vm.memory.grow(Math.ceil(need / 65536));
+  growMemory(vm.memory, need);
   return end;
 }
 

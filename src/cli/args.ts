@@ -30,9 +30,17 @@ export function hexOption(v: string, what: string): Uint8Array {
   }
 }
 
-/** A positive integer option (`dflt` when absent). */
-export function positiveOption(v: string | true | undefined, name: string, dflt: number): number {
+/** A positive integer option (`dflt` when absent), at most `max`. */
+export function positiveOption(v: string | true | undefined, name: string, dflt: number, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return dflt;
-  if (typeof v !== "string" || !/^[1-9][0-9]*$/.test(v)) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
+  if (typeof v !== "string" || !/^[1-9][0-9]*$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
+  if (Number(v) > max) throw new UsageError(`--${name} must be at most ${max}, got ${v}`);
   return Number(v);
 }
+
+/**
+ * Most worker threads a command starts: each holds a context of its own in the shared memory
+ * (stacks, EVM memory, local tables): 48 did not fit in the 4 GiB a wasm memory can have. The
+ * remote-state runs use 16 on 2 cores.
+ */
+export const MAX_THREADS = 32;

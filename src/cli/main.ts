@@ -2,7 +2,7 @@
 // The `braid` command.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parseFork, forkName, Fork } from "../fork.js";
+import { parseFork, forkName, Fork, SUPPORTED_FORKS } from "../fork.js";
 import { bytesToHex } from "../encoding/hex.js";
 import { loadBraidModule } from "../node/load.js";
 import { Vm } from "../vm/vm.js";
@@ -19,11 +19,11 @@ import { compareResults } from "../block/compare.js";
 import { demo, DEMO_DEFAULTS } from "./demo.js";
 import type { BlockInput, BlockResult, PreState } from "../block/types.js";
 import { measurePath, type PathFigures } from "../parallel/measure-path.js";
-import { parseSynthArgs, runSynth } from "../synth/index.js";
+import { parseSynthArgs, runSynth, MAX_SYNTH_TXS } from "../synth/index.js";
 import { rpcBlockCommand } from "./rpc-block.js";
 import { runIlp } from "./ilp.js";
 import { remoteBlock, REMOTE_DEFAULT_THREADS } from "./remote-block.js";
-import { UsageError, parseArgs, hexOption, positiveOption } from "./args.js";
+import { UsageError, parseArgs, hexOption, positiveOption, MAX_THREADS } from "./args.js";
 
 
 const USAGE = `usage:
@@ -40,6 +40,7 @@ function forkOption(v: string | true | undefined): Fork | undefined {
   if (v === undefined) return undefined;
   const f = parseFork(String(v));
   if (f === undefined) throw new UsageError(`unknown fork '${v}'`);
+  if (!SUPPORTED_FORKS.includes(f)) throw new UsageError(`fork '${v}' is not supported yet (Braid runs Frontier to Cancun)`);
   return f;
 }
 
@@ -133,14 +134,14 @@ async function block(argv: string[]): Promise<number> {
     if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new UsageError(`--latency must be a number of milliseconds, got '${opts.latency}'`);
     if (opts.compare) throw new UsageError("--compare does not combine with --latency");
     if (opts["critical-path"]) throw new UsageError("--critical-path does not combine with --latency");
-    const chosen = positiveOption(opts.threads, "threads", REMOTE_DEFAULT_THREADS);
+    const chosen = positiveOption(opts.threads, "threads", REMOTE_DEFAULT_THREADS, MAX_THREADS);
     const threads = opts.sequential ? 1 : chosen;
     try {
       return await remoteBlock(rest[0], { latencyMs, ooo: !opts["no-ooo"], threads, json: !!opts.json, verifySenders: !opts["trust-senders"] });
     } catch (e) { if (isBraidError(e)) throw new UsageError(e.message); throw e; }
   }
   if (opts["no-ooo"]) throw new UsageError("--no-ooo applies to remote state (--latency MS or --rpc URL)");
-  const threads = positiveOption(opts.threads, "threads", availableParallelism());
+  const threads = positiveOption(opts.threads, "threads", availableParallelism(), MAX_THREADS);
   const load = () => {
     try { return loadBlockFixture(rest[0]); } catch (e) { if (isBraidError(e)) throw new UsageError(e.message); throw e; }
   };
@@ -239,8 +240,8 @@ async function criticalPath(module: WebAssembly.Module, blk: BlockInput, pre: Pr
 function demoCommand(argv: string[]): Promise<number> {
   const { opts, rest } = parseArgs(argv, ["json"], ["txs", "threads", "runs"]);
   if (rest.length) throw new UsageError(`demo takes no positional arguments, got '${rest[0]}'`);
-  const int = (name: string, dflt: number) => positiveOption(opts[name], name, dflt);
-  return demo({ txs: int("txs", DEMO_DEFAULTS.txs), threads: int("threads", DEMO_DEFAULTS.threads), runs: int("runs", DEMO_DEFAULTS.runs), json: !!opts.json });
+  const int = (name: string, dflt: number, max?: number) => positiveOption(opts[name], name, dflt, max);
+  return demo({ txs: int("txs", DEMO_DEFAULTS.txs, MAX_SYNTH_TXS), threads: int("threads", DEMO_DEFAULTS.threads, MAX_THREADS), runs: int("runs", DEMO_DEFAULTS.runs), json: !!opts.json });
 }
 
 function synth(argv: string[]): number {

@@ -12,7 +12,7 @@ import { fetchBlockFromRpc } from "../rpc/block.js";
 import { RpcStateProvider } from "../rpc/provider.js";
 import { compareReceipts } from "../rpc/receipts.js";
 import { chainForNode } from "../rpc/chain.js";
-import { UsageError, parseArgs, positiveOption } from "./args.js";
+import { UsageError, parseArgs, positiveOption, MAX_THREADS } from "./args.js";
 
 interface Options {
   url: string;
@@ -31,7 +31,7 @@ function parse(argv: string[]): Options {
   if (n !== "latest" && !/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(String(n))) throw new UsageError(`--number must be a block number or 'latest', got '${n}'`);
   return {
     url: opts.rpc, number: n === "latest" ? "latest" : BigInt(String(n)), json: !!opts.json, ooo: !opts["no-ooo"],
-    threads: positiveOption(opts.threads, "threads", 1),
+    threads: positiveOption(opts.threads, "threads", 1, MAX_THREADS),
   };
 }
 

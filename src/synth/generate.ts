@@ -171,11 +171,15 @@ function plan(kind: SynthKind, n: number, rng: Rng): { cats: TxCategory[]; pools
 let sharedVm: Vm | undefined;
 
 /** Builds, signs and executes a synthetic block. Throws BraidError('SYNTH_TX_FAILED') if any transaction fails. */
+/** The largest block `synthesizeBlock` makes (a million plain transfers is 21 Ggas). */
+export const MAX_SYNTH_TXS = 1_000_000;
+
 export function synthesizeBlock(opts: SynthOptions, vm?: Vm): SynthBlock {
   const { kind, txs: n } = opts;
   const seed = opts.seed ?? "1";
   if (!isSynthKind(kind)) throw new BraidError("SYNTH_USAGE", `unknown synth kind '${kind}' (one of ${SYNTH_KINDS.join(", ")})`);
   if (!Number.isSafeInteger(n) || n < 1) throw new BraidError("SYNTH_USAGE", `the number of transactions must be a positive integer, got ${n}`);
+  if (n > MAX_SYNTH_TXS) throw new BraidError("SYNTH_USAGE", `at most ${MAX_SYNTH_TXS.toLocaleString("en-US")} transactions per block, got ${n}`);
   const compiled = compileContracts();
   const rng = new Rng(`braid-synth/${seed}/${kind}/rng`);
   const { cats, pools: poolCount } = plan(kind, n, rng);

@@ -1,9 +1,9 @@
 // `braid synth <kind> --txs N --out DIR [--seed S]`: argument checking and the one-call entry point.
 import { performance } from "node:perf_hooks";
 import { BraidError } from "../encoding/errors.js";
-import { SYNTH_KINDS, isSynthKind, synthesizeBlock, writeSynthFixture, type SynthKind, type SynthMeta } from "./generate.js";
+import { SYNTH_KINDS, isSynthKind, synthesizeBlock, MAX_SYNTH_TXS, writeSynthFixture, type SynthKind, type SynthMeta } from "./generate.js";
 
-export { SYNTH_KINDS, TX_GAS_LIMIT, synthesizeBlock, writeSynthFixture } from "./generate.js";
+export { SYNTH_KINDS, TX_GAS_LIMIT, MAX_SYNTH_TXS, synthesizeBlock, writeSynthFixture } from "./generate.js";
 export type { SynthKind, SynthOptions, SynthBlock, SynthMeta, TxCategory } from "./generate.js";
 export { compileContracts } from "./solidity.js";
 
@@ -31,6 +31,7 @@ export function parseSynthArgs(rest: string[], opts: Record<string, string | tru
   if (!/^[0-9]+$/.test(txs) || !Number.isSafeInteger(Number(txs)) || Number(txs) < 1) {
     throw usage(`--txs must be a positive integer, got '${txs}'`);
   }
+  if (Number(txs) > MAX_SYNTH_TXS) throw usage(`--txs must be at most ${MAX_SYNTH_TXS.toLocaleString("en-US")}, got ${txs}`);
   if (typeof opts.out !== "string" || opts.out === "") throw usage("synth needs --out DIR");
   const seed = opts.seed === undefined ? "1" : String(opts.seed);
   if (seed === "") throw usage("--seed must not be empty");

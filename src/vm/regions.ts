@@ -1,5 +1,7 @@
 // Sizes of the regions a worker's context points to. Tables are sized per workload; the host
 // enlarges them and runs again when the wasm side reports that one ran out.
+import { BraidError } from "../encoding/errors.js";
+
 export interface RegionSizes {
   accounts: number; // account table capacity (power of two)
   slots: number; // storage table capacity (power of two)
@@ -63,4 +65,21 @@ export function enlarge(s: RegionSizes, fatal: number): RegionSizes {
     default: break;
   }
   return n;
+}
+
+/**
+ * Grows `memory` by enough 64 KiB pages for `bytes` more. A wasm memory holds at most 4 GiB (with
+ * many worker contexts reserved, a large block can need more): that is a BraidError, not V8's
+ * RangeError.
+ */
+export function growMemory(memory: WebAssembly.Memory, bytes: number): void {
+  if (bytes <= 0) return;
+  const pages = Math.ceil(bytes / 65536);
+  try {
+    memory.grow(pages);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const mib = (n: number) => Math.ceil(n / 2 ** 20);
+    throw new BraidError("MEMORY_EXHAUSTED", `Braid needs ${mib(memory.buffer.byteLength + pages * 65536)} MiB of wasm memory, more than it can grow to (4096 MiB at most; fewer worker threads need less)`);
+  }
 }

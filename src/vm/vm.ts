@@ -7,8 +7,10 @@ import { EMPTY_CODE_HASH } from "../trie/state-root.js";
 import { bytesToHex, hexOfRange } from "../encoding/hex.js";
 import { setKeccak256 } from "../trie/mpt.js";
 import type { AccountState } from "../trie/state-root.js";
-import type { Fork } from "../fork.js";
-import { DEFAULT_SIZES, type RegionSizes } from "./regions.js";
+import { type Fork, SUPPORTED_FORKS, forkName } from "../fork.js";
+import { BraidError } from "../encoding/errors.js";
+import { DEFAULT_SIZES, growMemory, type RegionSizes } from "./regions.js";
+import { braidExports } from "./exports.js";
 import type { AccountInit, BlockEnv, ExecStatus, LogEntry, Message, TxResult } from "./types.js";
 
 const U64_MAX = 0xffffffffffffffffn;
@@ -90,7 +92,6 @@ export class RegionExhausted extends Error {
   }
 }
 
-const PAGE = 65536;
 const EMPTY_CODE_HASH_HEX = bytesToHex(EMPTY_CODE_HASH);
 const STATUS: ExecStatus[] = ["success", "revert", "halt"];
 
@@ -174,7 +175,7 @@ export class Vm {
       if (!this.stateFetch) throw new Error("Braid: state is missing but no state provider is attached");
       this.stateFetch(ctx);
     }));
-    this.exports = instance.exports as unknown as BraidExports;
+    this.exports = braidExports(instance);
     this.reset(sizes);
     if (!hasherInstalled) {
       hasherInstalled = true;
@@ -248,7 +249,7 @@ export class Vm {
     const base = this.reservedAt + this.reservedBytes;
     const lay = planLayout(base, sizes);
     const have = this.memory.buffer.byteLength;
-    if (lay.end > have) this.memory.grow(Math.ceil((lay.end - have) / PAGE));
+    if (lay.end > have) growMemory(this.memory, lay.end - have);
     const prev = this.layout as Layout | undefined;
     const sameTables = prev !== undefined && prev.acctTable === lay.acctTable && prev.slotTable === lay.slotTable
       && prev.acctList === lay.acctList && prev.slotList === lay.slotList && prev.tslotTable === lay.tslotTable && prev.tablesEnd === lay.tablesEnd;
@@ -301,6 +302,9 @@ export class Vm {
 
   /** Sets the block context (and the fork, which selects the opcode table). */
   setBlock(env: BlockEnv): void {
+    // The tables hold later forks' entries already (see fork.ts); running one half-implemented
+    // would give wrong results without a word.
+    if (!SUPPORTED_FORKS.includes(env.fork)) throw new BraidError("FORK_NOT_SUPPORTED", `fork ${forkName(env.fork) ?? env.fork} is not supported yet (Braid runs Frontier to Cancun)`);
     this.env = env;
     const dv = this.dv();
     const c = this.layout.ctx;

@@ -2,6 +2,7 @@
 // the shared memory, then run blocks on request (by message, or rung on its doorbell).
 import { braidImports } from "../vm/imports.js";
 import type { BraidExports } from "../vm/vm.js";
+import { braidExports } from "../vm/exports.js";
 import type { FromWorker, ToWorker } from "../parallel/pool.js";
 import { recoverAddress } from "../tx/sign.js";
 import { CTX_FETCH_FLAG, CTX_FETCH_TICKET } from "../wasm/layout.js";
@@ -48,7 +49,7 @@ export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) =
           for (let seen = Atomics.load(i32, flag); seen !== ticket; seen = Atomics.load(i32, flag)) Atomics.wait(i32, flag, seen);
         };
         const instance = new WebAssembly.Instance(m.module, braidImports(m.memory, noBlockHash, stateFetch));
-        exports = instance.exports as unknown as BraidExports;
+        exports = braidExports(instance);
         bell = m.bell;
         post({ kind: "ready" });
         warmHostPaths(); // before parking: a job posted meanwhile waits at most its budget
