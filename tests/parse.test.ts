@@ -134,3 +134,44 @@ describe("runStateTests on malformed tests", () => {
     expect(runStateTests(vm, null as never)).toEqual([{ test: "-", fork: "-", index: 0, status: "failed", reason: "malformed file: expected a JSON object of tests" }]);
   });
 });
+
+describe("seeded mutations", () => {
+  /** A small deterministic generator (the same mutations on every run). */
+  function lcg(seed: number): () => number {
+    let s = seed;
+    return () => { s = (s * 1103515245 + 12345) & 0x7fffffff; return s / 0x7fffffff; };
+  }
+  const WEIRD: unknown[] = [null, 0, -1, 1.5, "", "0x", "0xzz", "0x" + "f".repeat(70), "12", [], {}, true, "0x" + "0".repeat(41), [null], { a: 1 }];
+  /** Every path into `o` down to `depth` levels. */
+  function paths(o: unknown, depth: number, pre: string[] = []): string[][] {
+    if (!o || typeof o !== "object" || depth === 0) return [];
+    return Object.keys(o).flatMap((k) => [[...pre, k], ...paths((o as Json)[k], depth - 1, [...pre, k])]);
+  }
+  function mutate(root: Json, rnd: () => number, candidates: string[][]): string {
+    const p = candidates[Math.floor(rnd() * candidates.length)]!;
+    let o = root;
+    for (const k of p.slice(0, -1)) o = o[k];
+    const k = p.at(-1)!;
+    if (rnd() < 0.2) delete o[k];
+    else o[k] = structuredClone(WEIRD[Math.floor(rnd() * WEIRD.length)]);
+    return p.join(".");
+  }
+
+  it("400 mutations of the block and 400 of its alloc: each parses or throws a BraidError", () => {
+    const rnd = lcg(28);
+    const blockPaths = paths(BLOCK, 4), allocPaths = paths(ALLOC, 3);
+    let errors = 0;
+    for (let i = 0; i < 800; i++) {
+      const onBlock = i % 2 === 0;
+      const root = structuredClone(onBlock ? BLOCK : ALLOC) as Json;
+      const where = mutate(root, rnd, onBlock ? blockPaths : allocPaths);
+      try {
+        if (onBlock) blockFromRpc(root); else preStateFromAlloc(root);
+      } catch (e) {
+        expect(isBraidError(e), `${onBlock ? "block" : "alloc"} ${where}: ${(e as Error)?.stack ?? e}`).toBe(true);
+        errors++;
+      }
+    }
+    expect(errors).toBeGreaterThan(400); // most mutations break something
+  });
+});
