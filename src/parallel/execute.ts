@@ -19,7 +19,7 @@ import { readDependencies } from "./dependencies.js";
 export interface ParallelOptions {
   chain?: ChainConfig;
   verifySenders?: boolean;
-  /** Workers to use (at most the pool's size). */
+  /** Workers to use: a whole number of at least 1, at most the pool's size (more are clamped to it). */
   threads?: number;
   /**
    * "auto" (default) runs Block-STM only on blocks like those where it measured faster than
@@ -237,7 +237,9 @@ export class ParallelExecutor {
 
   async execute(block: BlockInput, pre: PreState, opts: ParallelOptions = {}): Promise<BlockResult & { parallel: ParallelStats }> {
     const chain = opts.chain ?? MAINNET;
-    const threads = Math.min(opts.threads ?? this.pool.threads, this.pool.threads);
+    const threads = Math.min(threadCount(opts.threads, this.pool.threads), this.pool.threads);
+    oneOf("policy", opts.policy, ["auto", "always"]);
+    oneOf("help", opts.help, ["share", "wait", "off"]);
     const env = blockEnvFor(block, pre, chain);
     const senderMs = opts.verifySenders === false ? 0 : await this.recoverSenders(block, env.fork);
     const n = block.transactions.length;
@@ -570,6 +572,22 @@ function layOutWorker(take: (n: number) => number): Omit<WorkerRegions, "used"> 
     slots: take(WORKER.slots * L.STOR_SIZE),
     transient: take(WORKER.transient * L.STOR_SIZE),
   };
+}
+
+/** `threads` as given (`dflt` when absent): a whole number of at least 1, or a BraidError. */
+export function threadCount(threads: unknown, dflt: number): number {
+  if (threads === undefined) return dflt;
+  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1) {
+    throw new BraidError("OPTIONS_INVALID", `threads must be a whole number of at least 1, got ${String(threads)}`);
+  }
+  return threads;
+}
+
+/** An option that takes one of a few strings (absent: its default). */
+function oneOf(name: string, value: unknown, allowed: readonly string[]): void {
+  if (value !== undefined && !allowed.includes(value as string)) {
+    throw new BraidError("OPTIONS_INVALID", `${name} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(value)}`);
+  }
 }
 
 const regionSets = new WeakMap<Vm, { regions: WorkerRegions[] }>();

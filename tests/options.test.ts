@@ -1,0 +1,54 @@
+// ParallelExecutor's options: a value it cannot use is a BraidError naming it. (threads: 1.5 once
+// staged two worker contexts but told the completion check about one: wrong results.)
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import {
+  ROOT, Vm, loadBraidModule, NodeWorkerPool, ParallelExecutor, executeBlock, loadBlockFixture, describeDiff, isBraidError,
+  type BlockResult, type NodeWorkerPool as Pool,
+} from "./helpers/braid-dist.js";
+
+const module = loadBraidModule();
+const { block, pre } = loadBlockFixture(join(ROOT, "../shared/fixtures/mainnet-blocks/8038679"));
+let reference: BlockResult;
+let pool: Pool;
+let executor: InstanceType<typeof ParallelExecutor>;
+
+beforeAll(async () => {
+  reference = executeBlock(new Vm(module), block, pre, { verifySenders: false });
+  const vm = new Vm(module);
+  pool = new NodeWorkerPool(2, module, vm.memory);
+  await pool.whenReady();
+  executor = new ParallelExecutor(vm, pool);
+}, 60_000);
+afterAll(async () => {
+  await pool?.close();
+});
+
+async function errorOf(f: () => Promise<unknown>): Promise<{ code?: string; message: string }> {
+  try { await f(); } catch (e) {
+    expect(isBraidError(e), String(e)).toBe(true);
+    return e as { code: string; message: string };
+  }
+  throw new Error("expected an error, got none");
+}
+
+describe("ParallelExecutor options", () => {
+  it.each([0, -1, 1.5, 2.5, Number.NaN, Number.POSITIVE_INFINITY, "2" as unknown as number])("threads %s is OPTIONS_INVALID", async (threads) => {
+    const e = await errorOf(() => executor.execute(block, pre, { verifySenders: false, policy: "always", threads }));
+    expect(e.code).toBe("OPTIONS_INVALID");
+    expect(e.message).toMatch(/^threads must be a whole number of at least 1, got /);
+  });
+
+  it("an unknown policy or help mode is OPTIONS_INVALID", async () => {
+    expect((await errorOf(() => executor.execute(block, pre, { verifySenders: false, policy: "sometimes" as never }))).message)
+      .toBe('policy must be one of "auto", "always", got "sometimes"');
+    expect((await errorOf(() => executor.execute(block, pre, { verifySenders: false, help: "maybe" as never }))).message)
+      .toBe('help must be one of "share", "wait", "off", got "maybe"');
+  });
+
+  it("more threads than the pool has are clamped to it, with the same result", async () => {
+    const r = await executor.execute(block, pre, { verifySenders: false, policy: "always", threads: 3 });
+    expect(r.parallel.sequential).toBe(false);
+    expect(describeDiff("threads 3 on a pool of 2", reference, r)).toEqual([]);
+  });
+});
