@@ -30,6 +30,27 @@ export function writeLimbs(dv: DataView, at: number, v: bigint): void {
   dv.setBigUint64(at + 24, v >> 192n, true);
 }
 
+/** Staged bytes (code, call data, an access list) larger than the input region can hold. */
+function tooLarge(bytes: number, room: number): BraidError {
+  return new BraidError("INPUT_TOO_LARGE", `${bytes} bytes do not fit in the Vm's input region (room for ${Math.max(0, room)}; RegionSizes.input sets it)`);
+}
+
+const U256_MAX = (1n << 256n) - 1n;
+const isWord = (v: unknown): boolean => typeof v === "bigint" && v >= 0n && v <= U256_MAX;
+
+/**
+ * An account given to putAccounts, checked before it is staged: the tables would otherwise keep
+ * the nonce modulo 2^64 and the balance modulo 2^256 (a negative balance as a huge one).
+ */
+function checkAccount(address: Uint8Array, a: AccountInit): void {
+  const where = () => `account ${address instanceof Uint8Array ? bytesToHex(address) : String(address)}`;
+  if (!(address instanceof Uint8Array) || address.length !== 20) throw new BraidError("STATE_INVALID", `${where()}: the address must be 20 bytes`);
+  if (typeof a.nonce !== "bigint" || a.nonce < 0n || a.nonce > U64_MAX) throw new BraidError("STATE_INVALID", `${where()}: nonce ${String(a.nonce)} is not a bigint in [0, 2^64-1]`);
+  if (!isWord(a.balance)) throw new BraidError("STATE_INVALID", `${where()}: balance ${String(a.balance)} is not a bigint in [0, 2^256-1]`);
+  if (!(a.code instanceof Uint8Array)) throw new BraidError("STATE_INVALID", `${where()}: code must be a Uint8Array`);
+  if (!Array.isArray(a.storage)) throw new BraidError("STATE_INVALID", `${where()}: storage must be an array of [key, value] pairs`);
+}
+
 /** Writes any bigint as a stack word: v modulo 2^256 (two's complement for a negative one). */
 export function writeWordAt(dv: DataView, at: number, v: bigint): void {
   writeLimbs(dv, at, v < 0n ? BigInt.asUintN(256, v) : v);
@@ -346,7 +367,7 @@ export class Vm {
   /** Copies bytes into the input region at `off`; returns their address. */
   private stage(off: number, bytes: Uint8Array): number {
     const at = this.layout.input + off;
-    if (at + bytes.length > this.layout.inputEnd) throw new RangeError("input region too small");
+    if (at + bytes.length > this.layout.inputEnd) throw tooLarge(bytes.length, this.layout.inputEnd - this.layout.input - off);
     this.u8().set(bytes, at);
     return at;
   }
@@ -382,6 +403,7 @@ export class Vm {
       dv = this.dv(); u8 = this.u8(); // views of the memory as it is now
     };
     for (const [address, a] of accounts) {
+      checkAccount(address, a);
       let rec = a.code.length === 0 ? 0 : this.codeCache.get(a.code);
       if (rec === undefined) {
         if (a.code.length > recs - base) flush(); // staged over the whole region
@@ -418,6 +440,7 @@ export class Vm {
       n = 0;
     };
     for (const [k, v] of storage) {
+      if (!isWord(k) || !isWord(v)) throw new BraidError("STATE_INVALID", `storage slot ${String(k)} = ${String(v)}: keys and values must be bigints in [0, 2^256-1]`);
       if (v === 0n) continue;
       const at = base + n * 64;
       writeLimbs(dv, at, k);
@@ -434,7 +457,7 @@ export class Vm {
   private stageHigh(off: number, bytes: Uint8Array): number {
     const lay = this.layout;
     const at = lay.input + Math.floor((lay.inputEnd - lay.input) / 2) + off;
-    if (at + bytes.length > lay.inputEnd - 4096) throw new RangeError("input region too small");
+    if (at + bytes.length > lay.inputEnd - 4096) throw tooLarge(bytes.length, lay.inputEnd - 4096 - (at - off));
     this.u8().set(bytes, at);
     return at;
   }
@@ -548,7 +571,7 @@ export class Vm {
         // keys are stack words
         let v = 0n;
         for (const b of k) v = (v << 8n) | BigInt(b);
-        if (this.layout.input + off + 32 > this.layout.inputEnd) throw new RangeError("input region too small");
+        if (this.layout.input + off + 32 > this.layout.inputEnd) throw tooLarge(off + 32, this.layout.inputEnd - this.layout.input);
         this.writeWord(this.layout.input + off, v);
         off += 32;
       }

@@ -1,0 +1,71 @@
+// Values handed to the API directly (not parsed from JSON) are checked too: a wrong one is a
+// BraidError naming it, never a TypeError, a wasm trap or a value taken modulo 2^64 or 2^256.
+import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { loadBraidModule } from "../src/node/load.js";
+import { NodeWorkerPool } from "../src/node/pool.js";
+import { loadBlockFixture } from "../src/node/fixture.js";
+import { Vm } from "../src/vm/vm.js";
+import { runCode } from "../src/vm/run-code.js";
+import { executeBlock } from "../src/block/execute.js";
+import { isBraidError } from "../src/encoding/errors.js";
+import type { PreState } from "../src/block/types.js";
+
+const module = loadBraidModule();
+const vm = new Vm(module);
+const STOP = new Uint8Array([0x00]);
+
+function codeOf(f: () => unknown): string {
+  try { f(); } catch (e) {
+    expect(isBraidError(e), String(e)).toBe(true);
+    return `${(e as { code: string }).code}: ${(e as Error).message}`;
+  }
+  throw new Error("expected an error, got none");
+}
+
+describe("runCode options", () => {
+  it.each([
+    ["negative gas", { code: STOP, gas: -1n }, /OPTIONS_INVALID: runCode: gas must be a bigint in \[0, 2\^63-1\], got -1/],
+    ["gas of 2^64", { code: STOP, gas: 2n ** 64n }, /gas must be a bigint/],
+    ["gas as a number", { code: STOP, gas: 100 }, /gas must be a bigint/],
+    ["no code", { gas: 100n }, /code must be a Uint8Array/],
+    ["code as hex text", { code: "0x00", gas: 100n }, /code must be a Uint8Array/],
+    ["input as hex text", { code: STOP, input: "0x00", gas: 100n }, /input must be a Uint8Array/],
+    ["a negative value", { code: STOP, value: -1n, gas: 100n }, /value must be a bigint in \[0, 2\^256-1\]/],
+    ["call data beyond the input region", { code: STOP, input: new Uint8Array(8 << 20), gas: 100n }, /INPUT_TOO_LARGE: 8388608 bytes do not fit/],
+  ])("%s", (_name, options, message) => {
+    expect(codeOf(() => runCode(vm, options as never))).toMatch(message);
+    // The Vm still runs afterwards.
+    expect(runCode(vm, { code: STOP, gas: 100n })).toMatchObject({ status: "success", gasUsed: 0n });
+  });
+});
+
+describe("pre-state given as objects", () => {
+  const { block, pre } = loadBlockFixture(join(import.meta.dirname, "../../shared/fixtures/mainnet-blocks/46147"));
+  const edited = (edit: (a: PreState["accounts"][number][1]) => void): PreState => ({
+    ...pre,
+    accounts: pre.accounts.map(([address, a], i) => {
+      const copy = { ...a, storage: [...a.storage] };
+      if (i === 0) edit(copy);
+      return [address, copy];
+    }),
+  });
+  it.each([
+    ["a negative balance", (a: any) => { a.balance = -5n; }, /STATE_INVALID: account 0x[0-9a-f]{40}: balance -5 is not a bigint in \[0, 2\^256-1\]/],
+    ["a balance of 2^256", (a: any) => { a.balance = 2n ** 256n; }, /balance \d+ is not a bigint/],
+    ["a nonce of 2^64", (a: any) => { a.nonce = 2n ** 64n; }, /nonce 18446744073709551616 is not a bigint in \[0, 2\^64-1\]/],
+    ["a storage value of 2^256", (a: any) => { a.storage = [[1n, 2n ** 256n]]; }, /STATE_INVALID: storage slot 1 = \d+: keys and values must be bigints/],
+    ["code as hex text", (a: any) => { a.code = "0x00"; }, /code must be a Uint8Array/],
+  ])("%s is STATE_INVALID", (_name, edit, message) => {
+    expect(codeOf(() => executeBlock(vm, block, edited(edit), { verifySenders: false }))).toMatch(message);
+  });
+  it("the untouched pre-state still executes", () => {
+    expect(executeBlock(vm, block, pre, { verifySenders: false }).gasUsed).toBe(block.header.gasUsed);
+  });
+});
+
+describe("worker pools", () => {
+  it.each([0, -1, 1.5, Number.NaN])("NodeWorkerPool(%s) is OPTIONS_INVALID", (threads) => {
+    expect(codeOf(() => new NodeWorkerPool(threads, module, vm.memory))).toMatch(/^OPTIONS_INVALID: threads must be a whole number of at least 1/);
+  });
+});
