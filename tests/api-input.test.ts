@@ -69,3 +69,26 @@ describe("worker pools", () => {
     expect(codeOf(() => new NodeWorkerPool(threads, module, vm.memory))).toMatch(/^OPTIONS_INVALID: threads must be a whole number of at least 1/);
   });
 });
+
+describe("remote state answers", () => {
+  it("a provider's account or slot out of range is STATE_INVALID, and the Vm runs the next block", async () => {
+    const { executeRemote } = await import("../src/remote/execute.js");
+    const { MemoryStateProvider } = await import("../src/remote/memory-provider.js");
+    const { block, pre } = loadBlockFixture(join(import.meta.dirname, "../../shared/fixtures/mainnet-blocks/4370000"));
+    const remoteVm = new Vm(module);
+    const bad = (edit: (a: PreState["accounts"][number][1]) => void): PreState => ({
+      ...pre, accounts: pre.accounts.map(([address, a]) => { const copy = { ...a, storage: [...a.storage] }; edit(copy); return [address, copy]; }),
+    });
+    for (const [pre2, message] of [
+      [bad((a) => { a.balance = -1n; }), /^STATE_INVALID: account 0x[0-9a-f]{40}: balance -1 is not a bigint/],
+      [bad((a) => { a.storage = a.storage.map(([k]) => [k, 2n ** 256n]); }), /^STATE_INVALID: storage slot \d+ = \d+: keys and values must be bigints/],
+    ] as const) {
+      let error: unknown;
+      try { await executeRemote(remoteVm, block, new MemoryStateProvider(pre2), { verifySenders: false }); } catch (e) { error = e; }
+      expect(isBraidError(error), String(error)).toBe(true);
+      expect(`${(error as { code: string }).code}: ${(error as Error).message}`).toMatch(message);
+    }
+    const good = await executeRemote(remoteVm, block, new MemoryStateProvider(pre), { verifySenders: false });
+    expect(good.gasUsed).toBe(block.header.gasUsed);
+  });
+});

@@ -482,6 +482,7 @@ export class Vm {
 
   /** Inserts a fetched account (remote state); safe while workers read the tables. */
   putRemoteAccount(address: Uint8Array, a: { exists: boolean; nonce: bigint; balance: bigint; code: Uint8Array; hasStorage: boolean }): number {
+    if (a.exists) checkAccount(address, { nonce: a.nonce, balance: a.balance, code: a.code, storage: [] });
     const rec = a.exists ? this.putCode(a.code) : 0;
     const e = this.exports.remote_put_account(this.stageHigh(0, address), a.exists ? 1 : 0, a.exists && a.hasStorage ? 1 : 0,
       a.exists ? a.nonce : 0n, this.stageHigh(32, this.be32(a.exists ? a.balance : 0n)), rec);
@@ -491,6 +492,7 @@ export class Vm {
 
   /** Inserts a fetched slot of an account entry (remote state). */
   putRemoteSlot(entry: number, key: bigint, value: bigint): void {
+    if (!isWord(key) || !isWord(value)) throw new BraidError("STATE_INVALID", `storage slot ${String(key)} = ${String(value)}: keys and values must be bigints in [0, 2^256-1]`);
     if (this.exports.remote_put_slot(entry, this.stageHigh(64, this.be32(key)), this.stageHigh(96, this.be32(value))) === 0) throw new RegionExhausted(2);
   }
 
