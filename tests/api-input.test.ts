@@ -64,6 +64,20 @@ describe("pre-state given as objects", () => {
   });
 });
 
+describe("block headers given as objects", () => {
+  const { block, pre } = loadBlockFixture(join(import.meta.dirname, "../../shared/fixtures/mainnet-blocks/46147"));
+  it.each([
+    ["a gas limit of 2^64", { gasLimit: 2n ** 64n }, /^BLOCK_INVALID: header: gasLimit 18446744073709551616 is not a bigint in \[0, 2\^64-1\]/],
+    ["a negative number", { number: -1n }, /header: number -1 is not a bigint/],
+    ["a timestamp as a number", { timestamp: 5 }, /header: timestamp 5 is not a bigint/],
+    ["a short coinbase", { coinbase: new Uint8Array(19) }, /header: coinbase must be 20 bytes/],
+    ["a negative base fee", { baseFee: -1n }, /header: baseFee -1 is not a bigint in \[0, 2\^256-1\]/],
+  ])("%s is BLOCK_INVALID", (_name, change, message) => {
+    const edited = { ...block, header: { ...block.header, ...change } };
+    expect(codeOf(() => executeBlock(vm, edited as never, pre, { verifySenders: false }))).toMatch(message);
+  });
+});
+
 describe("worker pools", () => {
   it.each([0, -1, 1.5, Number.NaN])("NodeWorkerPool(%s) is OPTIONS_INVALID", (threads) => {
     expect(codeOf(() => new NodeWorkerPool(threads, module, vm.memory))).toMatch(/^OPTIONS_INVALID: threads must be a whole number of at least 1/);

@@ -12,7 +12,7 @@ import { Vm, RegionExhausted } from "../vm/vm.js";
 import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
 import type { BlockEnv } from "../vm/types.js";
 import { MAINNET, forkAt, blockReward, type ChainConfig } from "./chain.js";
-import type { BlockInput, BlockResult, PreState, StateDiffEntry } from "./types.js";
+import type { BlockHeader, BlockInput, BlockResult, PreState, StateDiffEntry } from "./types.js";
 
 export const BEACON_ROOTS_ADDRESS = hexToBytes("0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02");
 export const SYSTEM_ADDRESS = hexToBytes("0xfffffffffffffffffffffffffffffffffffffffe");
@@ -41,7 +41,34 @@ function bytesToBig(b: Uint8Array): bigint {
   return v;
 }
 
+const U64_MAX = (1n << 64n) - 1n;
+const U256_MAX = (1n << 256n) - 1n;
+
+/**
+ * The header's fields in range (a BlockInput built in code, not parsed from JSON, is checked
+ * too): the Vm would otherwise take them modulo 2^64 or 2^256.
+ */
+function checkHeader(block: BlockInput): void {
+  const h = block.header;
+  if (!h || typeof h !== "object") throw new BraidError("BLOCK_INVALID", "block: header missing");
+  if (!Array.isArray(block.transactions)) throw new BraidError("BLOCK_INVALID", "block: transactions must be an array");
+  const int = (name: keyof BlockHeader, max: bigint, optional = false) => {
+    const v = h[name];
+    if (optional && v === undefined) return;
+    if (typeof v !== "bigint" || v < 0n || v > max) throw new BraidError("BLOCK_INVALID", `header: ${name} ${String(v)} is not a bigint in [0, 2^${max === U64_MAX ? 64 : 256}-1]`);
+  };
+  const bytes = (name: keyof BlockHeader, len: number, optional = false) => {
+    const v = h[name];
+    if (optional && v === undefined) return;
+    if (!(v instanceof Uint8Array) || v.length !== len) throw new BraidError("BLOCK_INVALID", `header: ${name} must be ${len} bytes`);
+  };
+  int("number", U64_MAX); int("timestamp", U64_MAX); int("gasLimit", U64_MAX); int("gasUsed", U64_MAX);
+  int("baseFee", U256_MAX, true); int("difficulty", U256_MAX); int("excessBlobGas", U64_MAX, true);
+  bytes("coinbase", 20); bytes("mixHash", 32); bytes("parentBeaconBlockRoot", 32, true);
+}
+
 export function blockEnvFor(block: BlockInput, pre: PreState, chain: ChainConfig): BlockEnv {
+  checkHeader(block);
   const h = block.header;
   const fork = forkAt(chain, h.number, h.timestamp);
   return {
