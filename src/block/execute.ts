@@ -2,6 +2,7 @@
 // The parallel executor (Block-STM) must produce exactly this result.
 import { Fork } from "../fork.js";
 import { BraidError, isBraidError } from "../encoding/errors.js";
+import { isUint } from "../encoding/uint.js";
 import { bytesToHex, hexToBytes, equalBytes } from "../encoding/hex.js";
 import { recoverSender } from "../tx/sign.js";
 import type { Transaction } from "../tx/types.js";
@@ -41,9 +42,6 @@ function bytesToBig(b: Uint8Array): bigint {
   return v;
 }
 
-const U64_MAX = (1n << 64n) - 1n;
-const U256_MAX = (1n << 256n) - 1n;
-
 /**
  * The header's fields in range (a BlockInput built in code, not parsed from JSON, is checked
  * too): the Vm would otherwise take them modulo 2^64 or 2^256.
@@ -52,18 +50,18 @@ function checkHeader(block: BlockInput): void {
   const h = block.header;
   if (!h || typeof h !== "object") throw new BraidError("BLOCK_INVALID", "block: header missing");
   if (!Array.isArray(block.transactions)) throw new BraidError("BLOCK_INVALID", "block: transactions must be an array");
-  const int = (name: keyof BlockHeader, max: bigint, optional = false) => {
+  const int = (name: keyof BlockHeader, bits: number, optional = false) => {
     const v = h[name];
     if (optional && v === undefined) return;
-    if (typeof v !== "bigint" || v < 0n || v > max) throw new BraidError("BLOCK_INVALID", `header: ${name} ${String(v)} is not a bigint in [0, 2^${max === U64_MAX ? 64 : 256}-1]`);
+    if (!isUint(v, bits)) throw new BraidError("BLOCK_INVALID", `header: ${name} ${String(v)} is not a bigint in [0, 2^${bits}-1]`);
   };
   const bytes = (name: keyof BlockHeader, len: number, optional = false) => {
     const v = h[name];
     if (optional && v === undefined) return;
     if (!(v instanceof Uint8Array) || v.length !== len) throw new BraidError("BLOCK_INVALID", `header: ${name} must be ${len} bytes`);
   };
-  int("number", U64_MAX); int("timestamp", U64_MAX); int("gasLimit", U64_MAX); int("gasUsed", U64_MAX);
-  int("baseFee", U256_MAX, true); int("difficulty", U256_MAX); int("excessBlobGas", U64_MAX, true);
+  int("number", 64); int("timestamp", 64); int("gasLimit", 64); int("gasUsed", 64);
+  int("baseFee", 256, true); int("difficulty", 256); int("excessBlobGas", 64, true);
   bytes("coinbase", 20); bytes("mixHash", 32); bytes("parentBeaconBlockRoot", 32, true);
 }
 

@@ -2,6 +2,7 @@
 // format. Errors name the field that is wrong.
 import { hexToBytes, hexToBigInt } from "../encoding/hex.js";
 import { BraidError } from "../encoding/errors.js";
+import { isUint } from "../encoding/uint.js";
 import type { Transaction, TxType } from "../tx/types.js";
 import type { AccountInit } from "../vm/types.js";
 import type { BlockInput, PreState, Withdrawal } from "./types.js";
@@ -38,7 +39,7 @@ function num(o: Json, name: string, where: string, bits?: number): bigint {
   try { n = hexToBigInt(text); } catch (e) {
     throw new BraidError("BLOCK_INVALID", `${where}: field '${name}' is not a hex number (${(e as Error).message})`);
   }
-  if (bits !== undefined && n >> BigInt(bits) !== 0n) throw new BraidError("BLOCK_INVALID", `${where}: field '${name}' exceeds ${bits} bits`);
+  if (bits !== undefined && !isUint(n, bits)) throw new BraidError("BLOCK_INVALID", `${where}: field '${name}' exceeds ${bits} bits`);
   return n;
 }
 /** A 256-bit hex word (a storage key or value); `what` names it in errors. */
@@ -46,7 +47,7 @@ function word(v: unknown, what: string): bigint {
   if (typeof v !== "string") throw new BraidError("ALLOC_INVALID", `${what}: expected a hex string`);
   let n: bigint;
   try { n = hexToBigInt(v); } catch (e) { throw new BraidError("ALLOC_INVALID", `${what} is not a hex number (${(e as Error).message})`); }
-  if (n >> 256n !== 0n) throw new BraidError("ALLOC_INVALID", `${what} exceeds 256 bits`);
+  if (!isUint(n, 256)) throw new BraidError("ALLOC_INVALID", `${what} exceeds 256 bits`);
   return n;
 }
 /** Hex bytes; `label` replaces "field 'name'" in errors (list items, which have no name). */

@@ -4,6 +4,7 @@
 import * as L from "../wasm/layout.js";
 import { Fork } from "../fork.js";
 import { BraidError, isBraidError } from "../encoding/errors.js";
+import { U64_MAX } from "../encoding/uint.js";
 import { equalBytes } from "../encoding/hex.js";
 import { validateTransaction, maxUpfrontCost } from "../tx/validate.js";
 import type { Transaction } from "../tx/types.js";
@@ -251,7 +252,6 @@ export function longestSenderRun(ends: Uint32Array): { start: number; length: nu
 }
 
 /** A block gas limit passes to wasm as a u64 (a larger one allows every transaction anyway). */
-const U64_MAX = (1n << 64n) - 1n;
 
 /** What readReceipts decodes from the transaction records of an executed block. */
 export interface BlockReceipts {

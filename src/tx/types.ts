@@ -52,5 +52,4 @@ export interface Transaction {
   sender?: Uint8Array;
 }
 
-export const UINT64_MAX = (1n << 64n) - 1n;
-export const UINT256_MAX = (1n << 256n) - 1n;
+export { U64_MAX as UINT64_MAX, U256_MAX as UINT256_MAX } from "../encoding/uint.js";

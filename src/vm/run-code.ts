@@ -2,6 +2,7 @@
 import { Fork } from "../fork.js";
 import { Vm } from "./vm.js";
 import { BraidError } from "../encoding/errors.js";
+import { isUint } from "../encoding/uint.js";
 import type { ExecStatus } from "./types.js";
 
 export interface RunCodeOptions {
@@ -23,16 +24,14 @@ export const RUN_CALLER = Uint8Array.from([...new Array(19).fill(0), 0], (_, i) 
 export const RUN_TARGET = Uint8Array.from(new Array(20).fill(0), (_, i) => (i === 19 ? 0xfe : i === 18 ? 0xca : 0));
 const COINBASE = new Uint8Array(20);
 
-/** The interpreter keeps gas in a signed 64-bit word. */
-const MAX_GAS = (1n << 63n) - 1n;
-
 function checkOptions(o: RunCodeOptions): void {
   const bad = (what: string) => new BraidError("OPTIONS_INVALID", `runCode: ${what}`);
   if (!o || typeof o !== "object") throw bad("expected an options object");
   if (!(o.code instanceof Uint8Array)) throw bad("code must be a Uint8Array");
   if (o.input !== undefined && !(o.input instanceof Uint8Array)) throw bad("input must be a Uint8Array");
-  if (o.gas !== undefined && (typeof o.gas !== "bigint" || o.gas < 0n || o.gas > MAX_GAS)) throw bad(`gas must be a bigint in [0, 2^63-1], got ${String(o.gas)}`);
-  if (o.value !== undefined && (typeof o.value !== "bigint" || o.value < 0n || o.value >> 256n !== 0n)) throw bad(`value must be a bigint in [0, 2^256-1], got ${String(o.value)}`);
+  // The interpreter keeps gas in a signed 64-bit word.
+  if (o.gas !== undefined && !isUint(o.gas, 63)) throw bad(`gas must be a bigint in [0, 2^63-1], got ${String(o.gas)}`);
+  if (o.value !== undefined && !isUint(o.value, 256)) throw bad(`value must be a bigint in [0, 2^256-1], got ${String(o.value)}`);
 }
 
 /** Executes `code` at a fixed address; the caller is funded for `value`. */

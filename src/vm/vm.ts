@@ -9,11 +9,11 @@ import { setKeccak256 } from "../trie/mpt.js";
 import type { AccountState } from "../trie/state-root.js";
 import { type Fork, SUPPORTED_FORKS, forkName } from "../fork.js";
 import { BraidError } from "../encoding/errors.js";
+import { U64_MAX, isUint } from "../encoding/uint.js";
 import { DEFAULT_SIZES, growMemory, type RegionSizes } from "./regions.js";
 import { braidExports } from "./exports.js";
 import type { AccountInit, BlockEnv, ExecStatus, LogEntry, Message, TxResult } from "./types.js";
 
-const U64_MAX = 0xffffffffffffffffn;
 // Hex digits are ASCII, which UTF-8 decodes as is.
 const ascii = new TextDecoder();
 
@@ -35,8 +35,10 @@ function tooLarge(bytes: number, room: number): BraidError {
   return new BraidError("INPUT_TOO_LARGE", `${bytes} bytes do not fit in the Vm's input region (room for ${Math.max(0, room)}; RegionSizes.input sets it)`);
 }
 
-const U256_MAX = (1n << 256n) - 1n;
-const isWord = (v: unknown): boolean => typeof v === "bigint" && v >= 0n && v <= U256_MAX;
+/** A storage slot given to the Vm: key and value in [0, 2^256-1]. */
+function checkSlot(k: bigint, v: bigint): void {
+  if (!isUint(k, 256) || !isUint(v, 256)) throw new BraidError("STATE_INVALID", `storage slot ${String(k)} = ${String(v)}: keys and values must be bigints in [0, 2^256-1]`);
+}
 
 /**
  * An account given to putAccounts, checked before it is staged: the tables would otherwise keep
@@ -45,8 +47,8 @@ const isWord = (v: unknown): boolean => typeof v === "bigint" && v >= 0n && v <=
 function checkAccount(address: Uint8Array, a: AccountInit): void {
   const where = () => `account ${address instanceof Uint8Array ? bytesToHex(address) : String(address)}`;
   if (!(address instanceof Uint8Array) || address.length !== 20) throw new BraidError("STATE_INVALID", `${where()}: the address must be 20 bytes`);
-  if (typeof a.nonce !== "bigint" || a.nonce < 0n || a.nonce > U64_MAX) throw new BraidError("STATE_INVALID", `${where()}: nonce ${String(a.nonce)} is not a bigint in [0, 2^64-1]`);
-  if (!isWord(a.balance)) throw new BraidError("STATE_INVALID", `${where()}: balance ${String(a.balance)} is not a bigint in [0, 2^256-1]`);
+  if (!isUint(a.nonce, 64)) throw new BraidError("STATE_INVALID", `${where()}: nonce ${String(a.nonce)} is not a bigint in [0, 2^64-1]`);
+  if (!isUint(a.balance, 256)) throw new BraidError("STATE_INVALID", `${where()}: balance ${String(a.balance)} is not a bigint in [0, 2^256-1]`);
   if (!(a.code instanceof Uint8Array)) throw new BraidError("STATE_INVALID", `${where()}: code must be a Uint8Array`);
   if (!Array.isArray(a.storage)) throw new BraidError("STATE_INVALID", `${where()}: storage must be an array of [key, value] pairs`);
 }
@@ -440,7 +442,7 @@ export class Vm {
       n = 0;
     };
     for (const [k, v] of storage) {
-      if (!isWord(k) || !isWord(v)) throw new BraidError("STATE_INVALID", `storage slot ${String(k)} = ${String(v)}: keys and values must be bigints in [0, 2^256-1]`);
+      checkSlot(k, v);
       if (v === 0n) continue;
       const at = base + n * 64;
       writeLimbs(dv, at, k);
@@ -492,7 +494,7 @@ export class Vm {
 
   /** Inserts a fetched slot of an account entry (remote state). */
   putRemoteSlot(entry: number, key: bigint, value: bigint): void {
-    if (!isWord(key) || !isWord(value)) throw new BraidError("STATE_INVALID", `storage slot ${String(key)} = ${String(value)}: keys and values must be bigints in [0, 2^256-1]`);
+    checkSlot(key, value);
     if (this.exports.remote_put_slot(entry, this.stageHigh(64, this.be32(key)), this.stageHigh(96, this.be32(value))) === 0) throw new RegionExhausted(2);
   }
 
