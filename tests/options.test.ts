@@ -46,6 +46,14 @@ describe("ParallelExecutor options", () => {
       .toBe('help must be one of "share", "wait", "off", got "maybe"');
   });
 
+  it("a pool made for another Vm's memory is refused (its workers would run on that Vm's memory)", () => {
+    let error: unknown;
+    try { new ParallelExecutor(new Vm(module), pool); } catch (e) { error = e; }
+    expect(isBraidError(error), String(error)).toBe(true);
+    expect((error as { code: string }).code).toBe("OPTIONS_INVALID");
+    expect((error as Error).message).toMatch(/the worker pool was made for another memory/);
+  });
+
   it("more threads than the pool has are clamped to it, with the same result", async () => {
     const r = await executor.execute(block, pre, { verifySenders: false, policy: "always", threads: 3 });
     expect(r.parallel.sequential).toBe(false);

@@ -37,7 +37,7 @@ export class BrowserWorkerPool implements WorkerPool {
   private onFetch: ((ctx: number, ticket: number) => void) | undefined;
   readonly coordinatorMayBlock = false;
 
-  constructor(readonly threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, opts: BrowserWorkerPoolOptions = {}) {
+  constructor(readonly threads: number, module: WebAssembly.Module, readonly memory: WebAssembly.Memory, opts: BrowserWorkerPoolOptions = {}) {
     if (!Number.isInteger(threads) || threads < 1) throw new BraidError("OPTIONS_INVALID", `threads must be a whole number of at least 1, got ${String(threads)}`);
     if (typeof Worker === "undefined") throw new Error("BrowserWorkerPool needs Web Workers (in Node, use NodeWorkerPool)");
     if (!(memory.buffer instanceof SharedArrayBuffer)) {

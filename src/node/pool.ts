@@ -26,7 +26,7 @@ export class NodeWorkerPool implements WorkerPool {
   private lastRun: number[] | null = null;
   readonly coordinatorMayBlock = true;
 
-  constructor(readonly threads: number, module: WebAssembly.Module, private readonly memory: WebAssembly.Memory) {
+  constructor(readonly threads: number, module: WebAssembly.Module, readonly memory: WebAssembly.Memory) {
     if (!Number.isInteger(threads) || threads < 1) throw new BraidError("OPTIONS_INVALID", `threads must be a whole number of at least 1, got ${String(threads)}`);
     this.bell = new Doorbell(threads, SPIN_MS);
     const starts: Array<Promise<FromWorker>> = [];

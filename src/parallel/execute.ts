@@ -232,6 +232,7 @@ const WORKER = {
 export class ParallelExecutor {
   /** Reserves the worker contexts' regions in `vm` (see reserveWorkerContexts): create it before staging a block. */
   constructor(readonly vm: Vm, readonly pool: WorkerPool) {
+    checkPoolMemory(vm, pool);
     reserveWorkerContexts(vm, pool.threads);
   }
 
@@ -581,6 +582,14 @@ export function threadCount(threads: unknown, dflt: number): number {
     throw new BraidError("OPTIONS_INVALID", `threads must be a whole number of at least 1, got ${String(threads)}`);
   }
   return threads;
+}
+
+/**
+ * A pool's workers must run on the Vm's own memory: on another Vm's they would take whatever
+ * lies at the staged contexts' addresses there for a context, and run (and write) from it.
+ */
+export function checkPoolMemory(vm: Vm, pool: WorkerPool): void {
+  if (pool.memory !== vm.memory) throw new BraidError("OPTIONS_INVALID", "the worker pool was made for another memory: create it with this Vm's (new NodeWorkerPool(n, module, vm.memory))");
 }
 
 /** An option that takes one of a few strings (absent: its default). */

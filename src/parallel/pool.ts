@@ -5,6 +5,8 @@ import type { RecoveryJob } from "../tx/sign.js";
 import type { BellWiring } from "../worker/doorbell.js";
 export interface WorkerPool {
   readonly threads: number;
+  /** The shared memory its workers run on: the Vm's own (an executor checks). */
+  readonly memory: WebAssembly.Memory;
   /**
    * Whether the coordinator's own thread may run Block-STM as one of the threads (blocking it
    * until the block is done). Node: yes, which saves waking one worker; browsers: never, their
