@@ -54,6 +54,22 @@ describe("ParallelExecutor options", () => {
     expect((error as Error).message).toMatch(/the worker pool was made for another memory/);
   });
 
+  it("two execute() calls at once run one after the other, both exact; a synchronous call meanwhile is VM_BUSY", async () => {
+    // Before: the second call re-staged the Vm while the first awaited, and the first came back
+    // with a wrong state (603 differing accounts on this block).
+    const other = loadBlockFixture(join(ROOT, "../shared/fixtures/mainnet-blocks/12244000"));
+    const otherReference = executeBlock(new Vm(module), other.block, other.pre, { verifySenders: false });
+    const first = executor.execute(block, pre, { threads: 2, policy: "always" });
+    const second = executor.execute(other.block, other.pre, { threads: 2, policy: "always" });
+    let busy: unknown;
+    try { executeBlock(executor.vm, block, pre, { verifySenders: false }); } catch (e) { busy = e; }
+    expect(isBraidError(busy, "VM_BUSY"), String(busy)).toBe(true);
+    const [a, b] = await Promise.all([first, second]);
+    expect(describeDiff("first of two at once", reference, a)).toEqual([]);
+    expect(describeDiff("second of two at once", otherReference, b)).toEqual([]);
+    expect(describeDiff("synchronous after both", reference, executeBlock(executor.vm, block, pre, { verifySenders: false }))).toEqual([]);
+  }, 60_000);
+
   it("more threads than the pool has are clamped to it, with the same result", async () => {
     const r = await executor.execute(block, pre, { verifySenders: false, policy: "always", threads: 3 });
     expect(r.parallel.sequential).toBe(false);

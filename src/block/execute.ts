@@ -3,6 +3,7 @@
 import { Fork } from "../fork.js";
 import { BraidError, isBraidError } from "../encoding/errors.js";
 import { isUint } from "../encoding/uint.js";
+import { assertIdle } from "../vm/exclusive.js";
 import { bytesToHex, hexToBytes, equalBytes } from "../encoding/hex.js";
 import { recoverSender } from "../tx/sign.js";
 import type { Transaction } from "../tx/types.js";
@@ -151,6 +152,12 @@ export function assembleResult(vm: Vm, block: BlockInput, env: BlockEnv,
 
 /** Executes the block on `vm` (its state is replaced by the block's pre-state). */
 export function executeBlock(vm: Vm, block: BlockInput, pre: PreState, opts: ExecuteOptions = {}): BlockResult {
+  assertIdle(vm, "executeBlock");
+  return executeBlockOn(vm, block, pre, opts);
+}
+
+/** executeBlock for an executor that already holds `vm` (src/vm/exclusive.ts). */
+export function executeBlockOn(vm: Vm, block: BlockInput, pre: PreState, opts: ExecuteOptions = {}): BlockResult {
   const chain = opts.chain ?? MAINNET;
   const env = blockEnvFor(block, pre, chain);
   const senderMs = opts.verifySenders === false ? 0 : recoverSenders(block, env.fork);

@@ -8,7 +8,8 @@ import { recoveryJob } from "../tx/sign.js";
 import { Vm } from "../vm/vm.js";
 import { sizesFor, nextPow2, type RegionSizes } from "../vm/regions.js";
 import { MAINNET, forkAt, type ChainConfig } from "../block/chain.js";
-import { blockEnvFor, executeBlock, beaconRootCall, finishBlock, assembleResult, assignSender, stateDiff } from "../block/execute.js";
+import { blockEnvFor, executeBlockOn, beaconRootCall, finishBlock, assembleResult, assignSender, stateDiff } from "../block/execute.js";
+import { exclusive } from "../vm/exclusive.js";
 import type { BlockInput, BlockResult, PreState, StateDiffEntry } from "../block/types.js";
 import type { BlockEnv } from "../vm/types.js";
 import type { WorkerPool } from "./pool.js";
@@ -236,7 +237,12 @@ export class ParallelExecutor {
     reserveWorkerContexts(vm, pool.threads);
   }
 
-  async execute(block: BlockInput, pre: PreState, opts: ParallelOptions = {}): Promise<BlockResult & { parallel: ParallelStats }> {
+  /** Executes the block; calls on one Vm run one at a time (a second waits for the first). */
+  execute(block: BlockInput, pre: PreState, opts: ParallelOptions = {}): Promise<BlockResult & { parallel: ParallelStats }> {
+    return exclusive(this.vm, () => this.executeNow(block, pre, opts));
+  }
+
+  private async executeNow(block: BlockInput, pre: PreState, opts: ParallelOptions): Promise<BlockResult & { parallel: ParallelStats }> {
     const chain = opts.chain ?? MAINNET;
     const threads = Math.min(threadCount(opts.threads, this.pool.threads), this.pool.threads);
     oneOf("policy", opts.policy, ["auto", "always"]);
@@ -466,7 +472,7 @@ export class ParallelExecutor {
 
   private sequential(block: BlockInput, pre: PreState, chain: ChainConfig, senderMs: number, reason: string): BlockResult & { parallel: ParallelStats } {
     const sizes = parallelSizes(block, pre, forkAt(chain, block.header.number, block.header.timestamp));
-    const r = executeBlock(this.vm, block, pre, { chain, verifySenders: false, sizes });
+    const r = executeBlockOn(this.vm, block, pre, { chain, verifySenders: false, sizes });
     r.stats.senderRecoveryMs = senderMs;
     return { ...r, parallel: { executions: block.transactions.length, validations: 0, aborts: 0, waits: 0, chained: 0, held: 0, early: 0, credits: 0, sequential: true, fallbackReason: reason } };
   }

@@ -20,6 +20,7 @@ import type { BlockInput, BlockResult } from "../block/types.js";
 import type { BlockEnv } from "../vm/types.js";
 import type { StateProvider, StateRequest } from "../state/provider.js";
 import { ParallelExecutor, checkPoolMemory, reserveWorkerContexts, threadCount, type ParallelStats, type RemoteWiring } from "../parallel/execute.js";
+import { exclusive } from "../vm/exclusive.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { RemoteSession, type RoundTripStats } from "./session.js";
 import { takeRequests } from "./requests.js";
@@ -95,7 +96,13 @@ function txReads(block: BlockInput): StateRequest {
   return req;
 }
 
-export async function executeRemote(vm: Vm, block: BlockInput, provider: StateProvider, opts: RemoteOptions = {}):
+export function executeRemote(vm: Vm, block: BlockInput, provider: StateProvider, opts: RemoteOptions = {}):
+  Promise<BlockResult & { remote: RemoteStats; parallel?: ParallelStats }> {
+  // One block at a time on a Vm (src/vm/exclusive.ts): a second call waits for the first.
+  return exclusive(vm, () => executeRemoteNow(vm, block, provider, opts));
+}
+
+async function executeRemoteNow(vm: Vm, block: BlockInput, provider: StateProvider, opts: RemoteOptions):
   Promise<BlockResult & { remote: RemoteStats; parallel?: ParallelStats }> {
   const chain = opts.chain ?? MAINNET;
   const ooo = opts.ooo ?? true;

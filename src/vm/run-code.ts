@@ -3,6 +3,7 @@ import { Fork } from "../fork.js";
 import { Vm } from "./vm.js";
 import { BraidError } from "../encoding/errors.js";
 import { isUint } from "../encoding/uint.js";
+import { assertIdle } from "./exclusive.js";
 import type { ExecStatus } from "./types.js";
 
 export interface RunCodeOptions {
@@ -37,6 +38,7 @@ function checkOptions(o: RunCodeOptions): void {
 /** Executes `code` at a fixed address; the caller is funded for `value`. */
 export function runCode(vm: Vm, o: RunCodeOptions): RunCodeResult {
   checkOptions(o);
+  assertIdle(vm, "runCode");
   const fork = o.fork ?? Fork.Cancun;
   const gas = o.gas ?? 10_000_000_000n;
   vm.reset();
