@@ -78,6 +78,27 @@ describe("block headers given as objects", () => {
   });
 });
 
+describe("transactions, withdrawals and block hashes given as objects", () => {
+  const { block, pre } = loadBlockFixture(join(import.meta.dirname, "../../shared/fixtures/mainnet-blocks/19426587"));
+  const withTx = (edit: (txs: any[]) => void) => {
+    const txs = block.transactions.map((t) => ({ ...t }));
+    edit(txs);
+    return { ...block, transactions: txs };
+  };
+  it.each([
+    ["a missing transaction", withTx((t) => { t[0] = undefined; }), pre, /^BLOCK_INVALID: block: transactions\[0\] must be a transaction object/],
+    ["a 19-byte recipient", withTx((t) => { t[0].to = new Uint8Array(19); }), pre, /^TX_FIELD_INVALID: transaction 0 is invalid: transaction field 'to' must be null \(a creation\) or 20 bytes/],
+    ["data as hex text", withTx((t) => { t[0].data = "0x"; }), pre, /field 'data' must be a Uint8Array/],
+    ["a gas limit as a number", withTx((t) => { t[0].gasLimit = 21000; }), pre, /field 'gasLimit' must be a bigint, got number/],
+    ["a null access list", withTx((t) => { t[1].accessList = null; }), pre, /^TX_FIELD_INVALID: transaction 1 is invalid: transaction field 'accessList' must be an array/],
+    ["a negative withdrawal", { ...block, withdrawals: [{ address: new Uint8Array(20), amountGwei: -1n }] }, pre, /^BLOCK_INVALID: block: withdrawals\[0\] needs a 20-byte address/],
+    ["a short block hash", block, { ...pre, blockHashes: new Map([[1n, new Uint8Array(3)]]) }, /^STATE_INVALID: pre-state: block hash 1 must be 32 bytes/],
+    ["accounts that are not an array", block, { ...pre, accounts: 5 }, /^STATE_INVALID: pre-state: accounts must be an array/],
+  ])("%s is named, with sender recovery on and off", (_name, b, p, message) => {
+    for (const verifySenders of [true, false]) expect(codeOf(() => executeBlock(vm, b as never, p as never, { verifySenders }))).toMatch(message);
+  });
+});
+
 describe("worker pools", () => {
   it.each([0, -1, 1.5, Number.NaN])("NodeWorkerPool(%s) is OPTIONS_INVALID", (threads) => {
     expect(codeOf(() => new NodeWorkerPool(threads, module, vm.memory))).toMatch(/^OPTIONS_INVALID: threads must be a whole number of at least 1/);

@@ -4,6 +4,7 @@ import { Fork } from "../fork.js";
 import { BraidError, isBraidError } from "../encoding/errors.js";
 import { isUint } from "../encoding/uint.js";
 import { assertIdle } from "../vm/exclusive.js";
+import { checkTransactionShape } from "../tx/shape.js";
 import { bytesToHex, hexToBytes, equalBytes } from "../encoding/hex.js";
 import { recoverSender } from "../tx/sign.js";
 import type { Transaction } from "../tx/types.js";
@@ -44,13 +45,36 @@ function bytesToBig(b: Uint8Array): bigint {
 }
 
 /**
- * The header's fields in range (a BlockInput built in code, not parsed from JSON, is checked
- * too): the Vm would otherwise take them modulo 2^64 or 2^256.
+ * The block's shape and the header's fields in range (a BlockInput or PreState built in code,
+ * not parsed from JSON, is checked too): the Vm would otherwise take values modulo 2^64 or 2^256.
  */
-function checkHeader(block: BlockInput): void {
-  const h = block.header;
+function checkBlock(block: BlockInput, pre: PreState): void {
+  const h = block?.header;
   if (!h || typeof h !== "object") throw new BraidError("BLOCK_INVALID", "block: header missing");
   if (!Array.isArray(block.transactions)) throw new BraidError("BLOCK_INVALID", "block: transactions must be an array");
+  block.transactions.forEach((tx, i) => {
+    if (!tx || typeof tx !== "object") throw new BraidError("BLOCK_INVALID", `block: transactions[${i}] must be a transaction object`);
+    // Before sender recovery or validation read its fields.
+    try {
+      checkTransactionShape(tx);
+    } catch (e) {
+      if (isBraidError(e)) throw new BraidError(e.code, `transaction ${i} is invalid: ${e.message}`);
+      throw e;
+    }
+  });
+  if (block.withdrawals !== undefined) {
+    if (!Array.isArray(block.withdrawals)) throw new BraidError("BLOCK_INVALID", "block: withdrawals must be an array");
+    block.withdrawals.forEach((w, i) => {
+      if (!(w?.address instanceof Uint8Array) || w.address.length !== 20 || !isUint(w.amountGwei, 64)) {
+        throw new BraidError("BLOCK_INVALID", `block: withdrawals[${i}] needs a 20-byte address and an amountGwei bigint in [0, 2^64-1]`);
+      }
+    });
+  }
+  if (!pre || !Array.isArray(pre.accounts)) throw new BraidError("STATE_INVALID", "pre-state: accounts must be an array of [address, account] pairs");
+  if (!(pre.blockHashes instanceof Map)) throw new BraidError("STATE_INVALID", "pre-state: blockHashes must be a Map of block number to hash");
+  for (const [n, hash] of pre.blockHashes) {
+    if (typeof n !== "bigint" || !(hash instanceof Uint8Array) || hash.length !== 32) throw new BraidError("STATE_INVALID", `pre-state: block hash ${String(n)} must be 32 bytes under a bigint block number`);
+  }
   const int = (name: keyof BlockHeader, bits: number, optional = false) => {
     const v = h[name];
     if (optional && v === undefined) return;
@@ -67,7 +91,7 @@ function checkHeader(block: BlockInput): void {
 }
 
 export function blockEnvFor(block: BlockInput, pre: PreState, chain: ChainConfig): BlockEnv {
-  checkHeader(block);
+  checkBlock(block, pre);
   const h = block.header;
   const fork = forkAt(chain, h.number, h.timestamp);
   return {
