@@ -8,23 +8,35 @@ const bad = (what: string): never => { throw new BraidError("TX_FIELD_INVALID", 
 const isBytes = (v: unknown, len?: number): boolean => v instanceof Uint8Array && (len === undefined || v.length === len);
 
 export function checkTransactionShape(tx: Transaction): void {
+  // Field by field, no loops over names: this runs for every transaction of every block.
   if (!tx || typeof tx !== "object") bad("(the transaction itself) must be an object");
   if (!Number.isInteger(tx.type)) bad(`'type' must be an integer, got ${String(tx.type)}`);
-  for (const name of ["nonce", "gasLimit", "value", "v", "r", "s"] as const) {
-    if (typeof tx[name] !== "bigint") bad(`'${name}' must be a bigint, got ${typeof tx[name]}`);
-  }
-  for (const name of ["chainId", "gasPrice", "maxFeePerGas", "maxPriorityFeePerGas", "maxFeePerBlobGas"] as const) {
-    if (tx[name] !== undefined && typeof tx[name] !== "bigint") bad(`'${name}' must be a bigint when given, got ${typeof tx[name]}`);
-  }
+  if (typeof tx.nonce !== "bigint") notBigint("nonce", tx.nonce);
+  if (typeof tx.gasLimit !== "bigint") notBigint("gasLimit", tx.gasLimit);
+  if (typeof tx.value !== "bigint") notBigint("value", tx.value);
+  if (typeof tx.v !== "bigint" || typeof tx.r !== "bigint" || typeof tx.s !== "bigint") bad("'v', 'r' and 's' must be bigints");
+  if (tx.chainId !== undefined && typeof tx.chainId !== "bigint") notBigint("chainId", tx.chainId);
+  if (tx.gasPrice !== undefined && typeof tx.gasPrice !== "bigint") notBigint("gasPrice", tx.gasPrice);
+  if (tx.maxFeePerGas !== undefined && typeof tx.maxFeePerGas !== "bigint") notBigint("maxFeePerGas", tx.maxFeePerGas);
+  if (tx.maxPriorityFeePerGas !== undefined && typeof tx.maxPriorityFeePerGas !== "bigint") notBigint("maxPriorityFeePerGas", tx.maxPriorityFeePerGas);
+  if (tx.maxFeePerBlobGas !== undefined && typeof tx.maxFeePerBlobGas !== "bigint") notBigint("maxFeePerBlobGas", tx.maxFeePerBlobGas);
   if (tx.to !== null && !isBytes(tx.to, 20)) bad("'to' must be null (a creation) or 20 bytes");
-  if (!isBytes(tx.data)) bad("'data' must be a Uint8Array");
+  if (!(tx.data instanceof Uint8Array)) bad("'data' must be a Uint8Array");
   if (tx.sender !== undefined && !isBytes(tx.sender, 20)) bad("'sender' must be 20 bytes when given");
   if (!Array.isArray(tx.accessList)) bad("'accessList' must be an array");
-  tx.accessList.forEach((e, i) => {
+  for (let i = 0; i < tx.accessList.length; i++) {
+    const e = tx.accessList[i]!;
     if (!e || !isBytes(e.address, 20)) bad(`'accessList[${i}].address' must be 20 bytes`);
-    if (!Array.isArray(e.storageKeys) || !e.storageKeys.every((k) => isBytes(k, 32))) bad(`'accessList[${i}].storageKeys' must be an array of 32-byte keys`);
-  });
-  if (tx.blobVersionedHashes !== undefined && (!Array.isArray(tx.blobVersionedHashes) || !tx.blobVersionedHashes.every((h) => isBytes(h, 32)))) {
-    bad("'blobVersionedHashes' must be an array of 32-byte hashes");
+    if (!Array.isArray(e.storageKeys)) bad(`'accessList[${i}].storageKeys' must be an array`);
+    for (const k of e.storageKeys) if (!isBytes(k, 32)) bad(`'accessList[${i}].storageKeys' must hold 32-byte keys`);
   }
+  const hashes = tx.blobVersionedHashes;
+  if (hashes !== undefined) {
+    if (!Array.isArray(hashes)) bad("'blobVersionedHashes' must be an array");
+    for (const h of hashes) if (!isBytes(h, 32)) bad("'blobVersionedHashes' must hold 32-byte hashes");
+  }
+}
+
+function notBigint(name: string, v: unknown): never {
+  return bad(`'${name}' must be a bigint${name === "nonce" || name === "gasLimit" || name === "value" ? "" : " when given"}, got ${typeof v}`);
 }
