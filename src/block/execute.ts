@@ -1,11 +1,11 @@
 // Sequential block execution: system call, transactions in order, rewards and withdrawals.
 // The parallel executor (Block-STM) must produce exactly this result.
 import { Fork } from "../fork.js";
-import { BraidError, isBraidError } from "../encoding/errors.js";
+import { BraidError, withPrefix } from "../encoding/errors.js";
 import { isUint } from "../encoding/uint.js";
 import { assertIdle } from "../vm/exclusive.js";
 import { checkTransactionShape } from "../tx/shape.js";
-import { bytesToHex, hexToBytes, equalBytes } from "../encoding/hex.js";
+import { bytesToHex, hexToBytes, equalBytes, isBytes } from "../encoding/hex.js";
 import { recoverSender } from "../tx/sign.js";
 import type { Transaction } from "../tx/types.js";
 import { blobBaseFee } from "../tx/validate.js";
@@ -55,17 +55,12 @@ function checkBlock(block: BlockInput, pre: PreState): void {
   block.transactions.forEach((tx, i) => {
     if (!tx || typeof tx !== "object") throw new BraidError("BLOCK_INVALID", `block: transactions[${i}] must be a transaction object`);
     // Before sender recovery or validation read its fields.
-    try {
-      checkTransactionShape(tx);
-    } catch (e) {
-      if (isBraidError(e)) throw new BraidError(e.code, `transaction ${i} is invalid: ${e.message}`);
-      throw e;
-    }
+    withPrefix(`transaction ${i} is invalid: `, () => checkTransactionShape(tx));
   });
   if (block.withdrawals !== undefined) {
     if (!Array.isArray(block.withdrawals)) throw new BraidError("BLOCK_INVALID", "block: withdrawals must be an array");
     block.withdrawals.forEach((w, i) => {
-      if (!(w?.address instanceof Uint8Array) || w.address.length !== 20 || !isUint(w.amountGwei, 64)) {
+      if (!isBytes(w?.address, 20) || !isUint(w.amountGwei, 64)) {
         throw new BraidError("BLOCK_INVALID", `block: withdrawals[${i}] needs a 20-byte address and an amountGwei bigint in [0, 2^64-1]`);
       }
     });
@@ -73,7 +68,7 @@ function checkBlock(block: BlockInput, pre: PreState): void {
   if (!pre || !Array.isArray(pre.accounts)) throw new BraidError("STATE_INVALID", "pre-state: accounts must be an array of [address, account] pairs");
   if (!(pre.blockHashes instanceof Map)) throw new BraidError("STATE_INVALID", "pre-state: blockHashes must be a Map of block number to hash");
   for (const [n, hash] of pre.blockHashes) {
-    if (typeof n !== "bigint" || !(hash instanceof Uint8Array) || hash.length !== 32) throw new BraidError("STATE_INVALID", `pre-state: block hash ${String(n)} must be 32 bytes under a bigint block number`);
+    if (typeof n !== "bigint" || !isBytes(hash, 32)) throw new BraidError("STATE_INVALID", `pre-state: block hash ${String(n)} must be 32 bytes under a bigint block number`);
   }
   const int = (name: keyof BlockHeader, bits: number, optional = false) => {
     const v = h[name];
@@ -83,7 +78,7 @@ function checkBlock(block: BlockInput, pre: PreState): void {
   const bytes = (name: keyof BlockHeader, len: number, optional = false) => {
     const v = h[name];
     if (optional && v === undefined) return;
-    if (!(v instanceof Uint8Array) || v.length !== len) throw new BraidError("BLOCK_INVALID", `header: ${name} must be ${len} bytes`);
+    if (!isBytes(v, len)) throw new BraidError("BLOCK_INVALID", `header: ${name} must be ${len} bytes`);
   };
   int("number", 64); int("timestamp", 64); int("gasLimit", 64); int("gasUsed", 64);
   int("baseFee", 256, true); int("difficulty", 256); int("excessBlobGas", 64, true);
@@ -111,16 +106,7 @@ export function blockEnvFor(block: BlockInput, pre: PreState, chain: ChainConfig
 /** Recovers (and checks) every sender; returns the milliseconds spent. */
 export function recoverSenders(block: BlockInput, fork: Fork): number {
   const t0 = performance.now();
-  block.transactions.forEach((tx, i) => {
-    let sender: Uint8Array;
-    try {
-      sender = recoverSender(tx, fork);
-    } catch (e) {
-      if (isBraidError(e)) throw new BraidError(e.code, `transaction ${i}: ${e.message}`);
-      throw e;
-    }
-    assignSender(tx, i, sender);
-  });
+  block.transactions.forEach((tx, i) => assignSender(tx, i, withPrefix(`transaction ${i}: `, () => recoverSender(tx, fork))));
   return performance.now() - t0;
 }
 

@@ -9,11 +9,6 @@ import type { BlockInput, PreState, Withdrawal } from "./types.js";
 
 type Json = Record<string, unknown>;
 
-function field(o: Json, name: string, where: string): string {
-  const v = o[name];
-  if (typeof v !== "string") throw new BraidError("BLOCK_INVALID", `${where}: field '${name}' is missing or not a string`);
-  return v;
-}
 /** Whether an optional field is given (null counts as absent); a given one must then parse. */
 function has(o: Json, name: string): boolean {
   return o[name] !== undefined && o[name] !== null;
@@ -28,39 +23,39 @@ function list(o: Json, name: string, where: string): unknown[] {
   if (!Array.isArray(o[name])) throw new BraidError("BLOCK_INVALID", `${where}: field '${name}' must be an array`);
   return o[name] as unknown[];
 }
-/** A hex string of exactly `len` bytes, as an element of a list. */
-function item(v: unknown, where: string, len: number): Uint8Array {
-  return bytes({ v }, "v", where, len, where);
-}
-/** A hex number; `bits` bounds it (a nonce has 64, a balance or a storage word 256). */
-function num(o: Json, name: string, where: string, bits?: number): bigint {
-  const text = field(o, name, where);
+
+/**
+ * A hex number of at most `bits` bits; `what` names it in errors, thrown with `code`. (Also
+ * the state tests' env fields.)
+ */
+export function hexUint(v: unknown, what: string, bits?: number, code = "BLOCK_INVALID"): bigint {
+  if (typeof v !== "string") throw new BraidError(code, `${what} is missing or not a string`);
   let n: bigint;
-  try { n = hexToBigInt(text); } catch (e) {
-    throw new BraidError("BLOCK_INVALID", `${where}: field '${name}' is not a hex number (${(e as Error).message})`);
-  }
-  if (bits !== undefined && !isUint(n, bits)) throw new BraidError("BLOCK_INVALID", `${where}: field '${name}' exceeds ${bits} bits`);
+  try { n = hexToBigInt(v); } catch (e) { throw new BraidError(code, `${what} is not a hex number (${(e as Error).message})`); }
+  if (bits !== undefined && !isUint(n, bits)) throw new BraidError(code, `${what} exceeds ${bits} bits`);
   return n;
+}
+/** Hex bytes, exactly `len` of them when given; `what` names them in errors, thrown with `code`. */
+export function hexBytes(v: unknown, what: string, len?: number, code = "BLOCK_INVALID"): Uint8Array {
+  if (typeof v !== "string") throw new BraidError(code, `${what} is missing or not a string`);
+  let b: Uint8Array;
+  try { b = hexToBytes(v); } catch (e) { throw new BraidError(code, `${what} is not hex (${(e as Error).message})`); }
+  if (len !== undefined && b.length !== len) throw new BraidError(code, `${what} must be ${len} bytes, got ${b.length}`);
+  return b;
+}
+
+/** A hex number field; `bits` bounds it (a nonce has 64, a balance or a storage word 256). */
+function num(o: Json, name: string, where: string, bits?: number): bigint {
+  return hexUint(o[name], `${where}: field '${name}'`, bits);
+}
+/** A hex bytes field. */
+function bytes(o: Json, name: string, where: string, len?: number): Uint8Array {
+  return hexBytes(o[name], `${where}: field '${name}'`, len);
 }
 /** A 256-bit hex word (a storage key or value); `what` names it in errors. */
 function word(v: unknown, what: string): bigint {
   if (typeof v !== "string") throw new BraidError("ALLOC_INVALID", `${what}: expected a hex string`);
-  let n: bigint;
-  try { n = hexToBigInt(v); } catch (e) { throw new BraidError("ALLOC_INVALID", `${what} is not a hex number (${(e as Error).message})`); }
-  if (!isUint(n, 256)) throw new BraidError("ALLOC_INVALID", `${what} exceeds 256 bits`);
-  return n;
-}
-/** Hex bytes; `label` replaces "field 'name'" in errors (list items, which have no name). */
-function bytes(o: Json, name: string, where: string, len?: number, label?: string): Uint8Array {
-  const what = label ?? `${where}: field '${name}'`;
-  let b: Uint8Array;
-  const v = o[name];
-  if (typeof v !== "string") throw new BraidError("BLOCK_INVALID", `${what} is missing or not a string`);
-  try { b = hexToBytes(v); } catch (e) {
-    throw new BraidError("BLOCK_INVALID", `${what} is not hex (${(e as Error).message})`);
-  }
-  if (len !== undefined && b.length !== len) throw new BraidError("BLOCK_INVALID", `${what} must be ${len} bytes, got ${b.length}`);
-  return b;
+  return hexUint(v, what, 256, "ALLOC_INVALID");
 }
 
 export function transactionFromRpc(json: unknown, where = "transaction"): Transaction {
@@ -77,7 +72,7 @@ export function transactionFromRpc(json: unknown, where = "transaction"): Transa
     data: bytes(t, "input", where),
     accessList: list(t, "accessList", where).map((x, i) => {
       const at = `${where}.accessList[${i}]`, e = object(x, at);
-      return { address: bytes(e, "address", at, 20), storageKeys: list(e, "storageKeys", at).map((k, j) => item(k, `${at}.storageKeys[${j}]`, 32)) };
+      return { address: bytes(e, "address", at, 20), storageKeys: list(e, "storageKeys", at).map((k, j) => hexBytes(k, `${at}.storageKeys[${j}]`, 32)) };
     }),
     v: num(t, "v", where),
     r: num(t, "r", where),
@@ -91,7 +86,7 @@ export function transactionFromRpc(json: unknown, where = "transaction"): Transa
   }
   if (type === 3) {
     tx.maxFeePerBlobGas = num(t, "maxFeePerBlobGas", where);
-    tx.blobVersionedHashes = list(t, "blobVersionedHashes", where).map((h, j) => item(h, `${where}.blobVersionedHashes[${j}]`, 32));
+    tx.blobVersionedHashes = list(t, "blobVersionedHashes", where).map((h, j) => hexBytes(h, `${where}.blobVersionedHashes[${j}]`, 32));
   }
   if (has(t, "from")) tx.sender = bytes(t, "from", where, 20);
   return tx;
@@ -121,7 +116,7 @@ export function blockFromRpc(json: unknown): BlockInput {
       parentBeaconBlockRoot: has(b, "parentBeaconBlockRoot") ? bytes(b, "parentBeaconBlockRoot", w, 32) : undefined,
       receiptsRoot: bytes(b, "receiptsRoot", w, 32),
       logsBloom: bytes(b, "logsBloom", w, 256),
-      uncles: list(b, "uncles", w).map((u, i) => item(u, `block.uncles[${i}]`, 32)),
+      uncles: list(b, "uncles", w).map((u, i) => hexBytes(u, `block.uncles[${i}]`, 32)),
     },
     transactions: txs.map((t, i) => {
       if (!t || typeof t !== "object") throw new BraidError("BLOCK_INVALID", `transactions[${i}]: expected a full transaction object`);
@@ -165,7 +160,7 @@ export function preStateFromAlloc(alloc: unknown, blockHashes?: unknown): PreSta
   if (blockHashes !== undefined && blockHashes !== null) {
     for (const [n, h] of Object.entries(object(blockHashes, "block hashes", "ALLOC_INVALID"))) {
       if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(n)) throw new BraidError("ALLOC_INVALID", `block hashes: key '${n}' is not a block number`);
-      hashes.set(BigInt(n), bytes({ h }, "h", "block hashes", 32, `block hashes[${n}]`));
+      hashes.set(BigInt(n), hexBytes(h, `block hashes[${n}]`, 32));
     }
   }
   return { accounts, blockHashes: hashes };

@@ -3,7 +3,7 @@
 // (executeBlock) and Block-STM (ParallelExecutor).
 import * as L from "../wasm/layout.js";
 import { Fork } from "../fork.js";
-import { BraidError, isBraidError } from "../encoding/errors.js";
+import { BraidError, withPrefix } from "../encoding/errors.js";
 import { U64_MAX } from "../encoding/uint.js";
 import { equalBytes } from "../encoding/hex.js";
 import { validateTransaction, maxUpfrontCost } from "../tx/validate.js";
@@ -35,16 +35,11 @@ export class Carver {
 
 /** Rules that do not depend on state; nonce, balance and code are checked by the workers. */
 export function checkStatic(tx: Transaction, i: number, env: BlockEnv): void {
-  try {
-    validateTransaction(tx, {
-      fork: env.fork, chainId: env.chainId, baseFee: env.fork >= Fork.London ? env.baseFee : undefined,
-      blockGasLimit: env.gasLimit, blockGasUsed: 0n, blobBaseFee: env.blobBaseFee,
-      senderNonce: tx.nonce, senderBalance: maxUpfrontCost(tx), hasCode: false,
-    });
-  } catch (e) {
-    if (isBraidError(e)) throw new BraidError(e.code, `transaction ${i} is invalid: ${e.message}`);
-    throw e;
-  }
+  withPrefix(`transaction ${i} is invalid: `, () => validateTransaction(tx, {
+    fork: env.fork, chainId: env.chainId, baseFee: env.fork >= Fork.London ? env.baseFee : undefined,
+    blockGasLimit: env.gasLimit, blockGasUsed: 0n, blobBaseFee: env.blobBaseFee,
+    senderNonce: tx.nonce, senderBalance: maxUpfrontCost(tx), hasCode: false,
+  }));
 }
 
 

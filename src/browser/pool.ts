@@ -5,8 +5,7 @@
 // `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`),
 // or the shared WebAssembly.Memory cannot exist or be posted to a worker. The coordinator only
 // awaits the workers' messages: nothing here blocks the main thread.
-import { BraidError } from "../encoding/errors.js";
-import { chunks, settleRun, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
+import { chunks, settleRun, threadCount, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
 import type { RecoveryJob } from "../tx/sign.js";
 import { documentImportMap, normalizeImportMap, type ImportMap, type ResolvedImportMap } from "./import-map.js";
 
@@ -38,7 +37,7 @@ export class BrowserWorkerPool implements WorkerPool {
   readonly coordinatorMayBlock = false;
 
   constructor(readonly threads: number, module: WebAssembly.Module, readonly memory: WebAssembly.Memory, opts: BrowserWorkerPoolOptions = {}) {
-    if (!Number.isInteger(threads) || threads < 1) throw new BraidError("OPTIONS_INVALID", `threads must be a whole number of at least 1, got ${String(threads)}`);
+    threadCount(threads, 1); // throws OPTIONS_INVALID unless a whole number of at least 1
     if (typeof Worker === "undefined") throw new Error("BrowserWorkerPool needs Web Workers (in Node, use NodeWorkerPool)");
     if (!(memory.buffer instanceof SharedArrayBuffer)) {
       throw new Error("BrowserWorkerPool needs a shared WebAssembly.Memory (create the Vm in a cross-origin isolated page)");

@@ -17,3 +17,13 @@ export class BraidError extends Error {
 export function isBraidError(e: unknown, code?: string): e is BraidError {
   return e instanceof BraidError && (code === undefined || e.code === code);
 }
+
+/** Runs `f`; a BraidError it throws comes out with `prefix` before its message (same code). */
+export function withPrefix<T>(prefix: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (isBraidError(e)) throw new BraidError(e.code, `${prefix}${e.message}`);
+    throw e;
+  }
+}

@@ -2,8 +2,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { Doorbell, jobCode } from "../worker/doorbell.js";
-import { BraidError } from "../encoding/errors.js";
-import { chunks, settleRun, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
+import { chunks, settleRun, threadCount, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
 import type { RecoveryJob } from "../tx/sign.js";
 
 /** How long a woken worker spins for its job (the coordinator stages a block meanwhile). */
@@ -27,7 +26,7 @@ export class NodeWorkerPool implements WorkerPool {
   readonly coordinatorMayBlock = true;
 
   constructor(readonly threads: number, module: WebAssembly.Module, readonly memory: WebAssembly.Memory) {
-    if (!Number.isInteger(threads) || threads < 1) throw new BraidError("OPTIONS_INVALID", `threads must be a whole number of at least 1, got ${String(threads)}`);
+    threadCount(threads, 1); // throws OPTIONS_INVALID unless a whole number of at least 1
     this.bell = new Doorbell(threads, SPIN_MS);
     const starts: Array<Promise<FromWorker>> = [];
     for (let i = 0; i < threads; i++) {

@@ -3,7 +3,7 @@
 // commits the final writes in block order. Results are identical to executeBlock (sequential).
 import * as L from "../wasm/layout.js";
 import { Fork } from "../fork.js";
-import { BraidError, isBraidError } from "../encoding/errors.js";
+import { BraidError, withPrefix } from "../encoding/errors.js";
 import { recoveryJob } from "../tx/sign.js";
 import { Vm } from "../vm/vm.js";
 import { sizesFor, nextPow2, type RegionSizes } from "../vm/regions.js";
@@ -12,7 +12,7 @@ import { blockEnvFor, executeBlockOn, beaconRootCall, finishBlock, assembleResul
 import { exclusive } from "../vm/exclusive.js";
 import type { BlockInput, BlockResult, PreState, StateDiffEntry } from "../block/types.js";
 import type { BlockEnv } from "../vm/types.js";
-import type { WorkerPool } from "./pool.js";
+import { threadCount, type WorkerPool } from "./pool.js";
 import { Carver, blockHashRing, checkStatic, stageBlock, stageReceiptsRoot, readReceipts, txRecord, senderRunEnds, longestSenderRun, recipientLinks, helpedJobs, INVALID_REASONS } from "../block/staging.js";
 import type { HelpMode } from "../worker/help-desk.js";
 import { readDependencies } from "./dependencies.js";
@@ -453,14 +453,7 @@ export class ParallelExecutor {
   /** Sender recovery (ecrecover of every transaction) spread over the workers. */
   async recoverSenders(block: BlockInput, fork: Fork): Promise<number> {
     const t0 = performance.now();
-    const jobs = block.transactions.map((tx, i) => {
-      try {
-        return recoveryJob(tx, fork);
-      } catch (e) {
-        if (isBraidError(e)) throw new BraidError(e.code, `transaction ${i}: ${e.message}`);
-        throw e;
-      }
-    });
+    const jobs = block.transactions.map((tx, i) => withPrefix(`transaction ${i}: `, () => recoveryJob(tx, fork)));
     const addresses = await this.pool.recover(jobs);
     block.transactions.forEach((tx, i) => {
       const a = addresses[i];
@@ -579,15 +572,6 @@ function layOutWorker(take: (n: number) => number): Omit<WorkerRegions, "used"> 
     slots: take(WORKER.slots * L.STOR_SIZE),
     transient: take(WORKER.transient * L.STOR_SIZE),
   };
-}
-
-/** `threads` as given (`dflt` when absent): a whole number of at least 1, or a BraidError. */
-export function threadCount(threads: unknown, dflt: number): number {
-  if (threads === undefined) return dflt;
-  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1) {
-    throw new BraidError("OPTIONS_INVALID", `threads must be a whole number of at least 1, got ${String(threads)}`);
-  }
-  return threads;
 }
 
 /**

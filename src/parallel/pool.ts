@@ -1,6 +1,7 @@
 // Workers that run Block-STM tasks on a shared WebAssembly.Memory. One small interface, with a
 // Node adapter (worker_threads, src/node/pool.ts) and a browser adapter (Web Workers,
 // src/browser/pool.ts). The coordinator awaits `run`; it never blocks its thread.
+import { BraidError } from "../encoding/errors.js";
 import type { RecoveryJob } from "../tx/sign.js";
 import type { BellWiring } from "../worker/doorbell.js";
 export interface WorkerPool {
@@ -88,3 +89,12 @@ export type FromWorker =
   | { kind: "fetch"; ctx: number; ticket: number }
   | { kind: "recovered"; addresses: Array<Uint8Array | null> }
   | { kind: "error"; message: string };
+
+/** `threads` as given (`dflt` when absent): a whole number of at least 1, or a BraidError. */
+export function threadCount(threads: unknown, dflt: number): number {
+  if (threads === undefined) return dflt;
+  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1) {
+    throw new BraidError("OPTIONS_INVALID", `threads must be a whole number of at least 1, got ${String(threads)}`);
+  }
+  return threads;
+}

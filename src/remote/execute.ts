@@ -19,7 +19,8 @@ import { Carver, blockHashRing, checkStatic, stageBlock, readReceipts, txRecord,
 import type { BlockInput, BlockResult } from "../block/types.js";
 import type { BlockEnv } from "../vm/types.js";
 import type { StateProvider, StateRequest } from "../state/provider.js";
-import { ParallelExecutor, checkPoolMemory, reserveWorkerContexts, threadCount, type ParallelStats, type RemoteWiring } from "../parallel/execute.js";
+import { ParallelExecutor, checkPoolMemory, reserveWorkerContexts, type ParallelStats, type RemoteWiring } from "../parallel/execute.js";
+import { threadCount } from "../parallel/pool.js";
 import { exclusive } from "../vm/exclusive.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { RemoteSession, type RoundTripStats } from "./session.js";
@@ -112,8 +113,10 @@ async function executeRemoteNow(vm: Vm, block: BlockInput, provider: StateProvid
   if (!pool && !sync) throw new BraidError("REMOTE_NEEDS_WORKERS", "this state provider answers asynchronously: pass a worker pool (opts.pool)");
   if (pool && threads > pool.threads) throw new BraidError("OPTIONS_INVALID", `threads (${threads}) exceeds the pool's ${pool.threads}`);
   const env = blockEnvFor(block, { accounts: [], blockHashes: new Map() }, chain);
-  if (pool) checkPoolMemory(vm, pool);
-  if (pool) reserveWorkerContexts(vm, pool.threads); // before staging: a first reservation empties the vm
+  if (pool) {
+    checkPoolMemory(vm, pool);
+    reserveWorkerContexts(vm, pool.threads); // before staging: a first reservation empties the vm
+  }
   const senderMs = opts.verifySenders === false ? 0 : pool ? await new ParallelExecutor(vm, pool).recoverSenders(block, env.fork) : recoverSenders(block, env.fork);
   block.transactions.forEach((tx, i) => {
     if (!tx.sender) throw new BraidError("SENDER_MISSING", `transaction ${i}: no sender (no 'from' and recovery disabled)`);

@@ -1,9 +1,9 @@
 // Runs GeneralStateTests entries (already parsed JSON) on Braid and compares the post-state root
 // and logs hash with the filled values.
 import { Fork, parseFork, forkName, SUPPORTED_FORKS } from "../fork.js";
-import { hexToBytes, hexToBigInt, bytesToHex, equalBytes } from "../encoding/hex.js";
+import { hexToBytes, bytesToHex, equalBytes } from "../encoding/hex.js";
 import { BraidError, isBraidError } from "../encoding/errors.js";
-import { accountsFromJson } from "../block/parse.js";
+import { accountsFromJson, hexBytes, hexUint } from "../block/parse.js";
 import { keccak256 } from "../trie/mpt.js";
 import { stateRoot, logsHash, EMPTY_CODE_HASH } from "../trie/state-root.js";
 import { transactionFromJson, type StateTestTransactionJson } from "../tx/from-json.js";
@@ -46,14 +46,8 @@ export function preStateOf(t: StateTestJson): Array<[Uint8Array, AccountInit]> {
 export function blockEnvOf(t: StateTestJson, fork: Fork): BlockEnv {
   const e = t.env;
   if (!e || typeof e !== "object") throw new BraidError("STATETEST_INVALID", "env: expected a JSON object");
-  const big = (k: string) => {
-    const v = e[k];
-    if (v === undefined) return 0n;
-    try { return hexToBigInt(v); } catch (err) { throw new BraidError("STATETEST_INVALID", `env.${k} is not a hex number (${(err as Error).message})`); }
-  };
-  let coinbase: Uint8Array;
-  try { coinbase = hexToBytes(e.currentCoinbase); } catch (err) { throw new BraidError("STATETEST_INVALID", `env.currentCoinbase is not hex (${(err as Error).message})`); }
-  if (coinbase.length !== 20) throw new BraidError("STATETEST_INVALID", `env.currentCoinbase must be 20 bytes, got ${coinbase.length}`);
+  const big = (k: string) => (e[k] === undefined ? 0n : hexUint(e[k], `env.${k}`, undefined, "STATETEST_INVALID"));
+  const coinbase = hexBytes(e.currentCoinbase, "env.currentCoinbase", 20, "STATETEST_INVALID");
   return {
     fork,
     coinbase,

@@ -2,10 +2,10 @@
 // field of the right type and length, before anything reads it. A wrong one is TX_FIELD_INVALID
 // naming the field, not a TypeError, and never a short address padded or a value ignored.
 import { BraidError } from "../encoding/errors.js";
+import { isBytes } from "../encoding/hex.js";
 import type { Transaction } from "./types.js";
 
 const bad = (what: string): never => { throw new BraidError("TX_FIELD_INVALID", `transaction field ${what}`); };
-const isBytes = (v: unknown, len?: number): boolean => v instanceof Uint8Array && (len === undefined || v.length === len);
 
 export function checkTransactionShape(tx: Transaction): void {
   // Field by field, no loops over names: this runs for every transaction of every block.
@@ -21,7 +21,7 @@ export function checkTransactionShape(tx: Transaction): void {
   if (tx.maxPriorityFeePerGas !== undefined && typeof tx.maxPriorityFeePerGas !== "bigint") notBigint("maxPriorityFeePerGas", tx.maxPriorityFeePerGas);
   if (tx.maxFeePerBlobGas !== undefined && typeof tx.maxFeePerBlobGas !== "bigint") notBigint("maxFeePerBlobGas", tx.maxFeePerBlobGas);
   if (tx.to !== null && !isBytes(tx.to, 20)) bad("'to' must be null (a creation) or 20 bytes");
-  if (!(tx.data instanceof Uint8Array)) bad("'data' must be a Uint8Array");
+  if (!isBytes(tx.data)) bad("'data' must be a Uint8Array");
   if (tx.sender !== undefined && !isBytes(tx.sender, 20)) bad("'sender' must be 20 bytes when given");
   if (!Array.isArray(tx.accessList)) bad("'accessList' must be an array");
   for (let i = 0; i < tx.accessList.length; i++) {

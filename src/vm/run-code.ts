@@ -3,6 +3,7 @@ import { Fork } from "../fork.js";
 import { Vm } from "./vm.js";
 import { BraidError } from "../encoding/errors.js";
 import { isUint } from "../encoding/uint.js";
+import { isBytes } from "../encoding/hex.js";
 import { assertIdle } from "./exclusive.js";
 import type { ExecStatus } from "./types.js";
 
@@ -28,8 +29,8 @@ const COINBASE = new Uint8Array(20);
 function checkOptions(o: RunCodeOptions): void {
   const bad = (what: string) => new BraidError("OPTIONS_INVALID", `runCode: ${what}`);
   if (!o || typeof o !== "object") throw bad("expected an options object");
-  if (!(o.code instanceof Uint8Array)) throw bad("code must be a Uint8Array");
-  if (o.input !== undefined && !(o.input instanceof Uint8Array)) throw bad("input must be a Uint8Array");
+  if (!isBytes(o.code)) throw bad("code must be a Uint8Array");
+  if (o.input !== undefined && !isBytes(o.input)) throw bad("input must be a Uint8Array");
   // The interpreter keeps gas in a signed 64-bit word.
   if (o.gas !== undefined && !isUint(o.gas, 63)) throw bad(`gas must be a bigint in [0, 2^63-1], got ${String(o.gas)}`);
   if (o.value !== undefined && !isUint(o.value, 256)) throw bad(`value must be a bigint in [0, 2^256-1], got ${String(o.value)}`);

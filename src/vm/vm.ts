@@ -4,7 +4,7 @@ import * as L from "../wasm/layout.js";
 import { braidImports, type StateFetchHandler } from "./imports.js";
 import { keccak_256 as keccakJs } from "@noble/hashes/sha3.js";
 import { EMPTY_CODE_HASH } from "../trie/state-root.js";
-import { bytesToHex, hexOfRange } from "../encoding/hex.js";
+import { bytesToHex, hexOfRange, isBytes } from "../encoding/hex.js";
 import { setKeccak256 } from "../trie/mpt.js";
 import type { AccountState } from "../trie/state-root.js";
 import { type Fork, SUPPORTED_FORKS, forkName } from "../fork.js";
@@ -45,11 +45,11 @@ function checkSlot(k: bigint, v: bigint): void {
  * the nonce modulo 2^64 and the balance modulo 2^256 (a negative balance as a huge one).
  */
 function checkAccount(address: Uint8Array, a: AccountInit): void {
-  const where = () => `account ${address instanceof Uint8Array ? bytesToHex(address) : String(address)}`;
-  if (!(address instanceof Uint8Array) || address.length !== 20) throw new BraidError("STATE_INVALID", `${where()}: the address must be 20 bytes`);
+  const where = () => `account ${isBytes(address) ? bytesToHex(address) : String(address)}`;
+  if (!isBytes(address, 20)) throw new BraidError("STATE_INVALID", `${where()}: the address must be 20 bytes`);
   if (!isUint(a.nonce, 64)) throw new BraidError("STATE_INVALID", `${where()}: nonce ${String(a.nonce)} is not a bigint in [0, 2^64-1]`);
   if (!isUint(a.balance, 256)) throw new BraidError("STATE_INVALID", `${where()}: balance ${String(a.balance)} is not a bigint in [0, 2^256-1]`);
-  if (!(a.code instanceof Uint8Array)) throw new BraidError("STATE_INVALID", `${where()}: code must be a Uint8Array`);
+  if (!isBytes(a.code)) throw new BraidError("STATE_INVALID", `${where()}: code must be a Uint8Array`);
   if (!Array.isArray(a.storage)) throw new BraidError("STATE_INVALID", `${where()}: storage must be an array of [key, value] pairs`);
 }
 
