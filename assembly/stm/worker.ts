@@ -169,6 +169,9 @@ function publish(i: u32, inc: u32, status: u32): bool {
     const s = <usize>load<u32>(dirty + (<usize>k << 2));
     // S_ORIG is the value this incarnation loaded.
     if (eq32(s + L.S_VALUE, s + L.S_ORIG)) continue;
+    // An account deleted at this transaction's end (SELFDESTRUCT) loses the slots it wrote: the
+    // wipe comes after them, as readers see it (stm/load.ts hides versions of the wiping transaction).
+    if (load<u32>(<usize>load<u32>(s + L.S_ACCT) + L.A_WIPE) == i + 1) continue;
     const loc = <usize>load<u32>(s + L.S_MV_LOC); // noted by stm_load_slot
     const v = mv_write(loc, i, inc, s + L.S_VALUE, 32);
     if (v == 0) return false;

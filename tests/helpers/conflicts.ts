@@ -739,6 +739,62 @@ function selfdestructCancun(): Scenario {
   };
 }
 
+/**
+ * (f) A contract writes its own storage, then self-destructs, in one transaction (found by a
+ * random-block fuzzer: Block-STM's commit applied those writes after the wipe). Before Cancun the
+ * account and all its slots go, written ones included; a later payment makes it a plain account.
+ * From Cancun on the old contract keeps its code and the writes, and a contract created and
+ * self-destructed in one transaction (its constructor wrote a slot) leaves nothing.
+ */
+function writeThenSelfdestruct(fork: "Shanghai" | "Cancun"): Scenario {
+  const K = address(fork === "Shanghai" ? 0x5d01 : 0x5d02), probe = address(0x9b11), ben = address(0xbe50), factory = address(0xfaca);
+  const runtime = asm(push(5), push(1), "SSTORE", push(7), push(3), "SSTORE", push(ben), "SELFDESTRUCT");
+  const init = mortalInit(ben);
+  const W = create2Address(factory, 0n, init);
+  const make = () => {
+    const b = new BlockBuilder(fork === "Shanghai" ? SHANGHAI : CANCUN, CB);
+    b.contract(K, runtime, { balance: 1000n, storage: [[1n, 0x11n], [2n, 0x22n]] });
+    b.contract(probe, SIZE_PROBE);
+    b.contract(factory, FACTORY, { nonce: 2n });
+    for (let i = 0; i < 5; i++) b.eoa(SENDER(820 + i));
+    warmup(b); // the numbers below are indices after the P warm-up transactions
+    b.tx(SENDER(820), K, {}); // 0: slot1 = 5, slot3 = 7, SELFDESTRUCT
+    b.tx(SENDER(821), probe, { data: concat(word(1), word(K)) }); // 1: K's code size + 1
+    b.tx(SENDER(822), K, { value: 100n, gas: 100_000n }); // 2: pays K (runs its code again where it is kept)
+    b.tx(SENDER(823), factory, { data: factoryInput(1, 1, init), gas: 1_000_000n }); // 3: create W (slot7 = 1) + SELFDESTRUCT
+    b.tx(SENDER(824), probe, { data: concat(word(2), word(W)) }); // 4: W gone
+    return b.build();
+  };
+  return {
+    name: `(f) ${fork}: a contract writes its storage and self-destructs in the same transaction`,
+    make,
+    statuses: all(P + 5),
+    check(label, r, c) {
+      const ck = new Checks(label);
+      const k = accountOf(r, c, K);
+      if (fork === "Shanghai") {
+        for (const slot of [1, 2, 3]) ck.eq(`K slot ${slot} (cleared with the account)`, slotOf(r, c, K, slot), 0n);
+        ck.eq("probe slot 1 (K has no code)", slotOf(r, c, probe, 1), 1n);
+        ck.eq("K code hash", k?.codeHash, hex(EMPTY_CODE_HASH));
+        ck.eq("K balance (the later payment)", k?.balance, 100n);
+        ck.eq("beneficiary balance", accountOf(r, c, ben)?.balance, 1000n);
+      } else {
+        ck.eq("K slot 1 (written, kept)", slotOf(r, c, K, 1), 5n);
+        ck.eq("K slot 2 (kept)", slotOf(r, c, K, 2), 0x22n);
+        ck.eq("K slot 3 (written, kept)", slotOf(r, c, K, 3), 7n);
+        ck.eq("probe slot 1 (K keeps its code)", slotOf(r, c, probe, 1), BigInt(runtime.length) + 1n);
+        ck.eq("K balance (the payment, sent on by its code)", k?.balance, 0n);
+        ck.eq("beneficiary balance", accountOf(r, c, ben)?.balance, 1100n);
+      }
+      ck.eq("factory slot 1 (W)", slotOf(r, c, factory, 1), big(W));
+      ck.eq("probe slot 2 (W gone)", slotOf(r, c, probe, 2), 1n);
+      ck.eq("W slot 7 (its constructor's write, gone with it)", slotOf(r, c, W, 7), 0n);
+      ck.ok("W does not exist", accountOf(r, c, W) === null);
+      return ck.out;
+    },
+  };
+}
+
 /** Invalid blocks: a transaction invalid only because of an earlier transaction. */
 function invalidScenarios(): Scenario[] {
   const S = address(0x5bad01);
@@ -795,6 +851,8 @@ export function scenarios(): Scenario[] {
     createThenCallScenario(),
     selfdestructRecreateShanghai(),
     selfdestructCancun(),
+    writeThenSelfdestruct("Shanghai"),
+    writeThenSelfdestruct("Cancun"),
     blockHashScenario(),
     manyLocationsScenario(),
     hotRecipientScenario(),
