@@ -5,7 +5,7 @@
 // `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`),
 // or the shared WebAssembly.Memory cannot exist or be posted to a worker. The coordinator only
 // awaits the workers' messages: nothing here blocks the main thread.
-import { chunks, settleRun, threadCount, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
+import { chunks, settleRun, threadCount, FetchRoutes, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
 import type { RecoveryJob } from "../tx/sign.js";
 import { documentImportMap, normalizeImportMap, type ImportMap, type ResolvedImportMap } from "./import-map.js";
 
@@ -33,7 +33,7 @@ export class BrowserWorkerPool implements WorkerPool {
   private workers: Worker[] = [];
   private ready: Promise<void>;
   private closed = false;
-  private onFetch: ((ctx: number, ticket: number) => void) | undefined;
+  private readonly fetchRoutes = new FetchRoutes();
   readonly coordinatorMayBlock = false;
 
   constructor(readonly threads: number, module: WebAssembly.Module, readonly memory: WebAssembly.Memory, opts: BrowserWorkerPoolOptions = {}) {
@@ -74,7 +74,13 @@ export class BrowserWorkerPool implements WorkerPool {
         w.removeEventListener("messageerror", onMessageError);
       };
       const onMessage = (e: MessageEvent<FromWorker>) => {
-        if (e.data.kind === "fetch") { this.fetch(e.data.ctx, e.data.ticket); return; }
+        if (e.data.kind === "fetch") {
+          if (!this.fetchRoutes.route(e.data.ctx, e.data.ticket)) {
+            cleanup();
+            reject(new Error(`Block-STM worker ${index} asked for state on context ${e.data.ctx}, which no remote run serves`));
+          }
+          return;
+        }
         cleanup();
         if (e.data.kind === "error") reject(new Error(`Block-STM worker ${index} failed: ${e.data.message}`));
         else resolve(e.data);
@@ -95,11 +101,6 @@ export class BrowserWorkerPool implements WorkerPool {
     });
   }
 
-  private fetch(ctx: number, ticket: number): void {
-    if (!this.onFetch) throw new Error("a worker asked for state, but no state provider is attached");
-    this.onFetch(ctx, ticket);
-  }
-
   whenReady(): Promise<void> {
     return this.ready;
   }
@@ -113,11 +114,11 @@ export class BrowserWorkerPool implements WorkerPool {
       this.workers[i].postMessage({ kind: "run", ctx, job: opts.job } satisfies ToWorker);
       return p;
     });
-    this.onFetch = opts.onFetch;
+    const detach = this.fetchRoutes.attach(contexts, opts.onFetch);
     try {
       return await settleRun(done);
     } finally {
-      this.onFetch = undefined;
+      detach();
     }
   }
 

@@ -2,7 +2,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { Doorbell, jobCode } from "../worker/doorbell.js";
-import { chunks, settleRun, threadCount, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
+import { chunks, settleRun, threadCount, FetchRoutes, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
 import type { RecoveryJob } from "../tx/sign.js";
 
 /** How long a woken worker spins for its job (the coordinator stages a block meanwhile). */
@@ -14,7 +14,7 @@ export class NodeWorkerPool implements WorkerPool {
   private workers: Worker[] = [];
   private ready: Promise<void>;
   private isReady = false;
-  private onFetch: ((ctx: number, ticket: number) => void) | undefined;
+  private readonly fetchRoutes = new FetchRoutes();
   private readonly bell: Doorbell;
   /** The memory's size when each worker last started a job (see run). */
   private readonly sizeSeen: number[] = [];
@@ -52,7 +52,11 @@ export class NodeWorkerPool implements WorkerPool {
   }
 
   private onMessage(i: number, m: FromWorker): void {
-    if (m.kind === "fetch") { this.fetch(m.ctx, m.ticket); return; }
+    if (m.kind === "fetch") {
+      // Thrown here it would end the process (an event handler): fail the worker's run instead.
+      if (!this.fetchRoutes.route(m.ctx, m.ticket)) this.onError(i, new Error(`worker ${i} asked for state on context ${m.ctx}, which no remote run serves`));
+      return;
+    }
     const waiter = this.waiting[i]!.shift();
     if (!waiter) return; // a reply nobody asked for: none is expected
     if (m.kind === "error") waiter.reject(new Error(`Block-STM worker failed: ${m.message}`));
@@ -62,11 +66,6 @@ export class NodeWorkerPool implements WorkerPool {
   private onError(i: number, e: Error): void {
     this.crashed[i] = e;
     for (const waiter of this.waiting[i]!.splice(0)) waiter.reject(e);
-  }
-
-  private fetch(ctx: number, ticket: number): void {
-    if (!this.onFetch) throw new Error("a worker asked for state, but no state provider is attached");
-    this.onFetch(ctx, ticket);
   }
 
   whenReady(): Promise<void> {
@@ -93,8 +92,8 @@ export class NodeWorkerPool implements WorkerPool {
       if (!rung[i]) this.post(i, { kind: "run", ctx, job: opts.job });
       return p;
     });
-    this.onFetch = opts.onFetch;
-    return settleRun(done).finally(() => { this.onFetch = undefined; });
+    const detach = this.fetchRoutes.attach(contexts, opts.onFetch);
+    return settleRun(done).finally(detach);
   }
 
   /**

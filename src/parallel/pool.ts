@@ -56,6 +56,31 @@ export interface RunOptions {
 }
 
 /**
+ * Which handler serves a worker's state request, by the context it runs: each run attaches its
+ * own for its contexts and detaches only those. (One handler per pool was cleared by an earlier
+ * run settling late, its replies delivered after a later remote run had begun, and that run's
+ * requests then found none.)
+ */
+export class FetchRoutes {
+  private readonly routes = new Map<number, (ctx: number, ticket: number) => void>();
+
+  /** Routes the contexts' requests to `handler` (none: nothing to route); returns the detach. */
+  attach(contexts: number[], handler: ((ctx: number, ticket: number) => void) | undefined): () => void {
+    if (!handler) return () => undefined;
+    for (const ctx of contexts) this.routes.set(ctx, handler);
+    return () => { for (const ctx of contexts) if (this.routes.get(ctx) === handler) this.routes.delete(ctx); };
+  }
+
+  /** Serves a request; false when no run's handler covers its context (a bug: the worker would wait forever). */
+  route(ctx: number, ticket: number): boolean {
+    const handler = this.routes.get(ctx);
+    if (!handler) return false;
+    handler(ctx, ticket);
+    return true;
+  }
+}
+
+/**
  * The workers' results once every one has finished. All are awaited before the caller detaches
  * its state handler, so that one failing does not strand others that wait on state; then the
  * first failure is thrown.
