@@ -76,10 +76,11 @@ function warm_up(sender: usize, target: usize): void {
 }
 
 function delete_account(e: usize): void {
-  // In parallel mode a deleted account that may have had storage carries a wipe marker, so that
-  // later transactions ignore older slot versions and the pre-state.
+  // A deleted account that may have had storage carries a wipe marker: in parallel mode later
+  // transactions then ignore older slot versions and the pre-state; in the host's tables the
+  // state diff reports the clear (storageCleared), which lists of slots cannot show on remote state.
   const had = (load<u32>(e + L.A_ORIG_FLAGS) & L.AF_EXISTS) != 0 || (load<u32>(e + L.A_FLAGS) & (L.AF_CREATED | L.AF_DESTRUCTED)) != 0;
-  if (G.g_parallel && had) store<u32>(e + L.A_WIPE, load<u32>(G.g_ctx + L.CTX_TX_INDEX) + 1);
+  if (had) store<u32>(e + L.A_WIPE, load<u32>(G.g_ctx + L.CTX_TX_INDEX) + 1);
   // Sequential mode clears the slots in place (a full table scan, only when it can have any);
   // in parallel mode the wipe marker hides them from later transactions and the commit clears them.
   const mayHaveSlots = (load<u32>(e + L.A_FLAGS) & (L.AF_HAS_STORAGE | L.AF_STORAGE_WRITTEN)) != 0;

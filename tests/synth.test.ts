@@ -68,7 +68,7 @@ function stateView(g: Generated) {
     postSlot: (addr: string, slot: bigint) => {
       const d = g.r.stateDiff.get(addr);
       // The diff holds the slots that changed; the others keep their pre-state value.
-      return d === undefined ? preSlot(addr, slot) : d === null ? 0n : (d.storage.get(slot.toString(16)) ?? preSlot(addr, slot));
+      return d === undefined ? preSlot(addr, slot) : d === null ? 0n : (d.storage.get(slot.toString(16)) ?? (d.storageCleared ? 0n : preSlot(addr, slot)));
     },
   };
 }

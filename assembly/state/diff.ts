@@ -20,6 +20,7 @@ function account_differs(e: usize): bool {
   return ((load<u32>(e + L.A_FLAGS) ^ load<u32>(e + L.A_ORIG_FLAGS)) & L.AF_EXISTS) != 0
     || load<u64>(e + L.A_NONCE) != load<u64>(e + L.A_ORIG_NONCE)
     || load<u32>(e + L.A_CODE) != load<u32>(e + L.A_ORIG_CODE)
+    || load<u32>(e + L.A_WIPE) != load<u32>(e + L.A_ORIG_WIPE) // storage cleared (deleted, then back)
     || words_differ(e + L.A_BALANCE, e + L.A_ORIG_BALANCE);
 }
 

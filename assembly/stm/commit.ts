@@ -240,6 +240,7 @@ function commit_in_order(h: usize, n: u32, cb: usize): bool {
           const e = account_entry(loc);
           if (e == 0) return false;
           if ((load<u32>(e + L.A_FLAGS) & (L.AF_HAS_STORAGE | L.AF_STORAGE_WRITTEN)) != 0) storage_wipe(e);
+          store<u32>(e + L.A_WIPE, i + 1); // for the state diff, as the sequential path marks it
         }
         if (!apply_location(loc, v)) return false;
       }

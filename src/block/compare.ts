@@ -13,7 +13,8 @@ function sameLogs(a: LogEntry[], b: LogEntry[]): boolean {
 
 function sameEntry(a: StateDiffEntry | null, b: StateDiffEntry | null | undefined): boolean {
   if (a === null || b === null || b === undefined) return a === b;
-  if (a.nonce !== b.nonce || a.balance !== b.balance || a.codeHash !== b.codeHash || a.storage.size !== b.storage.size) return false;
+  if (a.nonce !== b.nonce || a.balance !== b.balance || a.codeHash !== b.codeHash || a.storage.size !== b.storage.size
+    || (a.storageCleared ?? false) !== (b.storageCleared ?? false)) return false;
   for (const [k, v] of a.storage) if (b.storage.get(k) !== v) return false;
   return true;
 }

@@ -251,7 +251,7 @@ export function stateDiff(vm: Vm): Map<string, StateDiffEntry | null> {
       if (a.existed) diff.set(a.address, null);
       continue;
     }
-    diff.set(a.address, { nonce: a.nonce, balance: a.balance, codeHash: a.codeHash, storage: a.storage });
+    diff.set(a.address, { nonce: a.nonce, balance: a.balance, codeHash: a.codeHash, storage: a.storage, ...(a.storageCleared ? { storageCleared: true as const } : {}) });
   }
   return diff;
 }

@@ -67,6 +67,12 @@ export interface StateDiffEntry {
   balance: bigint;
   codeHash: string;
   storage: Map<string, bigint>;
+  /**
+   * Present (true) when the account's whole storage was cleared during the block: it was deleted
+   * (SELFDESTRUCT, or touched while empty) and exists again at the end. Every slot `storage` does
+   * not list is then zero.
+   */
+  storageCleared?: true;
 }
 
 export interface BlockStats {

@@ -70,6 +70,11 @@ export interface ChangedAccount {
   codeHash: string;
   /** Slot key (lowercase hex without 0x or leading zeros, as bigint.toString(16)) to value; 0 where a slot was cleared. */
   storage: Map<string, bigint>;
+  /**
+   * The account's whole storage was cleared during the block (it was deleted, and may exist
+   * again): `storage` then holds only the slots set to non-zero values since.
+   */
+  storageCleared: boolean;
 }
 
 export interface BraidExports {
@@ -664,10 +669,17 @@ export class Vm {
         balance: this.readWord(e + L.A_BALANCE),
         codeHash,
         storage: new Map(),
+        storageCleared: dv.getUint32(e + L.A_WIPE, true) !== 0,
       };
     });
     const keys = this.hexOfWords(slotAt.map((s) => s + L.S_KEY));
-    slotAt.forEach((s, j) => changed[slotOwner[j]!]!.storage.set(keys[j]!, this.readWord(s + L.S_VALUE)));
+    slotAt.forEach((s, j) => {
+      const account = changed[slotOwner[j]!]!;
+      const value = this.readWord(s + L.S_VALUE);
+      // After a clear every slot not listed is zero: the pre-state's slots it zeroed are not listed
+      // (on remote state those never read are not known at all).
+      if (value !== 0n || !account.storageCleared) account.storage.set(keys[j]!, value);
+    });
     return changed;
   }
 

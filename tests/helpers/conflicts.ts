@@ -221,8 +221,9 @@ export function slotOf(r: BlockResult, c: BlockCase, a: Address, k: bigint | num
   if (e === null) return 0n;
   const pre = c.pre.accounts.find(([x]) => hex(x) === hex(a));
   const before = pre?.[1].storage.find(([s]) => s === BigInt(k))?.[1] ?? 0n;
-  // The diff holds the slots that changed; the others keep their pre-state value.
-  return e ? (e.storage.get(BigInt(k).toString(16)) ?? before) : before;
+  // The diff holds the slots that changed; the others keep their pre-state value, or are zero
+  // where the account's storage was cleared during the block.
+  return e ? (e.storage.get(BigInt(k).toString(16)) ?? (e.storageCleared ? 0n : before)) : before;
 }
 export function accountOf(r: BlockResult, c: BlockCase, a: Address): { nonce: bigint; balance: bigint; codeHash: string } | null {
   const e = r.stateDiff.get(hex(a));

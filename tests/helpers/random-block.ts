@@ -1,0 +1,198 @@
+// Random blocks for differential tests (tests/random-blocks.test.ts): a few senders (the coinbase
+// among them) calling two contracts of random bytecode that share the senders, the coinbase, the
+// precompiles and each other as call targets, with CREATE/CREATE2 of random initcode,
+// SELFDESTRUCT, storage and transient storage on a few keys, logs, and value transfers, at a
+// random fork from Homestead to Cancun. Seeded: a seed always gives the same block. Nothing here
+// knows what the results should be; the tests compare executors with each other.
+import type { Transaction } from "../../src/tx/types.js";
+import type { AccountInit } from "../../src/vm/types.js";
+import type { BlockCase } from "./braid-dist.js";
+
+/** A small deterministic generator (xorshift-multiply over a 32-bit LCG state). */
+export class Rng {
+  constructor(private state: number) {}
+  next(): number {
+    this.state = (Math.imul(this.state, 1103515245) + 12345) >>> 0;
+    let x = this.state ^ (this.state >>> 16);
+    x = Math.imul(x, 0x45d9f3b) >>> 0;
+    return ((x ^ (x >>> 16)) >>> 0) / 4294967296;
+  }
+  int(n: number): number { return Math.floor(this.next() * n); }
+  pick<T>(a: readonly T[]): T { return a[this.int(a.length)]!; }
+  chance(p: number): boolean { return this.next() < p; }
+}
+
+const addr = (byte: number): Uint8Array => new Uint8Array(20).fill(byte);
+const precompile = (n: number): Uint8Array => { const a = new Uint8Array(20); a[19] = n; return a; };
+const A = addr(0xaa), B = addr(0xbb), C = addr(0xcc);
+const COINBASE = addr(0xc0);
+const SENDERS = [addr(0x11), addr(0x12), addr(0x13), addr(0x14), COINBASE];
+/** What the code calls, reads and sends to: the contracts, an EOA, the senders, precompiles, a never-seen address. */
+const TARGETS = [A, B, C, ...SENDERS, ...Array.from({ length: 10 }, (_, i) => precompile(i + 1)), addr(0xde)];
+
+/** Stack inputs of the defined opcodes (a fork decides which are valid). */
+const INPUTS = new Map<number, number>([
+  [0x00, 0], [0x01, 2], [0x02, 2], [0x03, 2], [0x04, 2], [0x05, 2], [0x06, 2], [0x07, 2], [0x08, 3], [0x09, 3], [0x0a, 2], [0x0b, 2],
+  [0x10, 2], [0x11, 2], [0x12, 2], [0x13, 2], [0x14, 2], [0x15, 1], [0x16, 2], [0x17, 2], [0x18, 2], [0x19, 1], [0x1a, 2],
+  [0x1b, 2], [0x1c, 2], [0x1d, 2], [0x20, 2],
+  [0x30, 0], [0x31, 1], [0x32, 0], [0x33, 0], [0x34, 0], [0x35, 1], [0x36, 0], [0x37, 3], [0x38, 0], [0x39, 3], [0x3a, 0],
+  [0x3b, 1], [0x3c, 4], [0x3d, 0], [0x3e, 3], [0x3f, 1], [0x41, 0], [0x42, 0], [0x43, 0], [0x44, 0], [0x45, 0], [0x46, 0],
+  [0x47, 0], [0x48, 0], [0x49, 1], [0x4a, 0],
+  [0x50, 1], [0x51, 1], [0x52, 2], [0x53, 2], [0x54, 1], [0x55, 2], [0x58, 0], [0x59, 0], [0x5a, 0], [0x5b, 0], [0x5c, 1],
+  [0x5d, 2], [0x5e, 3], [0x5f, 0],
+  [0xa0, 2], [0xa1, 3], [0xa2, 4], [0xa3, 5], [0xa4, 6],
+  ...Array.from({ length: 4 }, (_, i) => [0x80 + i, 0] as [number, number]), // DUP1-4
+  ...Array.from({ length: 4 }, (_, i) => [0x90 + i, 0] as [number, number]), // SWAP1-4
+]);
+const MEMORY_OPS = new Set([0x20, 0x37, 0x39, 0x3c, 0x3e, 0x51, 0x52, 0x53, 0x5e, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4]);
+const STORAGE_OPS = new Set([0x54, 0x55, 0x5c, 0x5d]);
+
+/** The forks the blocks use: [name, number, timestamp, London rules]. Levels index this list. */
+const FORKS: Array<[string, bigint, bigint, boolean]> = [
+  ["Homestead", 2_000_000n, 0n, false], ["SpuriousDragon", 3_000_000n, 0n, false], ["Byzantium", 5_000_000n, 0n, false],
+  ["Istanbul", 10_000_000n, 0n, false], ["Berlin", 12_500_000n, 0n, false], ["London", 13_000_000n, 0n, true],
+  ["Paris", 16_000_000n, 1_600_000_000n, true], ["Shanghai", 17_100_000n, 1_690_000_000n, true],
+  ["Cancun", 19_500_000n, 1_720_000_000n, true],
+];
+/** The first fork level (index in FORKS) where an opcode is defined (absent: from the start). */
+const FIRST_LEVEL = new Map<number, number>([
+  [0x3d, 2], [0x3e, 2], [0xfa, 2], [0xfd, 2], [0x1b, 3], [0x1c, 3], [0x1d, 3], [0x3f, 3], [0xf5, 3], [0x46, 3], [0x47, 3],
+  [0x48, 5], [0x5f, 7], [0x49, 8], [0x4a, 8], [0x5c, 8], [0x5d, 8], [0x5e, 8],
+]);
+
+const big = (b: Uint8Array): bigint => b.reduce((v, x) => v * 256n + BigInt(x), 0n);
+
+function push(rng: Rng, v: bigint): number[] {
+  v = BigInt.asUintN(256, v);
+  if (v === 0n && rng.chance(0.5)) return [0x60, 0];
+  const bytes: number[] = [];
+  for (let x = v; x > 0n || bytes.length === 0; x >>= 8n) bytes.unshift(Number(x & 0xffn));
+  return [0x5f + bytes.length, ...bytes];
+}
+
+function value(rng: Rng): bigint {
+  const r = rng.next();
+  if (r < 0.45) return BigInt(rng.int(40));
+  if (r < 0.6) return BigInt(rng.int(300));
+  if (r < 0.7) return (1n << BigInt(rng.int(256))) - BigInt(rng.int(3));
+  if (r < 0.8) return (1n << 256n) - 1n - BigInt(rng.int(40));
+  if (r < 0.9) return big(rng.pick(TARGETS));
+  let v = 0n;
+  for (let i = 0; i < 32; i++) v = v * 256n + BigInt(rng.int(256));
+  return v;
+}
+
+/**
+ * Random bytecode for fork `level`. Most programs are "tidy" (every opcode gets its inputs,
+ * only valid opcodes, forward jumps) so that they run far; the others also jump anywhere, run
+ * out of stack, hit undefined opcodes and stop early.
+ */
+export function randomCode(rng: Rng, level: number, depth = 0): Uint8Array {
+  const tidy = rng.chance(0.6);
+  const valid = (op: number) => (FIRST_LEVEL.get(op) ?? 0) <= level;
+  const code: number[] = [];
+  const jumps: number[] = [], dests: number[] = [];
+  const pushes = (n: number, v: () => bigint) => { for (let i = 0; i < n; i++) code.push(...push(rng, v())); };
+  pushes(4 + rng.int(12), () => value(rng));
+  for (let k = 0, len = 10 + rng.int(60); k < len; k++) {
+    const r = rng.next();
+    if (r < 0.25) code.push(...push(rng, value(rng)));
+    else if (r < 0.30) { dests.push(code.length); code.push(0x5b); }
+    else if (r < 0.35) { code.push(...push(rng, BigInt(rng.int(3))), 0x61, 0, 0); jumps.push(code.length - 2); code.push(0x57); }
+    else if (r < 0.37 && !tidy) { code.push(0x61, 0, 0); jumps.push(code.length - 2); code.push(0x56); }
+    else if (r < 0.47) {
+      // CALL, CALLCODE, DELEGATECALL, STATICCALL with small memory ranges
+      let op = rng.pick([0xf1, 0xf2, 0xf4, 0xfa]);
+      if (tidy && !valid(op)) op = 0xf1;
+      const args = [BigInt(rng.int(64)), BigInt(rng.int(64)), BigInt(rng.int(200)), BigInt(rng.int(64))]; // outSize, outOffset, inSize, inOffset
+      if (op === 0xf1 || op === 0xf2) args.push(rng.chance(0.7) ? 0n : BigInt(rng.int(1000)));
+      for (const v of args) code.push(...push(rng, v));
+      code.push(0x73, ...rng.pick(TARGETS));
+      if (rng.chance(0.5)) code.push(0x5a); else code.push(...push(rng, BigInt(rng.int(100_000))));
+      code.push(op);
+    } else if (r < 0.50) {
+      // CREATE or CREATE2 of initcode stored in memory (random bytes, or a random program)
+      const init = depth < 1 && rng.chance(0.5) ? [...randomCode(rng, level, depth + 1)] : Array.from({ length: rng.int(40) }, () => rng.int(256));
+      const padded = [...init];
+      while (padded.length % 32) padded.push(0);
+      for (let i = 0; i < padded.length; i += 32) code.push(0x7f, ...padded.slice(i, i + 32), ...push(rng, BigInt(i)), 0x52);
+      const create2 = rng.chance(0.5) && (!tidy || valid(0xf5));
+      if (create2) code.push(...push(rng, value(rng)));
+      code.push(...push(rng, BigInt(init.length)), 0x60, 0, ...push(rng, BigInt(rng.int(3))), create2 ? 0xf5 : 0xf0);
+    } else if (r < 0.51) {
+      code.push(0x73, ...rng.pick(TARGETS), 0xff); // SELFDESTRUCT
+    } else if (r < 0.515) {
+      code.push(tidy ? 0x50 : rng.pick([0x00, 0xf3, 0xfd, 0xfe]));
+    } else {
+      const ops = [...INPUTS.keys()].filter((op) => !tidy || valid(op));
+      const op = rng.pick(ops);
+      const inputs = INPUTS.get(op)!;
+      if (MEMORY_OPS.has(op) && rng.chance(0.8)) pushes(inputs, () => BigInt(rng.int(70)));
+      else if (STORAGE_OPS.has(op) && rng.chance(0.8)) pushes(inputs, () => BigInt(rng.int(4)));
+      else if (tidy || rng.chance(0.7)) pushes(inputs, () => value(rng));
+      code.push(op);
+    }
+  }
+  dests.push(code.length);
+  code.push(0x5b);
+  for (const j of jumps) {
+    const ahead = dests.filter((d) => d > j);
+    const d = tidy ? (rng.chance(0.9) ? rng.pick(ahead) : rng.pick(dests)) : rng.chance(0.9) ? rng.pick(dests) : rng.int(code.length + 2);
+    code[j] = d >> 8;
+    code[j + 1] = d & 255;
+  }
+  if (rng.chance(0.5)) code.push(...push(rng, BigInt(rng.int(64))), ...push(rng, BigInt(rng.int(64))), 0xf3);
+  return Uint8Array.from(code);
+}
+
+export interface RandomBlock extends BlockCase {
+  fork: string;
+}
+
+/** A random block of 2 to 81 transactions, and its pre-state. */
+export function randomBlock(seed: number): RandomBlock {
+  const rng = new Rng(seed);
+  const level = rng.int(FORKS.length);
+  const [fork, number, timestamp, london] = FORKS[level]!;
+  const storage = (): Array<[bigint, bigint]> => {
+    const slots = new Map<bigint, bigint>();
+    for (let i = 0, n = rng.int(4); i < n; i++) slots.set(BigInt(rng.int(4)), BigInt.asUintN(256, value(rng)) || 1n);
+    return [...slots];
+  };
+  const accounts: Array<[Uint8Array, AccountInit]> = SENDERS.map((s) => [s, { nonce: 0n, balance: 10n ** 20n, code: new Uint8Array(0), storage: [] }]);
+  accounts.push([A, { nonce: 1n, balance: BigInt(rng.int(3)) * 1000n, code: randomCode(rng, level), storage: storage() }]);
+  accounts.push([B, { nonce: 0n, balance: BigInt(rng.int(3)), code: randomCode(rng, level), storage: storage() }]);
+  accounts.push([C, { nonce: 0n, balance: BigInt(rng.int(2)), code: new Uint8Array(0), storage: [] }]);
+  const nonces = new Map<Uint8Array, bigint>();
+  const transactions: Transaction[] = [];
+  for (let i = 0, n = 2 + rng.int(rng.chance(0.2) ? 80 : 30); i < n; i++) {
+    const sender = rng.pick(SENDERS);
+    const nonce = nonces.get(sender) ?? 0n;
+    nonces.set(sender, nonce + 1n);
+    const r = rng.next();
+    const to = r < 0.08 ? null : r < 0.5 ? A : r < 0.8 ? B : rng.pick(TARGETS);
+    const data = to === null ? randomCode(rng, level, 1) : Uint8Array.from({ length: rng.chance(1 / 3) ? 0 : rng.int(70) }, () => rng.int(256));
+    const common = {
+      nonce, gasLimit: BigInt((to === null ? 200_000 : 30_000) + rng.int(400_000)), to: to && Uint8Array.from(to),
+      value: BigInt(rng.chance(1 / 3) ? rng.int(2000) : 0), data, accessList: [], v: 0n, r: 0n, s: 0n, sender: Uint8Array.from(sender),
+    };
+    transactions.push(london && rng.chance(0.7)
+      ? { type: 2, chainId: 1n, maxFeePerGas: 1000n, maxPriorityFeePerGas: BigInt(rng.int(3)), ...common }
+      : { type: 0, gasPrice: 1000n, ...common });
+  }
+  const withdrawals = timestamp >= 1_690_000_000n && rng.chance(0.5) ? [{ address: Uint8Array.from(rng.pick([A, C, SENDERS[0]!])), amountGwei: BigInt(rng.int(5)) }] : [];
+  return {
+    fork,
+    block: {
+      header: {
+        number, timestamp, coinbase: Uint8Array.from(COINBASE), gasLimit: 30_000_000n, gasUsed: 0n, ...(london ? { baseFee: 7n } : {}),
+        difficulty: timestamp > 0n ? 0n : 1000n, mixHash: new Uint8Array(32),
+        ...(fork === "Cancun" ? { excessBlobGas: 0n, parentBeaconBlockRoot: new Uint8Array(32).fill(3) } : {}),
+        receiptsRoot: new Uint8Array(32), logsBloom: new Uint8Array(256), uncles: [],
+      },
+      transactions,
+      withdrawals,
+    },
+    pre: { accounts, blockHashes: new Map() },
+  };
+}
