@@ -2,7 +2,9 @@
 import * as L from "./layout";
 import * as G from "./globals";
 import { build_opinfo } from "./opcodes";
-import { acct_get, acct_find, acct_add_balance, remember_as_loaded } from "./state/accounts";
+import * as F from "./fork";
+import { acct_get, acct_find, acct_add_balance, acct_is_empty, remember_as_loaded } from "./state/accounts";
+import { delete_account } from "./tx";
 import { slot_get } from "./state/storage";
 import { code_intern, code_hash } from "./state/code";
 import { word_from_be } from "./interpreter/words";
@@ -84,6 +86,9 @@ export function state_credit(addr: usize, amountBE: usize): usize {
   G.g_journal_len = 0;
   acct_add_balance(e, w);
   store<u32>(e + L.A_FLAGS, load<u32>(e + L.A_FLAGS) & ~L.AF_TOUCHED);
+  // EIP-161: a credit that leaves the account empty (a withdrawal of 0 to an empty or missing
+  // account) deletes it, as the end of a transaction deletes a touched empty account.
+  if (G.g_fork >= F.SPURIOUS && acct_is_empty(e)) delete_account(e);
   G.g_journal_len = 0;
   return e;
 }

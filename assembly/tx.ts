@@ -75,7 +75,7 @@ function warm_up(sender: usize, target: usize): void {
   }
 }
 
-function delete_account(e: usize): void {
+export function delete_account(e: usize): void {
   // A deleted account that may have had storage carries a wipe marker: in parallel mode later
   // transactions then ignore older slot versions and the pre-state; in the host's tables the
   // state diff reports the clear (storageCleared), which lists of slots cannot show on remote state.

@@ -857,6 +857,7 @@ export function scenarios(): Scenario[] {
     blockHashScenario(),
     manyLocationsScenario(),
     hotRecipientScenario(),
+    withdrawalsScenario(),
   ];
 }
 
@@ -990,6 +991,51 @@ function manyLocationsScenario(): Scenario {
       const ck = new Checks(label);
       ck.eq("sum of the balances", slotOf(r, c, balances, 0), 3n * BigInt(ACCOUNTS));
       ck.eq("sum of the slots", slotOf(r, c, slots, 0), 2n * BigInt(SLOTS));
+      return ck.out;
+    },
+  };
+}
+
+/**
+ * (k) Withdrawals (Shanghai, EIP-4895) are balance increases after the transactions, and under
+ * EIP-161 one that leaves its account empty deletes it (found against @ethereumjs/vm by a
+ * random-block fuzzer: Braid had kept an empty account a withdrawal of 0 reached, and created
+ * one where the address had none).
+ */
+function withdrawalsScenario(): Scenario {
+  const empty = address(0xe3e0), missing = address(0xe3e1), fresh = address(0xe3e2), funded = address(0xe3e3), twice = address(0xe3e4);
+  const counter = address(0xe3c0);
+  const make = () => {
+    const b = new BlockBuilder(SHANGHAI, CB);
+    b.account(empty, {}); // exists, empty (nonce 0, balance 0, no code)
+    b.eoa(funded, 7n);
+    b.account(twice, {});
+    b.contract(counter, CALLER_COUNTER);
+    for (let i = 0; i < 4; i++) b.eoa(SENDER(840 + i));
+    for (let i = 0; i < 4; i++) b.tx(SENDER(840 + i), counter, {});
+    b.withdrawals = [
+      { address: empty, amountGwei: 0n }, // deleted
+      { address: missing, amountGwei: 0n }, // still missing
+      { address: fresh, amountGwei: 5n }, // created with 5 gwei
+      { address: funded, amountGwei: 0n }, // unchanged
+      { address: counter, amountGwei: 3n }, // a contract: credited
+      { address: twice, amountGwei: 0n }, { address: twice, amountGwei: 2n }, // deleted, then back with 2 gwei
+    ];
+    return b.build();
+  };
+  return {
+    name: "(k) Shanghai withdrawals: zero to an empty account deletes it, zero to a missing one creates nothing",
+    make,
+    statuses: all(4),
+    check(label, r, c) {
+      const ck = new Checks(label);
+      ck.ok("empty account deleted (state diff null)", r.stateDiff.get(hex(empty)) === null);
+      ck.ok("missing account not created", !r.stateDiff.has(hex(missing)));
+      ck.eq("fresh account balance", accountOf(r, c, fresh)?.balance, 5n * 10n ** 9n);
+      ck.ok("funded account unchanged", !r.stateDiff.has(hex(funded)));
+      ck.eq("contract balance", accountOf(r, c, counter)?.balance, 3n * 10n ** 9n);
+      ck.eq("contract counter", slotOf(r, c, counter, 0), 4n);
+      ck.eq("account deleted then credited: balance", accountOf(r, c, twice)?.balance, 2n * 10n ** 9n);
       return ck.out;
     },
   };
