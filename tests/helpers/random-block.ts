@@ -25,10 +25,19 @@ export class Rng {
 const addr = (byte: number): Uint8Array => new Uint8Array(20).fill(byte);
 const precompile = (n: number): Uint8Array => { const a = new Uint8Array(20); a[19] = n; return a; };
 const A = addr(0xaa), B = addr(0xbb), C = addr(0xcc);
-const COINBASE = addr(0xc0);
-const SENDERS = [addr(0x11), addr(0x12), addr(0x13), addr(0x14), COINBASE];
-/** What the code calls, reads and sends to: the contracts, an EOA, the senders, precompiles, a never-seen address. */
-const TARGETS = [A, B, C, ...SENDERS, ...Array.from({ length: 10 }, (_, i) => precompile(i + 1)), addr(0xde)];
+/** Who sends the transactions (the coinbase among them), and what the code calls, reads and sends to. */
+export interface Parties {
+  senders: Uint8Array[];
+  coinbase: Uint8Array;
+  targets: Uint8Array[];
+}
+/** Parties for senders of the caller's choosing (a test that signs needs keys for them); the coinbase sends too. */
+export function parties(senders: Uint8Array[], coinbase: Uint8Array): Parties {
+  const all = [...senders, coinbase];
+  // The contracts, an EOA, the senders, precompiles, a never-seen address.
+  return { senders: all, coinbase, targets: [A, B, C, ...all, ...Array.from({ length: 10 }, (_, i) => precompile(i + 1)), addr(0xde)] };
+}
+const DEFAULT_PARTIES = parties([addr(0x11), addr(0x12), addr(0x13), addr(0x14)], addr(0xc0));
 
 /** Stack inputs of the defined opcodes (a fork decides which are valid). */
 const INPUTS = new Map<number, number>([
@@ -70,13 +79,13 @@ function push(rng: Rng, v: bigint): number[] {
   return [0x5f + bytes.length, ...bytes];
 }
 
-function value(rng: Rng): bigint {
+function value(rng: Rng, targets: Uint8Array[]): bigint {
   const r = rng.next();
   if (r < 0.45) return BigInt(rng.int(40));
   if (r < 0.6) return BigInt(rng.int(300));
   if (r < 0.7) return (1n << BigInt(rng.int(256))) - BigInt(rng.int(3));
   if (r < 0.8) return (1n << 256n) - 1n - BigInt(rng.int(40));
-  if (r < 0.9) return big(rng.pick(TARGETS));
+  if (r < 0.9) return big(rng.pick(targets));
   let v = 0n;
   for (let i = 0; i < 32; i++) v = v * 256n + BigInt(rng.int(256));
   return v;
@@ -87,16 +96,16 @@ function value(rng: Rng): bigint {
  * only valid opcodes, forward jumps) so that they run far; the others also jump anywhere, run
  * out of stack, hit undefined opcodes and stop early.
  */
-export function randomCode(rng: Rng, level: number, depth = 0): Uint8Array {
+export function randomCode(rng: Rng, level: number, depth = 0, targets = DEFAULT_PARTIES.targets): Uint8Array {
   const tidy = rng.chance(0.6);
   const valid = (op: number) => (FIRST_LEVEL.get(op) ?? 0) <= level;
   const code: number[] = [];
   const jumps: number[] = [], dests: number[] = [];
   const pushes = (n: number, v: () => bigint) => { for (let i = 0; i < n; i++) code.push(...push(rng, v())); };
-  pushes(4 + rng.int(12), () => value(rng));
+  pushes(4 + rng.int(12), () => value(rng, targets));
   for (let k = 0, len = 10 + rng.int(60); k < len; k++) {
     const r = rng.next();
-    if (r < 0.25) code.push(...push(rng, value(rng)));
+    if (r < 0.25) code.push(...push(rng, value(rng, targets)));
     else if (r < 0.30) { dests.push(code.length); code.push(0x5b); }
     else if (r < 0.35) { code.push(...push(rng, BigInt(rng.int(3))), 0x61, 0, 0); jumps.push(code.length - 2); code.push(0x57); }
     else if (r < 0.37 && !tidy) { code.push(0x61, 0, 0); jumps.push(code.length - 2); code.push(0x56); }
@@ -107,20 +116,20 @@ export function randomCode(rng: Rng, level: number, depth = 0): Uint8Array {
       const args = [BigInt(rng.int(64)), BigInt(rng.int(64)), BigInt(rng.int(200)), BigInt(rng.int(64))]; // outSize, outOffset, inSize, inOffset
       if (op === 0xf1 || op === 0xf2) args.push(rng.chance(0.7) ? 0n : BigInt(rng.int(1000)));
       for (const v of args) code.push(...push(rng, v));
-      code.push(0x73, ...rng.pick(TARGETS));
+      code.push(0x73, ...rng.pick(targets));
       if (rng.chance(0.5)) code.push(0x5a); else code.push(...push(rng, BigInt(rng.int(100_000))));
       code.push(op);
     } else if (r < 0.50) {
       // CREATE or CREATE2 of initcode stored in memory (random bytes, or a random program)
-      const init = depth < 1 && rng.chance(0.5) ? [...randomCode(rng, level, depth + 1)] : Array.from({ length: rng.int(40) }, () => rng.int(256));
+      const init = depth < 1 && rng.chance(0.5) ? [...randomCode(rng, level, depth + 1, targets)] : Array.from({ length: rng.int(40) }, () => rng.int(256));
       const padded = [...init];
       while (padded.length % 32) padded.push(0);
       for (let i = 0; i < padded.length; i += 32) code.push(0x7f, ...padded.slice(i, i + 32), ...push(rng, BigInt(i)), 0x52);
       const create2 = rng.chance(0.5) && (!tidy || valid(0xf5));
-      if (create2) code.push(...push(rng, value(rng)));
+      if (create2) code.push(...push(rng, value(rng, targets)));
       code.push(...push(rng, BigInt(init.length)), 0x60, 0, ...push(rng, BigInt(rng.int(3))), create2 ? 0xf5 : 0xf0);
     } else if (r < 0.51) {
-      code.push(0x73, ...rng.pick(TARGETS), 0xff); // SELFDESTRUCT
+      code.push(0x73, ...rng.pick(targets), 0xff); // SELFDESTRUCT
     } else if (r < 0.515) {
       code.push(tidy ? 0x50 : rng.pick([0x00, 0xf3, 0xfd, 0xfe]));
     } else {
@@ -129,7 +138,7 @@ export function randomCode(rng: Rng, level: number, depth = 0): Uint8Array {
       const inputs = INPUTS.get(op)!;
       if (MEMORY_OPS.has(op) && rng.chance(0.8)) pushes(inputs, () => BigInt(rng.int(70)));
       else if (STORAGE_OPS.has(op) && rng.chance(0.8)) pushes(inputs, () => BigInt(rng.int(4)));
-      else if (tidy || rng.chance(0.7)) pushes(inputs, () => value(rng));
+      else if (tidy || rng.chance(0.7)) pushes(inputs, () => value(rng, targets));
       code.push(op);
     }
   }
@@ -150,28 +159,28 @@ export interface RandomBlock extends BlockCase {
 }
 
 /** A random block of 2 to 81 transactions, and its pre-state. */
-export function randomBlock(seed: number): RandomBlock {
+export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomBlock {
   const rng = new Rng(seed);
   const level = rng.int(FORKS.length);
   const [fork, number, timestamp, london] = FORKS[level]!;
   const storage = (): Array<[bigint, bigint]> => {
     const slots = new Map<bigint, bigint>();
-    for (let i = 0, n = rng.int(4); i < n; i++) slots.set(BigInt(rng.int(4)), BigInt.asUintN(256, value(rng)) || 1n);
+    for (let i = 0, n = rng.int(4); i < n; i++) slots.set(BigInt(rng.int(4)), BigInt.asUintN(256, value(rng, p.targets)) || 1n);
     return [...slots];
   };
-  const accounts: Array<[Uint8Array, AccountInit]> = SENDERS.map((s) => [s, { nonce: 0n, balance: 10n ** 20n, code: new Uint8Array(0), storage: [] }]);
-  accounts.push([A, { nonce: 1n, balance: BigInt(rng.int(3)) * 1000n, code: randomCode(rng, level), storage: storage() }]);
-  accounts.push([B, { nonce: 0n, balance: BigInt(rng.int(3)), code: randomCode(rng, level), storage: storage() }]);
+  const accounts: Array<[Uint8Array, AccountInit]> = p.senders.map((s) => [s, { nonce: 0n, balance: 10n ** 20n, code: new Uint8Array(0), storage: [] }]);
+  accounts.push([A, { nonce: 1n, balance: BigInt(rng.int(3)) * 1000n, code: randomCode(rng, level, 0, p.targets), storage: storage() }]);
+  accounts.push([B, { nonce: 0n, balance: BigInt(rng.int(3)), code: randomCode(rng, level, 0, p.targets), storage: storage() }]);
   accounts.push([C, { nonce: 0n, balance: BigInt(rng.int(2)), code: new Uint8Array(0), storage: [] }]);
   const nonces = new Map<Uint8Array, bigint>();
   const transactions: Transaction[] = [];
   for (let i = 0, n = 2 + rng.int(rng.chance(0.2) ? 80 : 30); i < n; i++) {
-    const sender = rng.pick(SENDERS);
+    const sender = rng.pick(p.senders);
     const nonce = nonces.get(sender) ?? 0n;
     nonces.set(sender, nonce + 1n);
     const r = rng.next();
-    const to = r < 0.08 ? null : r < 0.5 ? A : r < 0.8 ? B : rng.pick(TARGETS);
-    const data = to === null ? randomCode(rng, level, 1) : Uint8Array.from({ length: rng.chance(1 / 3) ? 0 : rng.int(70) }, () => rng.int(256));
+    const to = r < 0.08 ? null : r < 0.5 ? A : r < 0.8 ? B : rng.pick(p.targets);
+    const data = to === null ? randomCode(rng, level, 1, p.targets) : Uint8Array.from({ length: rng.chance(1 / 3) ? 0 : rng.int(70) }, () => rng.int(256));
     const common = {
       nonce, gasLimit: BigInt((to === null ? 200_000 : 30_000) + rng.int(400_000)), to: to && Uint8Array.from(to),
       value: BigInt(rng.chance(1 / 3) ? rng.int(2000) : 0), data, accessList: [], v: 0n, r: 0n, s: 0n, sender: Uint8Array.from(sender),
@@ -180,12 +189,15 @@ export function randomBlock(seed: number): RandomBlock {
       ? { type: 2, chainId: 1n, maxFeePerGas: 1000n, maxPriorityFeePerGas: BigInt(rng.int(3)), ...common }
       : { type: 0, gasPrice: 1000n, ...common });
   }
-  const withdrawals = timestamp >= 1_690_000_000n && rng.chance(0.5) ? [{ address: Uint8Array.from(rng.pick([A, C, SENDERS[0]!])), amountGwei: BigInt(rng.int(5)) }] : [];
+  // Withdrawals of 0 to 4 gwei (0 to an empty or missing account deletes it, or creates nothing).
+  const withdrawals = timestamp < 1_690_000_000n ? [] : Array.from({ length: rng.int(4) }, () => ({
+    address: Uint8Array.from(rng.pick([A, C, p.coinbase, p.senders[0]!, addr(0xde)])), amountGwei: BigInt(rng.int(5)),
+  }));
   return {
     fork,
     block: {
       header: {
-        number, timestamp, coinbase: Uint8Array.from(COINBASE), gasLimit: 30_000_000n, gasUsed: 0n, ...(london ? { baseFee: 7n } : {}),
+        number, timestamp, coinbase: Uint8Array.from(p.coinbase), gasLimit: 30_000_000n, gasUsed: 0n, ...(london ? { baseFee: 7n } : {}),
         difficulty: timestamp > 0n ? 0n : 1000n, mixHash: new Uint8Array(32),
         ...(fork === "Cancun" ? { excessBlobGas: 0n, parentBeaconBlockRoot: new Uint8Array(32).fill(3) } : {}),
         receiptsRoot: new Uint8Array(32), logsBloom: new Uint8Array(256), uncles: [],
