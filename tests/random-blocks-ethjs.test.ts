@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Common, Mainnet } from "@ethereumjs/common";
 import { createVM, runBlock } from "@ethereumjs/vm";
-import { createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx } from "@ethereumjs/tx";
+import { createAccessList2930Tx, createBlob4844Tx, createFeeMarket1559Tx, createLegacyTx } from "@ethereumjs/tx";
 import { createBlock } from "@ethereumjs/block";
 import { Account, Address, bigIntToBytes, bytesToHex, hexToBytes, privateToAddress, setLengthLeft } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
@@ -35,6 +35,10 @@ async function runOnEthjs(c: RandomBlock): Promise<EthjsOutcome> {
     const fields = { nonce: t.nonce, gasLimit: t.gasLimit, value: t.value, data: t.data, ...(t.to ? { to: t.to } : {}) };
     const key = keyOf.get(bytesToHex(t.sender!))!;
     const accessList = t.accessList.map((e) => [e.address, e.storageKeys] as [Uint8Array, Uint8Array[]]);
+    if (t.type === 3) {
+      return createBlob4844Tx({ ...fields, chainId: 1n, maxFeePerGas: t.maxFeePerGas!, maxPriorityFeePerGas: t.maxPriorityFeePerGas!, accessList,
+        maxFeePerBlobGas: t.maxFeePerBlobGas!, blobVersionedHashes: t.blobVersionedHashes! }, { common }).sign(key);
+    }
     if (t.type === 2) return createFeeMarket1559Tx({ ...fields, chainId: 1n, maxFeePerGas: t.maxFeePerGas!, maxPriorityFeePerGas: t.maxPriorityFeePerGas!, accessList }, { common }).sign(key);
     if (t.type === 1) return createAccessList2930Tx({ ...fields, chainId: 1n, gasPrice: t.gasPrice!, accessList }, { common }).sign(key);
     return createLegacyTx({ ...fields, gasPrice: t.gasPrice! }, { common }).sign(key);
@@ -43,7 +47,7 @@ async function runOnEthjs(c: RandomBlock): Promise<EthjsOutcome> {
     header: {
       number: h.number, timestamp: h.timestamp, coinbase: h.coinbase, gasLimit: h.gasLimit, difficulty: h.difficulty, mixHash: h.mixHash,
       ...(h.baseFee !== undefined ? { baseFeePerGas: h.baseFee } : {}),
-      ...(h.excessBlobGas !== undefined ? { excessBlobGas: h.excessBlobGas, blobGasUsed: 0n, parentBeaconBlockRoot: h.parentBeaconBlockRoot } : {}),
+      ...(h.excessBlobGas !== undefined ? { excessBlobGas: h.excessBlobGas, blobGasUsed: 131_072n * BigInt(c.block.transactions.reduce((n, t) => n + (t.blobVersionedHashes?.length ?? 0), 0)), parentBeaconBlockRoot: h.parentBeaconBlockRoot } : {}),
     },
     transactions,
     ...(common.gteHardfork("shanghai") ? { withdrawals: c.block.withdrawals.map((w, i) => ({ index: BigInt(i), validatorIndex: 0n, address: w.address, amount: w.amountGwei })) } : {}),

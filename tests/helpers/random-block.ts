@@ -174,6 +174,7 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomB
   accounts.push([C, { nonce: 0n, balance: BigInt(rng.int(2)), code: new Uint8Array(0), storage: [] }]);
   const nonces = new Map<Uint8Array, bigint>();
   const transactions: Transaction[] = [];
+  let blobsLeft = 6; // Cancun's most blobs in a block
   for (let i = 0, n = 2 + rng.int(rng.chance(0.2) ? 80 : 30); i < n; i++) {
     const sender = rng.pick(p.senders);
     const nonce = nonces.get(sender) ?? 0n;
@@ -185,11 +186,25 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomB
       nonce, gasLimit: BigInt((to === null ? 200_000 : 30_000) + rng.int(400_000)), to: to && Uint8Array.from(to),
       value: BigInt(rng.chance(1 / 3) ? rng.int(2000) : 0), data, accessList: [], v: 0n, r: 0n, s: 0n, sender: Uint8Array.from(sender),
     };
-    transactions.push(london && rng.chance(0.7)
-      ? { type: 2, chainId: 1n, maxFeePerGas: 1000n, maxPriorityFeePerGas: BigInt(rng.int(3)), ...common }
-      : { type: 0, gasPrice: 1000n, ...common });
+    const accessList = level >= 4 && rng.chance(0.3) ? Array.from({ length: 1 + rng.int(3) }, () => ({
+      address: Uint8Array.from(rng.pick(p.targets)),
+      storageKeys: Array.from({ length: rng.int(3) }, () => { const k = new Uint8Array(32); k[31] = rng.int(4); return k; }),
+    })) : [];
+    const blobs = fork === "Cancun" && to !== null && blobsLeft > 0 && rng.chance(0.15) ? 1 + rng.int(Math.min(3, blobsLeft)) : 0;
+    blobsLeft -= blobs;
+    if (blobs > 0) {
+      const blobVersionedHashes = Array.from({ length: blobs }, () => { const h = Uint8Array.from({ length: 32 }, () => rng.int(256)); h[0] = 1; return h; });
+      transactions.push({ type: 3, chainId: 1n, maxFeePerGas: 1000n, maxPriorityFeePerGas: BigInt(rng.int(3)), maxFeePerBlobGas: 1000n, blobVersionedHashes, ...common, accessList });
+    } else if (london && rng.chance(0.7)) {
+      transactions.push({ type: 2, chainId: 1n, maxFeePerGas: 1000n, maxPriorityFeePerGas: BigInt(rng.int(3)), ...common, accessList });
+    } else if (level >= 4 && rng.chance(0.3)) {
+      transactions.push({ type: 1, chainId: 1n, gasPrice: 1000n, ...common, accessList });
+    } else {
+      transactions.push({ type: 0, gasPrice: 1000n, ...common });
+    }
   }
   // Withdrawals of 0 to 4 gwei (0 to an empty or missing account deletes it, or creates nothing).
+  const excessBlobGas = rng.pick([0n, 1_000_000n, 10_000_000n]); // blob base fee 1, 1 and 19 wei
   const withdrawals = timestamp < 1_690_000_000n ? [] : Array.from({ length: rng.int(4) }, () => ({
     address: Uint8Array.from(rng.pick([A, C, p.coinbase, p.senders[0]!, addr(0xde)])), amountGwei: BigInt(rng.int(5)),
   }));
@@ -199,7 +214,7 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomB
       header: {
         number, timestamp, coinbase: Uint8Array.from(p.coinbase), gasLimit: 30_000_000n, gasUsed: 0n, ...(london ? { baseFee: 7n } : {}),
         difficulty: timestamp > 0n ? 0n : 1000n, mixHash: new Uint8Array(32),
-        ...(fork === "Cancun" ? { excessBlobGas: 0n, parentBeaconBlockRoot: new Uint8Array(32).fill(3) } : {}),
+        ...(fork === "Cancun" ? { excessBlobGas: excessBlobGas, parentBeaconBlockRoot: new Uint8Array(32).fill(3) } : {}),
         receiptsRoot: new Uint8Array(32), logsBloom: new Uint8Array(256), uncles: [],
       },
       transactions,
