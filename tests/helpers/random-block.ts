@@ -69,6 +69,11 @@ const FIRST_LEVEL = new Map<number, number>([
   [0x48, 5], [0x5f, 7], [0x49, 8], [0x4a, 8], [0x5c, 8], [0x5d, 8], [0x5e, 8],
 ]);
 
+/** EIP-4788's contract and its runtime code (from the EIP's deployment section). */
+const BEACON_ROOTS = Uint8Array.from(Buffer.from("000f3df6d732807ef1319fb7b8bb8522d0beac02", "hex"));
+const BEACON_ROOTS_CODE = Uint8Array.from(Buffer.from(
+  "3373fffffffffffffffffffffffffffffffffffffffe14604d57602036146024575f5ffd5b5f35801560495762001fff810690815414603c575f5ffd5b62001fff01545f5260205ff35b5f5ffd5b62001fff42064281555f359062001fff015500", "hex"));
+
 const big = (b: Uint8Array): bigint => b.reduce((v, x) => v * 256n + BigInt(x), 0n);
 
 function push(rng: Rng, v: bigint): number[] {
@@ -172,6 +177,9 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomB
   accounts.push([A, { nonce: 1n, balance: BigInt(rng.int(3)) * 1000n, code: randomCode(rng, level, 0, p.targets), storage: storage() }]);
   accounts.push([B, { nonce: 0n, balance: BigInt(rng.int(3)), code: randomCode(rng, level, 0, p.targets), storage: storage() }]);
   accounts.push([C, { nonce: 0n, balance: BigInt(rng.int(2)), code: new Uint8Array(0), storage: [] }]);
+  // Cancun: the EIP-4788 beacon-roots contract, which the block's system call writes (the mainnet
+  // fixtures' pre-states do not hold it, so only these blocks exercise that call).
+  if (fork === "Cancun" && rng.chance(0.5)) accounts.push([BEACON_ROOTS, { nonce: 1n, balance: 0n, code: BEACON_ROOTS_CODE, storage: [] }]);
   const nonces = new Map<Uint8Array, bigint>();
   const transactions: Transaction[] = [];
   let blobsLeft = 6; // Cancun's most blobs in a block
