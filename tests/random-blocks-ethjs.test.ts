@@ -92,7 +92,7 @@ async function differences(c: RandomBlock, b: BlockResult, e: EthjsOutcome): Pro
     if (ok !== (mine.status === "success")) out.push(`tx ${i}: ethjs ${ok ? "success" : "failure"}, Braid ${mine.status}`);
     if (rc.logs.length !== mine.logs.length) out.push(`tx ${i}: ${rc.logs.length} logs on ethjs, ${mine.logs.length} on Braid`);
   });
-  const preOf = new Map(c.pre.accounts.map(([a, acc]) => [bytesToHex(a), acc]));
+  const preOf = new Map<string, (typeof c.pre.accounts)[number][1]>(c.pre.accounts.map(([a, acc]) => [bytesToHex(a), acc]));
   for (const address of new Set([...b.stateDiff.keys(), ...preOf.keys()])) {
     const d = b.stateDiff.get(address);
     const pre = preOf.get(address);

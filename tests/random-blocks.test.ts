@@ -24,7 +24,7 @@ const module = loadBraidModule();
 const seqVm = new Vm(module);
 let vm: Vm;
 let pool: NodeWorkerPool;
-let executor: ParallelExecutor;
+let executor: InstanceType<typeof ParallelExecutor>;
 
 beforeAll(() => {
   vm = new Vm(module);

@@ -80,14 +80,14 @@ async function fillWithEthjs(t: Omit<StateTestJson, "post">, hardfork: string): 
   const e = t.env;
   const block = createBlock({
     header: {
-      coinbase: e.currentCoinbase, number: BigInt(e.currentNumber!), timestamp: BigInt(e.currentTimestamp!), gasLimit: BigInt(e.currentGasLimit!),
+      coinbase: e.currentCoinbase as `0x${string}`, number: BigInt(e.currentNumber!), timestamp: BigInt(e.currentTimestamp!), gasLimit: BigInt(e.currentGasLimit!),
       ...(common.gteHardfork("london") ? { baseFeePerGas: BigInt(e.currentBaseFee!) } : {}),
       ...(common.gteHardfork("paris") ? { mixHash: hexToBytes(e.currentRandom as `0x${string}`), difficulty: 0n } : { difficulty: BigInt(e.currentDifficulty!) }),
       ...(common.gteHardfork("cancun") ? { excessBlobGas: 0n, blobGasUsed: 0n } : {}),
     },
   }, { common });
   const x = t.transaction;
-  const fields = { nonce: 0n, gasLimit: BigInt(x.gasLimit[0]!), value: BigInt(x.value[0]!), data: hexToBytes(x.data[0] as `0x${string}`), ...(x.to ? { to: x.to } : {}) };
+  const fields = { nonce: 0n, gasLimit: BigInt(x.gasLimit[0]!), value: BigInt(x.value[0]!), data: hexToBytes(x.data[0] as `0x${string}`), ...(x.to ? { to: x.to as `0x${string}` } : {}) };
   const key = hexToBytes(SENDER_KEY);
   const tx = x.maxFeePerGas
     ? createFeeMarket1559Tx({ ...fields, maxFeePerGas: BigInt(x.maxFeePerGas), maxPriorityFeePerGas: BigInt(x.maxPriorityFeePerGas!), chainId: 1n }, { common }).sign(key)
