@@ -213,6 +213,10 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomB
   }
   // Withdrawals of 0 to 4 gwei (0 to an empty or missing account deletes it, or creates nothing).
   const excessBlobGas = rng.pick([0n, 1_000_000n, 10_000_000n]); // blob base fee 1, 1 and 19 wei
+  // Half the blocks pay an address missing from the pre-state: fees create it, and a fee of 0 (no
+  // tip) touches it while it is still empty (EIP-161 then deletes it, or before Spurious Dragon
+  // leaves it empty).
+  const coinbase = rng.chance(0.5) ? p.coinbase : addr(0xcb);
   const withdrawals = timestamp < 1_690_000_000n ? [] : Array.from({ length: rng.int(4) }, () => ({
     address: Uint8Array.from(rng.pick([A, C, p.coinbase, p.senders[0]!, addr(0xde)])), amountGwei: BigInt(rng.int(5)),
   }));
@@ -220,7 +224,7 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomB
     fork,
     block: {
       header: {
-        number, timestamp, coinbase: Uint8Array.from(p.coinbase), gasLimit: 30_000_000n, gasUsed: 0n, ...(london ? { baseFee: 7n } : {}),
+        number, timestamp, coinbase: Uint8Array.from(coinbase), gasLimit: 30_000_000n, gasUsed: 0n, ...(london ? { baseFee: 7n } : {}),
         difficulty: timestamp > 0n ? 0n : 1000n, mixHash: new Uint8Array(32),
         ...(fork === "Cancun" ? { excessBlobGas: excessBlobGas, parentBeaconBlockRoot: new Uint8Array(32).fill(3) } : {}),
         receiptsRoot: new Uint8Array(32), logsBloom: new Uint8Array(256), uncles: [],
