@@ -1,5 +1,5 @@
 // Random blocks (tests/helpers/random-block.ts: random contracts that call, create, self-destruct
-// and share storage, at forks from Homestead to Cancun), each executed sequentially, on Block-STM
+// and share storage, at forks from Frontier to Cancun), each executed sequentially, on Block-STM
 // (2 workers, with and without the serial fallback) and on remote state (in order and out of
 // order on the main thread, and Block-STM on workers behind an asynchronous provider): every
 // result must equal the sequential one. This found three bugs the hand-made scenarios missed: a

@@ -15,15 +15,15 @@ import { loadBraidModule } from "../src/node/load.js";
 import { Vm } from "../src/vm/vm.js";
 import { runStateTests, type StateTestJson } from "../src/statetest/run.js";
 import { getKzg } from "../src/crypto/kzg.js";
-import { Rng, randomCode } from "./helpers/random-block.js";
+import { LEVEL, Rng, randomCode } from "./helpers/random-block.js";
 
 const COUNT = process.env.BRAID_STRESS === "1" ? 3000 : 300;
-/** [state-test fork name, ethjs hardfork, fork level of randomCode (its opcode set)]. */
+/** [state-test fork name, ethjs hardfork, opcode level of randomCode]. */
 const FORKS: Array<[string, string, number]> = [
-  ["Frontier", "chainstart", 0], ["Homestead", "homestead", 0], ["EIP150", "tangerineWhistle", 0], ["EIP158", "spuriousDragon", 1],
-  ["Byzantium", "byzantium", 2], ["Constantinople", "constantinople", 3], ["ConstantinopleFix", "petersburg", 3],
-  ["Istanbul", "istanbul", 3], ["Berlin", "berlin", 4], ["London", "london", 5], ["Paris", "paris", 6],
-  ["Shanghai", "shanghai", 7], ["Cancun", "cancun", 8],
+  ["Frontier", "chainstart", LEVEL.Frontier], ["Homestead", "homestead", LEVEL.Homestead], ["EIP150", "tangerineWhistle", LEVEL.TangerineWhistle],
+  ["EIP158", "spuriousDragon", LEVEL.SpuriousDragon], ["Byzantium", "byzantium", LEVEL.Byzantium], ["Constantinople", "constantinople", LEVEL.Petersburg],
+  ["ConstantinopleFix", "petersburg", LEVEL.Petersburg], ["Istanbul", "istanbul", LEVEL.Istanbul], ["Berlin", "berlin", LEVEL.Berlin],
+  ["London", "london", LEVEL.London], ["Paris", "paris", LEVEL.Paris], ["Shanghai", "shanghai", LEVEL.Shanghai], ["Cancun", "cancun", LEVEL.Cancun],
 ];
 const SENDER_KEY = "0x45a915e4d060149eb4365960e6a7a45f334393093061116b197e3240065ff2d8";
 const SENDER = "0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b";
@@ -39,7 +39,7 @@ function randomTest(seed: number): { fork: string; hardfork: string; test: Omit<
   const storage = () => Object.fromEntries(Array.from({ length: rng.int(4) }, () => [hex(BigInt(rng.int(4))), hex(BigInt(1 + rng.int(1000)))]));
   const code = randomCode(rng, level);
   const create = rng.chance(0.1);
-  const london = level >= 5;
+  const london = level >= LEVEL.London;
   return {
     fork, hardfork,
     test: {

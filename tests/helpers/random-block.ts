@@ -2,7 +2,7 @@
 // among them) calling two contracts of random bytecode that share the senders, the coinbase, the
 // precompiles and each other as call targets, with CREATE/CREATE2 of random initcode,
 // SELFDESTRUCT, storage and transient storage on a few keys, logs, and value transfers, at a
-// random fork from Homestead to Cancun. Seeded: a seed always gives the same block. Nothing here
+// random fork from Frontier to Cancun. Seeded: a seed always gives the same block. Nothing here
 // knows what the results should be; the tests compare executors with each other.
 import type { Transaction } from "../../src/tx/types.js";
 import type { AccountInit } from "../../src/vm/types.js";
@@ -56,17 +56,26 @@ const INPUTS = new Map<number, number>([
 const MEMORY_OPS = new Set([0x20, 0x37, 0x39, 0x3c, 0x3e, 0x51, 0x52, 0x53, 0x5e, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4]);
 const STORAGE_OPS = new Set([0x54, 0x55, 0x5c, 0x5d]);
 
-/** The forks the blocks use: [name, number, timestamp, London rules]. Levels index this list. */
-const FORKS: Array<[string, bigint, bigint, boolean]> = [
-  ["Homestead", 2_000_000n, 0n, false], ["SpuriousDragon", 3_000_000n, 0n, false], ["Byzantium", 5_000_000n, 0n, false],
-  ["Istanbul", 10_000_000n, 0n, false], ["Berlin", 12_500_000n, 0n, false], ["London", 13_000_000n, 0n, true],
-  ["Paris", 16_000_000n, 1_600_000_000n, true], ["Shanghai", 17_100_000n, 1_690_000_000n, true],
-  ["Cancun", 19_500_000n, 1_720_000_000n, true],
+/**
+ * Opcode levels: which opcodes a fork defines (randomCode's `level`). 0 Frontier to Tangerine
+ * Whistle (DELEGATECALL, from Homestead, is left to fail on Frontier), 1 Spurious Dragon,
+ * 2 Byzantium, 3 Constantinople and Petersburg, 4 Istanbul, 5 Berlin, 6 London, 7 Paris,
+ * 8 Shanghai, 9 Cancun.
+ */
+export const LEVEL = { Frontier: 0, Homestead: 0, TangerineWhistle: 0, SpuriousDragon: 1, Byzantium: 2, Petersburg: 3, Istanbul: 4, Berlin: 5, London: 6, Paris: 7, Shanghai: 8, Cancun: 9 } as const;
+/** The forks the blocks use, at a mainnet block number (and timestamp) of each. */
+const FORKS: Array<{ fork: keyof typeof LEVEL; number: bigint; timestamp: bigint }> = [
+  { fork: "Frontier", number: 1_000_000n, timestamp: 0n }, { fork: "Homestead", number: 2_000_000n, timestamp: 0n },
+  { fork: "TangerineWhistle", number: 2_500_000n, timestamp: 0n }, { fork: "SpuriousDragon", number: 3_000_000n, timestamp: 0n },
+  { fork: "Byzantium", number: 5_000_000n, timestamp: 0n }, { fork: "Petersburg", number: 7_300_000n, timestamp: 0n },
+  { fork: "Istanbul", number: 10_000_000n, timestamp: 0n }, { fork: "Berlin", number: 12_500_000n, timestamp: 0n },
+  { fork: "London", number: 13_000_000n, timestamp: 0n }, { fork: "Paris", number: 16_000_000n, timestamp: 1_600_000_000n },
+  { fork: "Shanghai", number: 17_100_000n, timestamp: 1_690_000_000n }, { fork: "Cancun", number: 19_500_000n, timestamp: 1_720_000_000n },
 ];
-/** The first fork level (index in FORKS) where an opcode is defined (absent: from the start). */
+/** The first opcode level where an opcode is defined (absent: from the start). */
 const FIRST_LEVEL = new Map<number, number>([
-  [0x3d, 2], [0x3e, 2], [0xfa, 2], [0xfd, 2], [0x1b, 3], [0x1c, 3], [0x1d, 3], [0x3f, 3], [0xf5, 3], [0x46, 3], [0x47, 3],
-  [0x48, 5], [0x5f, 7], [0x49, 8], [0x4a, 8], [0x5c, 8], [0x5d, 8], [0x5e, 8],
+  [0x3d, 2], [0x3e, 2], [0xfa, 2], [0xfd, 2], [0x1b, 3], [0x1c, 3], [0x1d, 3], [0x3f, 3], [0xf5, 3], [0x46, 4], [0x47, 4],
+  [0x48, 6], [0x5f, 8], [0x49, 9], [0x4a, 9], [0x5c, 9], [0x5d, 9], [0x5e, 9],
 ]);
 
 /** EIP-4788's contract and its runtime code (from the EIP's deployment section). */
@@ -166,8 +175,9 @@ export interface RandomBlock extends BlockCase {
 /** A random block of 2 to 81 transactions, and its pre-state. */
 export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomBlock {
   const rng = new Rng(seed);
-  const level = rng.int(FORKS.length);
-  const [fork, number, timestamp, london] = FORKS[level]!;
+  const { fork, number, timestamp } = rng.pick(FORKS);
+  const level = LEVEL[fork];
+  const london = level >= LEVEL.London;
   const storage = (): Array<[bigint, bigint]> => {
     const slots = new Map<bigint, bigint>();
     for (let i = 0, n = rng.int(4); i < n; i++) slots.set(BigInt(rng.int(4)), BigInt.asUintN(256, value(rng, p.targets)) || 1n);
@@ -194,7 +204,7 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomB
       nonce, gasLimit: BigInt((to === null ? 200_000 : 30_000) + rng.int(400_000)), to: to && Uint8Array.from(to),
       value: BigInt(rng.chance(1 / 3) ? rng.int(2000) : 0), data, accessList: [], v: 0n, r: 0n, s: 0n, sender: Uint8Array.from(sender),
     };
-    const accessList = level >= 4 && rng.chance(0.3) ? Array.from({ length: 1 + rng.int(3) }, () => ({
+    const accessList = level >= LEVEL.Berlin && rng.chance(0.3) ? Array.from({ length: 1 + rng.int(3) }, () => ({
       address: Uint8Array.from(rng.pick(p.targets)),
       storageKeys: Array.from({ length: rng.int(3) }, () => { const k = new Uint8Array(32); k[31] = rng.int(4); return k; }),
     })) : [];
@@ -205,7 +215,7 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomB
       transactions.push({ type: 3, chainId: 1n, maxFeePerGas: 1000n, maxPriorityFeePerGas: BigInt(rng.int(3)), maxFeePerBlobGas: 1000n, blobVersionedHashes, ...common, accessList });
     } else if (london && rng.chance(0.7)) {
       transactions.push({ type: 2, chainId: 1n, maxFeePerGas: 1000n, maxPriorityFeePerGas: BigInt(rng.int(3)), ...common, accessList });
-    } else if (level >= 4 && rng.chance(0.3)) {
+    } else if (level >= LEVEL.Berlin && rng.chance(0.3)) {
       transactions.push({ type: 1, chainId: 1n, gasPrice: 1000n, ...common, accessList });
     } else {
       transactions.push({ type: 0, gasPrice: 1000n, ...common });
