@@ -5,14 +5,14 @@
 // withdrawals. It found Braid keeping an empty account that a withdrawal of 0 reached.
 import { beforeAll, describe, expect, it } from "vitest";
 import { Common, Mainnet } from "@ethereumjs/common";
-import { createVM, runBlock } from "@ethereumjs/vm";
-import { createAccessList2930Tx, createBlob4844Tx, createFeeMarket1559Tx, createLegacyTx } from "@ethereumjs/tx";
+import { runBlock } from "@ethereumjs/vm";
 import { createBlock } from "@ethereumjs/block";
-import { Account, Address, bigIntToBytes, bytesToHex, hexToBytes, privateToAddress, setLengthLeft } from "@ethereumjs/util";
+import { Address, bigIntToBytes, bytesToHex, hexToBytes, privateToAddress, setLengthLeft } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { getKzg } from "../src/crypto/kzg.js";
 import { Vm, loadBraidModule, executeBlock, type BlockResult } from "./helpers/braid-dist.js";
 import { parties, randomBlock, type RandomBlock } from "./helpers/random-block.js";
+import { ethjsTransaction, ethjsVm } from "./helpers/ethjs.js";
 
 const COUNT = process.env.BRAID_STRESS === "1" ? 1000 : 100;
 const KEYS = [1, 2, 3, 4, 5].map((i) => { const k = new Uint8Array(32); k[0] = 0x42; k[31] = i; return k; });
@@ -31,18 +31,7 @@ async function runOnEthjs(c: RandomBlock): Promise<EthjsOutcome> {
   const h = c.block.header;
   const common = new Common({ chain: Mainnet, customCrypto: { kzg: getKzg() as never } });
   common.setHardforkBy({ blockNumber: h.number, timestamp: h.timestamp });
-  const transactions = c.block.transactions.map((t) => {
-    const fields = { nonce: t.nonce, gasLimit: t.gasLimit, value: t.value, data: t.data, ...(t.to ? { to: t.to } : {}) };
-    const key = keyOf.get(bytesToHex(t.sender!))!;
-    const accessList = t.accessList.map((e) => [e.address, e.storageKeys] as [Uint8Array, Uint8Array[]]);
-    if (t.type === 3) {
-      return createBlob4844Tx({ ...fields, chainId: 1n, maxFeePerGas: t.maxFeePerGas!, maxPriorityFeePerGas: t.maxPriorityFeePerGas!, accessList,
-        maxFeePerBlobGas: t.maxFeePerBlobGas!, blobVersionedHashes: t.blobVersionedHashes! }, { common }).sign(key);
-    }
-    if (t.type === 2) return createFeeMarket1559Tx({ ...fields, chainId: 1n, maxFeePerGas: t.maxFeePerGas!, maxPriorityFeePerGas: t.maxPriorityFeePerGas!, accessList }, { common }).sign(key);
-    if (t.type === 1) return createAccessList2930Tx({ ...fields, chainId: 1n, gasPrice: t.gasPrice!, accessList }, { common }).sign(key);
-    return createLegacyTx({ ...fields, gasPrice: t.gasPrice! }, { common }).sign(key);
-  });
+  const transactions = c.block.transactions.map((t) => ethjsTransaction(t, keyOf.get(bytesToHex(t.sender!))!, common));
   const block = createBlock({
     header: {
       number: h.number, timestamp: h.timestamp, coinbase: h.coinbase, gasLimit: h.gasLimit, difficulty: h.difficulty, mixHash: h.mixHash,
@@ -52,16 +41,8 @@ async function runOnEthjs(c: RandomBlock): Promise<EthjsOutcome> {
     transactions,
     ...(common.gteHardfork("shanghai") ? { withdrawals: c.block.withdrawals.map((w, i) => ({ index: BigInt(i), validatorIndex: 0n, address: w.address, amount: w.amountGwei })) } : {}),
   }, { common });
-  const vm = await createVM({ common });
+  const vm = await ethjsVm(common, c.pre.accounts);
   const sm = vm.stateManager;
-  for (const [a, acc] of c.pre.accounts) {
-    const address = new Address(a);
-    await sm.putAccount(address, new Account(acc.nonce, acc.balance));
-    if (acc.code.length) await sm.putCode(address, acc.code);
-    for (const [k, v] of acc.storage) if (v !== 0n) await sm.putStorage(address, setLengthLeft(bigIntToBytes(k), 32), bigIntToBytes(v));
-  }
-  await sm.checkpoint();
-  await sm.commit();
   const out: EthjsOutcome = {
     async account(address) {
       const a = await sm.getAccount(new Address(hexToBytes(address as `0x${string}`)));

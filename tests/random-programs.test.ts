@@ -5,17 +5,18 @@
 // (a scratch run of 20,000 such programs found no difference).
 import { beforeAll, describe, expect, it } from "vitest";
 import { Common, Mainnet } from "@ethereumjs/common";
-import { createVM, runTx } from "@ethereumjs/vm";
-import { createFeeMarket1559Tx, createLegacyTx } from "@ethereumjs/tx";
+import { runTx } from "@ethereumjs/vm";
 import { createBlock } from "@ethereumjs/block";
 import { RLP } from "@ethereumjs/rlp";
-import { Account, Address, bigIntToBytes, bytesToHex, hexToBytes, setLengthLeft } from "@ethereumjs/util";
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { loadBraidModule } from "../src/node/load.js";
 import { Vm } from "../src/vm/vm.js";
-import { runStateTests, type StateTestJson } from "../src/statetest/run.js";
+import { preStateOf, runStateTests, type StateTestJson } from "../src/statetest/run.js";
+import { transactionFromJson } from "../src/tx/from-json.js";
 import { getKzg } from "../src/crypto/kzg.js";
 import { LEVEL, Rng, randomCode } from "./helpers/random-block.js";
+import { ethjsTransaction, ethjsVm } from "./helpers/ethjs.js";
 
 const COUNT = process.env.BRAID_STRESS === "1" ? 3000 : 300;
 /** [state-test fork name, ethjs hardfork, opcode level of randomCode]. */
@@ -67,16 +68,8 @@ function randomTest(seed: number): { fork: string; hardfork: string; test: Omit<
 /** The post-state root and logs hash @ethereumjs/vm gives the test's transaction (null: it rejected it). */
 async function fillWithEthjs(t: Omit<StateTestJson, "post">, hardfork: string): Promise<{ hash: string; logs: string } | null> {
   const common = new Common({ chain: Mainnet, hardfork, customCrypto: { kzg: getKzg() as never } });
-  const vm = await createVM({ common });
+  const vm = await ethjsVm(common, preStateOf(t as StateTestJson));
   const sm = vm.stateManager;
-  for (const [a, acc] of Object.entries(t.pre)) {
-    const address = new Address(hexToBytes(a as `0x${string}`));
-    await sm.putAccount(address, new Account(BigInt(acc.nonce), BigInt(acc.balance)));
-    if (acc.code !== "0x") await sm.putCode(address, hexToBytes(acc.code as `0x${string}`));
-    for (const [k, v] of Object.entries(acc.storage)) await sm.putStorage(address, setLengthLeft(bigIntToBytes(BigInt(k)), 32), bigIntToBytes(BigInt(v)));
-  }
-  await sm.checkpoint();
-  await sm.commit();
   const e = t.env;
   const block = createBlock({
     header: {
@@ -86,12 +79,7 @@ async function fillWithEthjs(t: Omit<StateTestJson, "post">, hardfork: string): 
       ...(common.gteHardfork("cancun") ? { excessBlobGas: 0n, blobGasUsed: 0n } : {}),
     },
   }, { common });
-  const x = t.transaction;
-  const fields = { nonce: 0n, gasLimit: BigInt(x.gasLimit[0]!), value: BigInt(x.value[0]!), data: hexToBytes(x.data[0] as `0x${string}`), ...(x.to ? { to: x.to as `0x${string}` } : {}) };
-  const key = hexToBytes(SENDER_KEY);
-  const tx = x.maxFeePerGas
-    ? createFeeMarket1559Tx({ ...fields, maxFeePerGas: BigInt(x.maxFeePerGas), maxPriorityFeePerGas: BigInt(x.maxPriorityFeePerGas!), chainId: 1n }, { common }).sign(key)
-    : createLegacyTx({ ...fields, gasPrice: BigInt(x.gasPrice!) }, { common }).sign(key);
+  const tx = ethjsTransaction(transactionFromJson(t.transaction, { data: 0, gas: 0, value: 0 }), hexToBytes(SENDER_KEY), common);
   let logs;
   try {
     logs = (await runTx(vm, { tx, block, skipBlockGasLimitValidation: true })).receipt.logs;
