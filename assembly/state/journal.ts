@@ -2,7 +2,8 @@
 // undo its changes. A location is journaled at most once per frame epoch: a loop of SSTOREs to one
 // slot adds a single entry.
 import * as L from "../layout";
-import { g_journal, g_journal_cap, g_journal_len, g_epoch, set_fatal } from "../globals";
+import { g_journal, g_journal_cap, g_journal_len, g_epoch, g_fork, set_fatal } from "../globals";
+import { SPURIOUS } from "../fork";
 
 @inline function journal_push(type: u32, ptr: usize): usize {
   if (g_journal_len >= g_journal_cap) { set_fatal(L.FATAL_JOURNAL); return 0; }
@@ -50,6 +51,17 @@ export function journal_warm_slot(s: usize): void {
   if (j != 0) store<u32>(j + L.J_OLD32, load<u32>(s + L.S_WARM));
 }
 
+/**
+ * The touch a revert keeps: from Spurious Dragon, a touch of 0x03 (RIPEMD-160) is never undone.
+ * In block 2675119 clients deleted that empty account although the call that touched it ran out
+ * of gas; geth, revm, evmone and ethereumjs keep the quirk, so an empty 0x03 touched by a failed
+ * call is still deleted at the end of the transaction.
+ */
+@inline function keep_ripemd_touch(e: usize, old: u32): u32 {
+  if (g_fork < SPURIOUS || (old & L.AF_EXISTS) == 0 || (load<u32>(e + L.A_FLAGS) & L.AF_TOUCHED) == 0) return 0;
+  return load<u64>(e + L.A_ADDR) == 0 && load<u64>(e + L.A_ADDR, 8) == 0 && load<u32>(e + L.A_ADDR, 16) == 0x03000000 ? L.AF_TOUCHED : 0;
+}
+
 /** Undoes every journal entry recorded after `len`. */
 export function journal_revert(len: u32): void {
   let i = g_journal_len;
@@ -59,7 +71,7 @@ export function journal_revert(len: u32): void {
     const p = <usize>load<u32>(j + L.J_PTR);
     switch (load<u32>(j + L.J_TYPE)) {
       case L.JT_ACCOUNT: {
-        store<u32>(p + L.A_FLAGS, load<u32>(j + L.J_OLD32));
+        store<u32>(p + L.A_FLAGS, load<u32>(j + L.J_OLD32) | keep_ripemd_touch(p, load<u32>(j + L.J_OLD32)));
         store<u32>(p + L.A_EPOCH, load<u32>(j + L.J_EPOCH));
         store<u64>(p + L.A_NONCE, load<u64>(j + L.J_NONCE));
         store<u32>(p + L.A_CODE, load<u32>(j + L.J_CODE));

@@ -858,6 +858,8 @@ export function scenarios(): Scenario[] {
     manyLocationsScenario(),
     hotRecipientScenario(),
     withdrawalsScenario(),
+    ripemdTouchScenario(false),
+    ripemdTouchScenario(true),
   ];
 }
 
@@ -1036,6 +1038,46 @@ function withdrawalsScenario(): Scenario {
       ck.eq("contract balance", accountOf(r, c, counter)?.balance, 3n * 10n ** 9n);
       ck.eq("contract counter", slotOf(r, c, counter, 0), 4n);
       ck.eq("account deleted then credited: balance", accountOf(r, c, twice)?.balance, 2n * 10n ** 9n);
+      return ck.out;
+    },
+  };
+}
+
+/**
+ * (l) The RIPEMD-160 quirk: from Spurious Dragon a revert never undoes a touch of 0x03, so an empty
+ * account there that a failed call touched is deleted at the end of the transaction (geth, revm,
+ * evmone and ethereumjs; found against @ethereumjs/vm by the random precompile test). Other
+ * precompiles' touches are undone: an empty 0x02 that a failed call touched stays, an empty 0x04
+ * that a successful call touched goes. `direct`: the transaction itself calls 0x03 and runs out of
+ * gas; otherwise a contract calls 0x02, 0x03 and 0x04 with 50 gas each (SHA-256 and RIPEMD-160 of
+ * 40 bytes need 84 and 840; the identity 21).
+ */
+function ripemdTouchScenario(direct: boolean): Scenario {
+  const sha = address(2), ripemd = address(3), identity = address(4), caller = address(0x3e3d);
+  // CALL(50, p, 0, 0, 40, 0, 0) for each p, storing each call's success in slot p.
+  const callEach = asm(...[2, 3, 4].flatMap((p) => [push(0), push(0), push(40), push(0), push(0), push(p), push(50), "CALL", push(p), "SSTORE"]), "STOP");
+  const make = () => {
+    const b = new BlockBuilder(CANCUN, CB);
+    for (const p of [sha, ripemd, identity]) b.account(p, {}); // exist, empty
+    b.contract(caller, callEach);
+    const from = b.eoa(SENDER(870));
+    if (direct) b.tx(from, ripemd, { data: new Uint8Array(40), gas: 21_000n + 40n * 4n + 100n });
+    else b.tx(from, caller, {});
+    b.tx(b.eoa(SENDER(871)), caller, {}); // after: the precompile accounts as the first left them
+    return b.build();
+  };
+  return {
+    name: `(l) a failed ${direct ? "transaction to" : "call of"} RIPEMD-160 keeps its touch: the empty account at 0x03 is deleted`,
+    make,
+    statuses: direct ? ["halt", "success"] : all(2),
+    check(label, r, c) {
+      const ck = new Checks(label);
+      ck.ok("0x03 deleted (state diff null)", r.stateDiff.get(hex(ripemd)) === null);
+      if (!direct) {
+        ck.ok("0x02 kept: the failed call's touch was undone", !r.stateDiff.has(hex(sha)));
+        ck.ok("0x04 deleted: a successful call touched it", r.stateDiff.get(hex(identity)) === null);
+        ck.eq("first call's results (0x02, 0x03, 0x04)", [2, 3, 4].map((p) => slotOf(r, c, caller, p)).join(","), "0,0,1");
+      } else ck.ok("0x02 untouched", !r.stateDiff.has(hex(sha)));
       return ck.out;
     },
   };

@@ -187,6 +187,9 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomB
   accounts.push([A, { nonce: 1n, balance: BigInt(rng.int(3)) * 1000n, code: randomCode(rng, level, 0, p.targets), storage: storage() }]);
   accounts.push([B, { nonce: 0n, balance: BigInt(rng.int(3)), code: randomCode(rng, level, 0, p.targets), storage: storage() }]);
   accounts.push([C, { nonce: 0n, balance: BigInt(rng.int(2)), code: new Uint8Array(0), storage: [] }]);
+  // Precompile accounts that exist, empty or funded: calls touch them (EIP-161), and a failed
+  // call's touch of 0x03 is never undone.
+  if (rng.chance(0.3)) for (const n of [1, 2, 3, 4, 9]) if (rng.chance(0.5)) accounts.push([precompile(n), { nonce: 0n, balance: BigInt(rng.int(2)), code: new Uint8Array(0), storage: [] }]);
   // Cancun: the EIP-4788 beacon-roots contract, which the block's system call writes (the mainnet
   // fixtures' pre-states do not hold it, so only these blocks exercise that call).
   if (fork === "Cancun" && rng.chance(0.5)) accounts.push([BEACON_ROOTS, { nonce: 1n, balance: 0n, code: BEACON_ROOTS_CODE, storage: [] }]);

@@ -1,0 +1,73 @@
+// One-transaction state tests filled by @ethereumjs/vm: the random differential tests build a state
+// test without its post section, ethjs's runTx gives the expected post-state root and logs hash,
+// and Braid's state-test runner must reproduce both.
+import { Common, Mainnet } from "@ethereumjs/common";
+import { runTx } from "@ethereumjs/vm";
+import { createBlock } from "@ethereumjs/block";
+import { RLP } from "@ethereumjs/rlp";
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { preStateOf, runStateTests, type StateTestJson } from "../../src/statetest/run.js";
+import type { Vm } from "../../src/vm/vm.js";
+import { transactionFromJson } from "../../src/tx/from-json.js";
+import { getKzg } from "../../src/crypto/kzg.js";
+import { ethjsTransaction, ethjsVm } from "./ethjs.js";
+import { LEVEL } from "./random-block.js";
+
+/** [state-test fork name, ethjs hardfork, opcode level of randomCode], Frontier to Cancun. */
+export const STATE_TEST_FORKS: Array<[string, string, number]> = [
+  ["Frontier", "chainstart", LEVEL.Frontier], ["Homestead", "homestead", LEVEL.Homestead], ["EIP150", "tangerineWhistle", LEVEL.TangerineWhistle],
+  ["EIP158", "spuriousDragon", LEVEL.SpuriousDragon], ["Byzantium", "byzantium", LEVEL.Byzantium], ["Constantinople", "constantinople", LEVEL.Petersburg],
+  ["ConstantinopleFix", "petersburg", LEVEL.Petersburg], ["Istanbul", "istanbul", LEVEL.Istanbul], ["Berlin", "berlin", LEVEL.Berlin],
+  ["London", "london", LEVEL.London], ["Paris", "paris", LEVEL.Paris], ["Shanghai", "shanghai", LEVEL.Shanghai], ["Cancun", "cancun", LEVEL.Cancun],
+];
+
+/** The sender of the random tests, and its key. */
+export const SENDER_KEY = "0x45a915e4d060149eb4365960e6a7a45f334393093061116b197e3240065ff2d8";
+export const SENDER = "0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b";
+export const COINBASE = "0x" + "c0".repeat(20);
+/** The block environment of the random tests. */
+export const ENV: Record<string, string> = {
+  currentCoinbase: COINBASE, currentNumber: "0x1", currentTimestamp: "0x3e8", currentGasLimit: "0x3b9aca00", currentBaseFee: "0x10",
+  currentRandom: "0x" + "00".repeat(31) + "02", currentDifficulty: "0x20000", currentExcessBlobGas: "0x0",
+};
+
+/**
+ * The post-state root and logs hash @ethereumjs/vm gives the test's transaction (data, gas and
+ * value index 0), signed with SENDER_KEY; null when it rejects the transaction.
+ */
+export async function fillWithEthjs(t: Omit<StateTestJson, "post">, hardfork: string): Promise<{ hash: string; logs: string } | null> {
+  const common = new Common({ chain: Mainnet, hardfork, customCrypto: { kzg: getKzg() as never } });
+  const vm = await ethjsVm(common, preStateOf(t as StateTestJson));
+  const sm = vm.stateManager;
+  const e = t.env;
+  const block = createBlock({
+    header: {
+      coinbase: e.currentCoinbase as `0x${string}`, number: BigInt(e.currentNumber!), timestamp: BigInt(e.currentTimestamp!), gasLimit: BigInt(e.currentGasLimit!),
+      ...(common.gteHardfork("london") ? { baseFeePerGas: BigInt(e.currentBaseFee!) } : {}),
+      ...(common.gteHardfork("paris") ? { mixHash: hexToBytes(e.currentRandom as `0x${string}`), difficulty: 0n } : { difficulty: BigInt(e.currentDifficulty!) }),
+      ...(common.gteHardfork("cancun") ? { excessBlobGas: 0n, blobGasUsed: 0n } : {}),
+    },
+  }, { common });
+  let logs;
+  try {
+    const tx = ethjsTransaction(transactionFromJson(t.transaction, { data: 0, gas: 0, value: 0 }), hexToBytes(SENDER_KEY), common);
+    logs = (await runTx(vm, { tx, block, skipBlockGasLimitValidation: true })).receipt.logs;
+  } catch {
+    return null; // an invalid transaction (intrinsic gas above the limit, initcode too large): not a case for these tests
+  }
+  return { hash: bytesToHex(await sm.getStateRoot()), logs: bytesToHex(keccak_256(RLP.encode(logs))) };
+}
+
+/**
+ * Fills `test` with ethjs and runs it on Braid's state-test runner, preloaded and on remote state
+ * with run-ahead. Returns the failures, or null when ethjs rejected the transaction.
+ */
+export async function checkAgainstEthjs(vm: Vm, name: string, fork: string, hardfork: string, test: Omit<StateTestJson, "post">): Promise<string[] | null> {
+  const want = await fillWithEthjs(test, hardfork);
+  if (!want) return null;
+  const full: StateTestJson = { ...test, post: { [fork]: [{ indexes: { data: 0, gas: 0, value: 0 }, hash: want.hash, logs: want.logs }] } };
+  return runStateTests(vm, { [name]: full }, undefined, { remote: true })
+    .filter((o) => o.status !== "passed")
+    .map((o) => `${o.test} (${o.fork}): ${o.reason}`);
+}
