@@ -192,6 +192,33 @@ describe("gas: out of gas at the boundary", () => {
   });
 });
 
+describe("gas: CREATE and EIP-3541's 0xEF prefix", () => {
+  // CREATE(0, 22, 10) of 10-byte initcode stored with MSTORE at word 0, then RETURN(RETURNDATASIZE as a word).
+  // Before the CREATE: 3 + 3 + 6 (MSTORE, one word) + 3 * 3; CREATE: 32000 + 2 (EIP-3860, one word);
+  // after it: POP 2, RETURNDATASIZE 2, MSTORE 6, RETURN 6.
+  const creating = (init: number[]) => asm(pushN(10, init), push(0), "MSTORE", push(10), push(22), push(0), "CREATE", "POP",
+    "RETURNDATASIZE", push(0), "MSTORE", push(32), push(0), "RETURN");
+  const before = 21, create = 32_002, after = 16;
+  const word = (r: { output: Uint8Array }) => BigInt("0x" + Buffer.from(r.output).toString("hex"));
+
+  it("initcode that reverts with data starting 0xEF: only returned code is checked, so the unused gas comes back", () => {
+    // MSTORE8(0, 0xEF); REVERT(0, 17): 3 + 3 + 6 + 3 + 3 = 18 in the initcode.
+    const code = creating([0x60, 0xef, 0x60, 0x00, 0x53, 0x60, 0x11, 0x60, 0x00, 0xfd]);
+    expectGas(code, before + create + 18 + after);
+    expect(word(run(code))).toBe(17n); // the revert data is the return data
+  });
+
+  it("initcode that returns code starting 0xEF fails from London and takes the gas it was given", () => {
+    // MSTORE8(0, 0xEF); RETURN(0, 1). The initcode gets all but a 64th of the gas left (EIP-150).
+    const code = creating([0x60, 0xef, 0x60, 0x00, 0x53, 0x60, 0x01, 0x60, 0x00, 0xf3]);
+    const left = GAS - BigInt(before + create);
+    expectGas(code, BigInt(before + create + after) + left - left / 64n);
+    expect(word(run(code))).toBe(0n);
+    // Before London the code is stored: 18 in the initcode + 200 for the byte (and no initcode word cost before Shanghai).
+    expectGas(code, before + 32_000 + 18 + 200 + after, { fork: Fork.Berlin });
+  });
+});
+
 describe("gas: storage (EIP-2929 / EIP-2200 / EIP-3529)", () => {
   it("SLOAD cold 2100, then warm 100", () => {
     expectGas(asm(push(0), "SLOAD"), 3 + 2100);
