@@ -24,6 +24,18 @@ function randomTest(seed: number): { fork: string; hardfork: string; test: Omit<
   const code = randomCode(rng, level);
   const create = rng.chance(0.1);
   const london = level >= LEVEL.London;
+  const cancun = level >= LEVEL.Cancun && !create;
+  // Type 3 (Cancun, not a creation), 2 (London), 1 (Berlin, with an access list) or 0.
+  const blob = cancun && rng.chance(0.15);
+  const fees = () => blob
+    ? { maxFeePerGas: "0x20", maxPriorityFeePerGas: hex(BigInt(rng.int(3))), maxFeePerBlobGas: "0x1",
+        blobVersionedHashes: Array.from({ length: 1 + rng.int(3) }, () => "0x01" + bytes(Uint8Array.from({ length: 31 }, () => rng.int(256))).slice(2)) }
+    : london && rng.chance(0.5) ? { maxFeePerGas: "0x20", maxPriorityFeePerGas: hex(BigInt(rng.int(3))) } : { gasPrice: "0x20" };
+  // From Berlin an access list now and then: the programs' accounts, the sender, the coinbase, precompiles, keys 0-3.
+  const listed = [TARGET, OTHER, PLAIN, SENDER, ENV.currentCoinbase!, "0x" + "00".repeat(19) + "01", "0x" + "00".repeat(19) + "0a", "0x" + "de".repeat(20)];
+  const accessList = () => level >= LEVEL.Berlin && rng.chance(0.3)
+    ? { accessLists: [Array.from({ length: 1 + rng.int(3) }, () => ({ address: rng.pick(listed), storageKeys: Array.from({ length: rng.int(3) }, () => "0x" + rng.int(4).toString(16).padStart(64, "0")) }))] }
+    : {};
   return {
     fork, hardfork,
     test: {
@@ -39,7 +51,8 @@ function randomTest(seed: number): { fork: string; hardfork: string; test: Omit<
         gasLimit: [hex(BigInt(create ? 300_000 + rng.int(400_000) : 30_000 + rng.int(3) * rng.int(400_000)))],
         value: [hex(BigInt(rng.chance(1 / 3) ? rng.int(2000) : 0))],
         nonce: "0x0", to: create ? "" : TARGET, secretKey: SENDER_KEY, sender: SENDER,
-        ...(london && rng.chance(0.5) ? { maxFeePerGas: "0x20", maxPriorityFeePerGas: hex(BigInt(rng.int(3))) } : { gasPrice: "0x20" }),
+        ...fees(),
+        ...accessList(),
       },
     },
   };

@@ -7,6 +7,8 @@
 import type { Transaction } from "../../src/tx/types.js";
 import type { AccountInit } from "../../src/vm/types.js";
 import type { BlockCase } from "./braid-dist.js";
+import { asm, push as op } from "./asm.js";
+import { create2Address, initcode } from "./conflicts.js";
 
 /** A small deterministic generator (xorshift-multiply over a 32-bit LCG state). */
 export class Rng {
@@ -77,6 +79,17 @@ const FIRST_LEVEL = new Map<number, number>([
   [0x3d, 2], [0x3e, 2], [0xfa, 2], [0xfd, 2], [0x1b, 3], [0x1c, 3], [0x1d, 3], [0x3f, 3], [0xf5, 3], [0x46, 4], [0x47, 4],
   [0x48, 6], [0x5f, 8], [0x49, 9], [0x4a, 9], [0x5c, 9], [0x5d, 9], [0x5e, 9],
 ]);
+
+/**
+ * The factory of the random blocks: CREATE2 with salt = the calldata's first byte of the initcode
+ * that follows it, then a CALL of the new contract with all the gas left.
+ */
+const FACTORY = addr(0xfa);
+const FACTORY_CODE = asm(
+  op(1), "CALLDATASIZE", "SUB", op(1), op(0), "CALLDATACOPY", // memory = initcode
+  op(0), "CALLDATALOAD", op(248), "SHR", op(1), "CALLDATASIZE", "SUB", op(0), op(0), "CREATE2", // salt, size, offset, value
+  op(0), op(0), op(0), op(0), op(0), [0x85], "GAS", "CALL", "STOP", // DUP6: the new address
+);
 
 /** EIP-4788's contract and its runtime code (from the EIP's deployment section). */
 const BEACON_ROOTS = Uint8Array.from(Buffer.from("000f3df6d732807ef1319fb7b8bb8522d0beac02", "hex"));
@@ -193,6 +206,17 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomB
   // Cancun: the EIP-4788 beacon-roots contract, which the block's system call writes (the mainnet
   // fixtures' pre-states do not hold it, so only these blocks exercise that call).
   if (fork === "Cancun" && rng.chance(0.5)) accounts.push([BEACON_ROOTS, { nonce: 1n, balance: 0n, code: BEACON_ROOTS_CODE, storage: [] }]);
+  // Constantinople on, half the blocks have a factory: transactions CREATE2 one of a few contracts
+  // (salt 0 or 1) and call it at once, so later ones collide with it, or recreate it where it
+  // self-destructed; others call the new addresses (before or after the contract is there).
+  const made: Array<{ salt: number; init: Uint8Array }> = [];
+  if (level >= LEVEL.Petersburg && rng.chance(0.5)) {
+    accounts.push([FACTORY, { nonce: 1n, balance: 0n, code: FACTORY_CODE, storage: [] }]);
+    for (let k = 1 + rng.int(3); k > 0; k--) {
+      const prefix = rng.chance(0.5) ? asm(op(1 + rng.int(2)), op(rng.int(4)), "SSTORE") : new Uint8Array(0);
+      made.push({ salt: rng.int(2), init: initcode(prefix, randomCode(rng, level, 1, p.targets)) });
+    }
+  }
   const nonces = new Map<Uint8Array, bigint>();
   const transactions: Transaction[] = [];
   let blobsLeft = 6; // Cancun's most blobs in a block
@@ -201,10 +225,15 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomB
     const nonce = nonces.get(sender) ?? 0n;
     nonces.set(sender, nonce + 1n);
     const r = rng.next();
-    const to = r < 0.08 ? null : r < 0.5 ? A : r < 0.8 ? B : rng.pick(p.targets);
-    const data = to === null ? randomCode(rng, level, 1, p.targets) : Uint8Array.from({ length: rng.chance(1 / 3) ? 0 : rng.int(70) }, () => rng.int(256));
+    let to = r < 0.08 ? null : r < 0.5 ? A : r < 0.8 ? B : rng.pick(p.targets);
+    let data = to === null ? randomCode(rng, level, 1, p.targets) : Uint8Array.from({ length: rng.chance(1 / 3) ? 0 : rng.int(70) }, () => rng.int(256));
+    if (made.length && rng.chance(0.35)) {
+      const m = rng.pick(made);
+      if (rng.chance(0.6)) [to, data] = [FACTORY, Uint8Array.from([m.salt, ...m.init])];
+      else to = create2Address(FACTORY, BigInt(m.salt), m.init);
+    }
     const common = {
-      nonce, gasLimit: BigInt((to === null ? 200_000 : 30_000) + rng.int(400_000)), to: to && Uint8Array.from(to),
+      nonce, gasLimit: BigInt((to === null || data.length > 70 ? 200_000 : 30_000) + rng.int(400_000)), to: to && Uint8Array.from(to),
       value: BigInt(rng.chance(1 / 3) ? rng.int(2000) : 0), data, accessList: [], v: 0n, r: 0n, s: 0n, sender: Uint8Array.from(sender),
     };
     const accessList = level >= LEVEL.Berlin && rng.chance(0.3) ? Array.from({ length: 1 + rng.int(3) }, () => ({
