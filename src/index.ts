@@ -8,7 +8,7 @@ export { executeBlock, recoverSenders } from "./block/execute.js";
 export { blockFromRpc, preStateFromAlloc, transactionFromRpc } from "./block/parse.js";
 export { compareResults } from "./block/compare.js";
 export { MAINNET, forkAt, type ChainConfig } from "./block/chain.js";
-export type { BlockInput, BlockResult, PreState, Receipt } from "./block/types.js";
+export type { BlockInput, BlockResult, PreState, Receipt, UncleHeader } from "./block/types.js";
 export { ParallelExecutor, type ParallelOptions, type ParallelStats } from "./parallel/execute.js";
 export type { WorkerPool } from "./parallel/pool.js";
 export { pathBound, type PathBound } from "./parallel/critical-path.js";

@@ -39,6 +39,7 @@ async function runOnEthjs(c: RandomBlock): Promise<EthjsOutcome> {
       ...(h.excessBlobGas !== undefined ? { excessBlobGas: h.excessBlobGas, blobGasUsed: 131_072n * BigInt(c.block.transactions.reduce((n, t) => n + (t.blobVersionedHashes?.length ?? 0), 0)), parentBeaconBlockRoot: h.parentBeaconBlockRoot } : {}),
     },
     transactions,
+    uncleHeaders: (c.block.uncleHeaders ?? []).map((u, i) => ({ number: u.number, coinbase: u.coinbase, gasLimit: h.gasLimit, difficulty: h.difficulty, extraData: Uint8Array.of(i) })),
     ...(common.gteHardfork("shanghai") ? { withdrawals: c.block.withdrawals.map((w, i) => ({ index: BigInt(i), validatorIndex: 0n, address: w.address, amount: w.amountGwei })) } : {}),
   }, { common });
   const vm = await ethjsVm(common, c.pre.accounts);

@@ -65,6 +65,18 @@ function checkBlock(block: BlockInput, pre: PreState): void {
       }
     });
   }
+  if (block.uncleHeaders !== undefined) {
+    const uncles = block.uncleHeaders;
+    if (!Array.isArray(uncles) || uncles.length !== h.uncles?.length) {
+      throw new BraidError("BLOCK_INVALID", `block: uncleHeaders must be an array of one header per uncle hash (${h.uncles?.length ?? 0})`);
+    }
+    uncles.forEach((u, i) => {
+      // An uncle is one to six generations back (the reward formula assumes it).
+      if (!isBytes(u?.coinbase, 20) || typeof u.number !== "bigint" || typeof h.number !== "bigint" || h.number - u.number < 1n || h.number - u.number > 6n) {
+        throw new BraidError("BLOCK_INVALID", `block: uncleHeaders[${i}] needs a 20-byte coinbase and a bigint number 1 to 6 below the block's (${String(h.number)}), got ${String(u?.number)}`);
+      }
+    });
+  }
   if (!pre || !Array.isArray(pre.accounts)) throw new BraidError("STATE_INVALID", "pre-state: accounts must be an array of [address, account] pairs");
   if (!(pre.blockHashes instanceof Map)) throw new BraidError("STATE_INVALID", "pre-state: blockHashes must be a Map of block number to hash");
   for (const [n, hash] of pre.blockHashes) {
@@ -128,14 +140,20 @@ export function beaconRootCall(vm: Vm, env: BlockEnv, block: BlockInput): void {
   });
 }
 
-/** Block reward (before the merge) and withdrawals (Shanghai); returns the uncles left unrewarded. */
+/**
+ * Block and uncle rewards (before the merge) and withdrawals (Shanghai); returns the uncles left
+ * unrewarded (their headers were not given).
+ */
 export function finishBlock(vm: Vm, env: BlockEnv, block: BlockInput): number {
   const h = block.header;
   const reward = blockReward(env.fork);
-  if (reward > 0n) vm.credit(h.coinbase, reward + (reward / 32n) * BigInt(h.uncles.length));
+  if (reward > 0n) {
+    vm.credit(h.coinbase, reward + (reward / 32n) * BigInt(h.uncles.length));
+    // An uncle k generations back earns (8 - k) / 8 of the block reward.
+    for (const u of block.uncleHeaders ?? []) vm.credit(u.coinbase, (reward * (8n - (h.number - u.number))) / 8n);
+  }
   for (const w of block.withdrawals) vm.credit(w.address, w.amountGwei * 1_000_000_000n);
-  // Uncle miners' rewards need the uncle headers, which the fixtures do not carry.
-  return reward > 0n ? h.uncles.length : 0;
+  return reward > 0n && !block.uncleHeaders ? h.uncles.length : 0;
 }
 
 /**

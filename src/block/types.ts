@@ -15,8 +15,14 @@ export interface BlockHeader {
   parentBeaconBlockRoot?: Uint8Array;
   receiptsRoot: Uint8Array;
   logsBloom: Uint8Array;
-  /** Uncle hashes: the fixtures carry no uncle headers, so uncle rewards cannot be applied. */
+  /** Uncle hashes (their miners' rewards need `BlockInput.uncleHeaders`). */
   uncles: Uint8Array[];
+}
+
+/** What an uncle's reward needs from its header: its number and its miner. */
+export interface UncleHeader {
+  number: bigint;
+  coinbase: Uint8Array;
 }
 
 export interface Withdrawal {
@@ -29,6 +35,12 @@ export interface BlockInput {
   /** Transactions with `sender` set when the source declared it (RPC `from`). */
   transactions: Transaction[];
   withdrawals: Withdrawal[];
+  /**
+   * The uncles' headers, in the order of `header.uncles`. With them the uncle miners are rewarded
+   * (before the merge); without them (block JSON lists only the hashes) the result reports
+   * `unclesNotRewarded`. `fetchBlockFromRpc` fetches them, checked against the header.
+   */
+  uncleHeaders?: UncleHeader[];
 }
 
 export interface PreState {
@@ -87,6 +99,6 @@ export interface BlockStats {
   finishMs: number;
   /** Each transaction's own time (ms), with executeBlock's timeTransactions option. */
   transactionMs?: number[];
-  /** Present when uncle rewards could not be applied (fixtures carry only uncle hashes). */
+  /** Present when uncle rewards could not be applied: the block lists uncle hashes without `uncleHeaders`. */
   unclesNotRewarded?: number;
 }

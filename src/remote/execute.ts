@@ -74,6 +74,7 @@ function blockReads(block: BlockInput, env: BlockEnv): StateRequest {
   const req: StateRequest = { accounts: [block.header.coinbase], slots: [], blockHashes: [] };
   for (const id of activePrecompiles(env.fork)) { const a = new Uint8Array(20); a[18] = id >> 8; a[19] = id & 0xff; req.accounts.push(a); }
   for (const w of block.withdrawals) req.accounts.push(w.address);
+  for (const u of block.uncleHeaders ?? []) req.accounts.push(u.coinbase);
   if (env.fork >= Fork.Cancun && block.header.parentBeaconBlockRoot) {
     // EIP-4788 ring buffer: the two slots the system call writes.
     const t = block.header.timestamp % 8191n;

@@ -1,9 +1,10 @@
 // A block and the node's receipts for it, in one round trip (two if the node lacks
-// eth_getBlockReceipts). The header must hash to its hash, the transactions and withdrawals to
-// their roots in it, and the node's receipts to its receiptsRoot.
+// eth_getBlockReceipts; one more for a block with uncles). The header must hash to its hash, the
+// transactions, withdrawals and uncle headers to their roots in it, and the node's receipts to
+// its receiptsRoot.
 import { blockFromRpc } from "../block/parse.js";
 import { receiptsRoot } from "../block/receipts.js";
-import type { BlockInput } from "../block/types.js";
+import type { BlockInput, UncleHeader } from "../block/types.js";
 import { BraidError } from "../encoding/errors.js";
 import { bytesToHex, equalBytes, hexToBigInt, hexToBytes } from "../encoding/hex.js";
 import { rlpEncode } from "../encoding/rlp.js";
@@ -11,7 +12,8 @@ import { ordinalTrieRoot } from "../trie/state-root.js";
 import { encodeTransaction } from "../tx/decode.js";
 import { transactionHash } from "../tx/sign.js";
 import type { JsonRpcClient } from "./client.js";
-import { verifyHeader, type RpcHeader } from "./header.js";
+import { headerFields, verifyHeader, type RpcHeader } from "./header.js";
+import { keccak256 } from "../trie/mpt.js";
 import { asReceipt, receiptFromRpc, type NodeReceipt } from "./receipts.js";
 
 export interface RpcBlock {
@@ -61,6 +63,7 @@ export async function fetchBlockFromRpc(client: JsonRpcClient, number: bigint, o
   const header = verifyHeader(blockRes!.result, opts.trustedHash, `block ${number}`);
   const block = blockFromRpc(header.json);
   checkBlockBody(header, block);
+  block.uncleHeaders = await fetchUncles(client, header, block);
   const hashes = block.transactions.map(transactionHash);
 
   let raw: unknown[];
@@ -81,4 +84,25 @@ export async function fetchBlockFromRpc(client: JsonRpcClient, number: bigint, o
     throw new BraidError("RECEIPT_INVALID", `block ${number}: the node's receipts do not hash to the header's receiptsRoot ${bytesToHex(header.receiptsRoot)}`);
   }
   return { block, receipts, header, chainId: hexToBigInt(chainRes!.result as string) };
+}
+
+/**
+ * The uncles' numbers and miners, for their rewards: the node's uncle headers must hash, as a
+ * list, to the verified header's sha3Uncles, and each to the hash the block lists for it.
+ */
+async function fetchUncles(client: JsonRpcClient, header: RpcHeader, block: BlockInput): Promise<UncleHeader[]> {
+  const where = `block ${header.number}`;
+  const hashes = block.header.uncles;
+  const raw = hashes.length === 0 ? [] : await client.batch(hashes.map((_, i) => ({ method: "eth_getUncleByBlockHashAndIndex", params: [bytesToHex(header.hash), quantity(BigInt(i))] })));
+  const lists = raw.map((u, i) => {
+    if (!u || typeof u !== "object" || Array.isArray(u)) throw new BraidError("BLOCK_INVALID", `${where}: the node has no uncle ${i}`);
+    const fields = headerFields(u as Record<string, unknown>, `${where} uncle ${i}`).fields;
+    if (!equalBytes(keccak256(rlpEncode(fields)), hashes[i]!)) throw new BraidError("BLOCK_INVALID", `${where}: uncle ${i} does not hash to ${bytesToHex(hashes[i]!)}`);
+    return fields;
+  });
+  const sha3Uncles = headerFields(header.json, where).fields[1] as Uint8Array;
+  if (!equalBytes(keccak256(rlpEncode(lists)), sha3Uncles)) {
+    throw new BraidError("BLOCK_INVALID", `${where}: its uncle headers do not hash to its sha3Uncles ${bytesToHex(sha3Uncles)}`);
+  }
+  return lists.map((f) => ({ number: f[8] as bigint, coinbase: f[2] as Uint8Array }));
 }

@@ -262,6 +262,10 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomB
   const withdrawals = timestamp < 1_690_000_000n ? [] : Array.from({ length: rng.int(4) }, () => ({
     address: Uint8Array.from(rng.pick([A, C, p.coinbase, p.senders[0]!, addr(0xde)])), amountGwei: BigInt(rng.int(5)),
   }));
+  // Before the merge, uncles now and then, one to six generations back: their miners are rewarded.
+  const uncleHeaders = timestamp > 0n || !rng.chance(0.3) ? [] : Array.from({ length: 1 + rng.int(2) }, () => ({
+    number: number - 1n - BigInt(rng.int(6)), coinbase: Uint8Array.from(rng.pick([p.senders[0]!, p.coinbase, C, addr(0xcb), addr(0xdd)])),
+  }));
   return {
     fork,
     block: {
@@ -269,10 +273,12 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomB
         number, timestamp, coinbase: Uint8Array.from(coinbase), gasLimit: 30_000_000n, gasUsed: 0n, ...(london ? { baseFee: 7n } : {}),
         difficulty: timestamp > 0n ? 0n : 1000n, mixHash: new Uint8Array(32),
         ...(fork === "Cancun" ? { excessBlobGas: excessBlobGas, parentBeaconBlockRoot: new Uint8Array(32).fill(3) } : {}),
-        receiptsRoot: new Uint8Array(32), logsBloom: new Uint8Array(256), uncles: [],
+        receiptsRoot: new Uint8Array(32), logsBloom: new Uint8Array(256),
+        uncles: uncleHeaders.map(() => Uint8Array.from({ length: 32 }, () => rng.int(256))),
       },
       transactions,
       withdrawals,
+      ...(uncleHeaders.length ? { uncleHeaders } : {}),
     },
     pre: { accounts, blockHashes: new Map() },
   };
