@@ -32,7 +32,7 @@ const USAGE = `usage:
   braid demo [--txs N] [--threads N] [--runs N] [--json]
   braid block <fixture dir> [--threads N] [--sequential] [--compare] [--json] [--trust-senders] [--critical-path]
   braid block <fixture dir> --latency MS [--no-ooo] [--sequential] [--threads N] [--json]   (remote state, simulated latency)
-  braid block --rpc URL --number N [--json] [--no-ooo] [--threads N]
+  braid block --rpc URL --number N [--json] [--no-ooo] [--threads N] [--max-batch N]
   braid synth <kind> --txs N --out DIR [--seed S]   (kinds: raw-transfers erc20 erc20-hot amm amm-one-pool chain mixed)
   braid ilp (--code HEX | --codefile FILE | <fixture dir>) [--input HEX] [--json] [--out FILE] [--top N] [--contracts N]`;
 

@@ -1,5 +1,6 @@
-// `braid block --rpc URL --number N [--json] [--no-ooo] [--threads N]`: executes block N on state
-// fetched (and verified) from a JSON-RPC node, and compares the receipts with the node's.
+// `braid block --rpc URL --number N [--json] [--no-ooo] [--threads N] [--max-batch N]`: executes
+// block N on state fetched (and verified) from a JSON-RPC node, and compares the receipts with
+// the node's.
 import { forkName, SUPPORTED_FORKS } from "../fork.js";
 import { equalBytes } from "../encoding/hex.js";
 import { isBraidError } from "../encoding/errors.js";
@@ -20,10 +21,12 @@ interface Options {
   json: boolean;
   ooo: boolean;
   threads: number;
+  /** Most calls per HTTP request (JsonRpcClient's maxBatch). */
+  maxBatch: number;
 }
 
 function parse(argv: string[]): Options {
-  const { opts, rest } = parseArgs(argv, ["json", "no-ooo"], ["rpc", "number", "threads"]);
+  const { opts, rest } = parseArgs(argv, ["json", "no-ooo"], ["rpc", "number", "threads", "max-batch"]);
   if (rest.length) throw new UsageError(`block --rpc takes no positional arguments, got '${rest[0]}'`);
   if (typeof opts.rpc !== "string") throw new UsageError("block --rpc needs a URL");
   const n = opts.number;
@@ -32,6 +35,7 @@ function parse(argv: string[]): Options {
   return {
     url: opts.rpc, number: n === "latest" ? "latest" : BigInt(String(n)), json: !!opts.json, ooo: !opts["no-ooo"],
     threads: positiveOption(opts.threads, "threads", 1, MAX_THREADS),
+    maxBatch: positiveOption(opts["max-batch"], "max-batch", 1000),
   };
 }
 
@@ -47,7 +51,7 @@ export async function rpcBlockCommand(argv: string[]): Promise<number> {
     throw e;
   }
   const t0 = performance.now();
-  const client = new JsonRpcClient(o.url);
+  const client = new JsonRpcClient(o.url, { maxBatch: o.maxBatch });
   let number = o.number === "latest" ? -1n : o.number;
   let pool: NodeWorkerPool | undefined;
   try {

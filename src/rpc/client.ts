@@ -1,5 +1,6 @@
 // A minimal JSON-RPC 2.0 client over HTTP: single calls and batches, each one POST (one round
-// trip). Uses the global `fetch`, so it runs in browsers and Node alike.
+// trip; a batch above the node's size limit goes as several POSTs at once). Uses the global
+// `fetch`, so it runs in browsers and Node alike.
 import { BraidError } from "../encoding/errors.js";
 
 /** The part of the Fetch API the client uses (inject one to count, delay or fake requests). */
@@ -17,7 +18,14 @@ export interface JsonRpcClientOptions {
   fetch?: FetchLike;
   /** Extra HTTP headers (an API key, for instance). */
   headers?: Record<string, string>;
+  /**
+   * Most calls in one HTTP request (default 1000, geth's default batch limit; some hosted nodes
+   * allow fewer). A larger batch is split and its parts are sent at the same time.
+   */
+  maxBatch?: number;
 }
+
+const DEFAULT_MAX_BATCH = 1000;
 
 export type RpcSettled = { ok: true; result: unknown } | { ok: false; error: BraidError };
 
@@ -43,9 +51,13 @@ export class JsonRpcClient {
   private nextId = 1;
   private readonly fetchFn: FetchLike;
   private readonly headers: Record<string, string>;
+  readonly maxBatch: number;
 
   constructor(url: string, opts: JsonRpcClientOptions = {}) {
     this.url = url;
+    const max = opts.maxBatch ?? DEFAULT_MAX_BATCH;
+    if (!Number.isSafeInteger(max) || max < 1) throw new BraidError("OPTIONS_INVALID", `JsonRpcClient: maxBatch must be a positive integer, got ${String(opts.maxBatch)}`);
+    this.maxBatch = max;
     // Bound: browsers reject a fetch called with any `this` but the global object.
     const f = opts.fetch ?? (globalThis.fetch?.bind(globalThis) as unknown as FetchLike | undefined);
     if (!f) throw new BraidError("RPC_NO_FETCH", "JsonRpcClient: no global fetch in this environment; pass opts.fetch");
@@ -78,6 +90,14 @@ export class JsonRpcClient {
    * of failing the others. A malformed or missing response still throws.
    */
   async batchSettled(calls: RpcCall[]): Promise<RpcSettled[]> {
+    if (calls.length <= this.maxBatch) return this.post1(calls);
+    const parts: RpcCall[][] = [];
+    for (let i = 0; i < calls.length; i += this.maxBatch) parts.push(calls.slice(i, i + this.maxBatch));
+    return (await Promise.all(parts.map((p) => this.post1(p)))).flat();
+  }
+
+  /** One batch in one HTTP request. */
+  private async post1(calls: RpcCall[]): Promise<RpcSettled[]> {
     if (calls.length === 0) return [];
     const first = this.nextId;
     this.nextId += calls.length;
