@@ -1,8 +1,8 @@
 // Random blocks (tests/helpers/random-block.ts: random contracts that call, create, self-destruct
 // and share storage, at forks from Frontier to Cancun), each executed sequentially, on Block-STM
 // (2 workers, with and without the serial fallback) and on remote state (in order and out of
-// order on the main thread, and Block-STM on workers behind an asynchronous provider): every
-// result must equal the sequential one. This found three bugs the hand-made scenarios missed: a
+// order on the main thread, and Block-STM on workers behind an asynchronous provider, whose
+// round trips also take random times): every result must equal the sequential one. This found three bugs the hand-made scenarios missed: a
 // contract's storage writes surviving its SELFDESTRUCT in the same transaction (Block-STM's
 // commit), a remote run's state requests left without a handler once an earlier run's replies
 // came in late (the worker pools), and remote state diffs unable to show a storage clear
@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Vm, loadBraidModule, NodeWorkerPool, ParallelExecutor, executeBlock, describeDiff, type BlockResult } from "./helpers/braid-dist.js";
 import { randomBlock } from "./helpers/random-block.js";
+import { JitterProvider } from "./helpers/jitter-provider.js";
 
 type RemoteModule = typeof import("../src/remote/execute.js");
 type ProviderModule = typeof import("../src/remote/memory-provider.js");
@@ -62,6 +63,7 @@ describe(`random blocks: Block-STM and remote state equal sequential execution (
           ["remote, in order", () => { const c = make(); return executeRemote(vm, c.block, new MemoryStateProvider(c.pre), { verifySenders: false, ooo: false }); }],
           ["remote, out of order", () => { const c = make(); return executeRemote(vm, c.block, new MemoryStateProvider(c.pre), { verifySenders: false }); }],
           ["remote, Block-STM on 2 workers", () => { const c = make(); return executeRemote(vm, c.block, new MemoryStateProvider(c.pre), { verifySenders: false, pool, threads: 2 }); }],
+          ["remote, round trips of random length, Block-STM on 2 workers", () => { const c = make(); return executeRemote(vm, c.block, new JitterProvider(c.pre, seed), { verifySenders: false, pool, threads: 2 }); }],
         ];
         for (const [what, run] of runs) failures.push(...differences(label(what), want, await outcome(run)));
       }
