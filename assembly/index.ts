@@ -3,7 +3,7 @@ import * as L from "./layout";
 import * as G from "./globals";
 import { build_opinfo } from "./opcodes";
 import * as F from "./fork";
-import { acct_get, acct_find, acct_add_balance, acct_is_empty, remember_as_loaded } from "./state/accounts";
+import { acct_get, acct_find, acct_add_balance, acct_sub_balance, acct_touch, acct_is_empty, remember_as_loaded } from "./state/accounts";
 import { delete_account } from "./tx";
 import { slot_get } from "./state/storage";
 import { code_intern, code_hash } from "./state/code";
@@ -91,6 +91,26 @@ export function state_credit(addr: usize, amountBE: usize): usize {
   if (G.g_fork >= F.SPURIOUS && acct_is_empty(e)) delete_account(e);
   G.g_journal_len = 0;
   return e;
+}
+
+/**
+ * Moves the whole balance of `from` to `to` outside any transaction (the DAO fork's irregular
+ * state change). Both accounts exist afterwards, as the clients that made the fork leave them.
+ */
+export function state_drain(from: usize, to: usize): usize {
+  const e = acct_get(from);
+  const t = acct_get(to);
+  if (e == 0 || t == 0) return 0;
+  const w = G.g_scratch + 576;
+  memory.copy(w, e + L.A_BALANCE, 32);
+  G.g_journal_len = 0;
+  acct_touch(e);
+  acct_sub_balance(e, w);
+  acct_add_balance(t, w);
+  store<u32>(e + L.A_FLAGS, load<u32>(e + L.A_FLAGS) & ~L.AF_TOUCHED);
+  store<u32>(t + L.A_FLAGS, load<u32>(t + L.A_FLAGS) & ~L.AF_TOUCHED);
+  G.g_journal_len = 0;
+  return 1;
 }
 
 /** Zeroes `len` bytes (the host's typed-array fill is slow on shared memory). */

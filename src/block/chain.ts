@@ -7,6 +7,8 @@ export interface ChainConfig {
   byNumber: Array<[Fork, bigint]>;
   /** [fork, first timestamp] for time-activated forks, ascending. */
   byTime: Array<[Fork, bigint]>;
+  /** The DAO fork's block (mainnet 1,920,000): its irregular state change (src/block/dao.ts). */
+  daoForkBlock?: bigint;
 }
 
 export const MAINNET: ChainConfig = {
@@ -30,6 +32,7 @@ export const MAINNET: ChainConfig = {
     [Fork.Shanghai, 1_681_338_455n],
     [Fork.Cancun, 1_710_338_135n],
   ],
+  daoForkBlock: 1_920_000n,
 };
 
 export function forkAt(chain: ChainConfig, number: bigint, timestamp: bigint): Fork {

@@ -1,4 +1,5 @@
-// Sequential block execution: system call, transactions in order, rewards and withdrawals.
+// Sequential block execution: irregular and system state changes (the DAO fork, the beacon-root
+// call), transactions in order, rewards and withdrawals.
 // The parallel executor (Block-STM) must produce exactly this result.
 import { Fork } from "../fork.js";
 import { BraidError, withPrefix } from "../encoding/errors.js";
@@ -15,6 +16,7 @@ import { Vm, RegionExhausted } from "../vm/vm.js";
 import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
 import type { BlockEnv } from "../vm/types.js";
 import { MAINNET, forkAt, blockReward, type ChainConfig } from "./chain.js";
+import { applyDaoFork } from "./dao.js";
 import type { BlockHeader, BlockInput, BlockResult, PreState, StateDiffEntry } from "./types.js";
 
 export const BEACON_ROOTS_ADDRESS = hexToBytes("0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02");
@@ -195,7 +197,7 @@ export function executeBlockOn(vm: Vm, block: BlockInput, pre: PreState, opts: E
   let sizes: RegionSizes = opts.sizes ?? sequentialSizes(block, pre);
   for (let attempt = 0; ; attempt++) {
     try {
-      const r = run(vm, block, pre, env, sizes, opts.timeTransactions === true);
+      const r = run(vm, block, pre, env, chain, sizes, opts.timeTransactions === true);
       r.stats.senderRecoveryMs = senderMs;
       return r;
     } catch (e) {
@@ -212,7 +214,7 @@ function sequentialSizes(block: BlockInput, pre: PreState): RegionSizes {
   return sizesFor(pre.accounts.length + block.transactions.length * 2, slots + block.transactions.length * 8, pre.accounts.length, codeBytes);
 }
 
-function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: RegionSizes, timed: boolean): BlockResult {
+function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, chain: ChainConfig, sizes: RegionSizes, timed: boolean): BlockResult {
   const tSetup = performance.now();
   const n = block.transactions.length;
   block.transactions.forEach((tx, i) => checkStatic(tx, i, env));
@@ -224,6 +226,7 @@ function run(vm: Vm, block: BlockInput, pre: PreState, env: BlockEnv, sizes: Reg
   vm.putAccounts(pre.accounts);
   vm.dv().setUint32(vm.ctx + L.CTX_STM, header, true);
   const t0 = performance.now();
+  applyDaoFork(vm, chain, block);
   beaconRootCall(vm, env, block);
   // The transactions run in one wasm loop over the staged messages (stm/sequential.ts).
   const txMs = timed ? new Array<number>(n) : undefined;

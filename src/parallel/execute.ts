@@ -8,6 +8,7 @@ import { recoveryJob } from "../tx/sign.js";
 import { Vm } from "../vm/vm.js";
 import { sizesFor, nextPow2, type RegionSizes } from "../vm/regions.js";
 import { MAINNET, forkAt, type ChainConfig } from "../block/chain.js";
+import { applyDaoFork } from "../block/dao.js";
 import { blockEnvFor, executeBlockOn, beaconRootCall, finishBlock, assembleResult, assignSender, stateDiff } from "../block/execute.js";
 import { exclusive } from "../vm/exclusive.js";
 import type { BlockInput, BlockResult, PreState, StateDiffEntry } from "../block/types.js";
@@ -286,6 +287,7 @@ export class ParallelExecutor {
     vm.putAccounts(pre.accounts);
     // The system call counts as execution, as in the sequential path.
     const tSystem = performance.now();
+    applyDaoFork(vm, chain, block);
     beaconRootCall(vm, env, block);
     const systemMs = performance.now() - tSystem;
     const contexts = this.stageContexts(env, carver, header, threads, ring);

@@ -12,6 +12,7 @@ import { bytesToHex, hexToBigInt } from "../encoding/hex.js";
 import { Vm, RegionExhausted } from "../vm/vm.js";
 import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
 import { MAINNET, type ChainConfig } from "../block/chain.js";
+import { DAO_DRAIN_LIST, DAO_REFUND_CONTRACT, applyDaoFork, isDaoForkBlock } from "../block/dao.js";
 import {
   BEACON_ROOTS_ADDRESS, SYSTEM_ADDRESS, blockEnvFor, recoverSenders, beaconRootCall, finishBlock, assembleResult,
 } from "../block/execute.js";
@@ -70,8 +71,9 @@ const REQ_CAP_WORKER = 4096;
 const PARALLEL_UPFRONT_ROUNDS = 1;
 
 /** The reads every mode makes before the transactions: the block's system accounts. */
-function blockReads(block: BlockInput, env: BlockEnv): StateRequest {
+function blockReads(block: BlockInput, env: BlockEnv, chain: ChainConfig): StateRequest {
   const req: StateRequest = { accounts: [block.header.coinbase], slots: [], blockHashes: [] };
+  if (isDaoForkBlock(chain, block)) req.accounts.push(DAO_REFUND_CONTRACT, ...DAO_DRAIN_LIST);
   for (const id of activePrecompiles(env.fork)) { const a = new Uint8Array(20); a[18] = id >> 8; a[19] = id & 0xff; req.accounts.push(a); }
   for (const w of block.withdrawals) req.accounts.push(w.address);
   for (const u of block.uncleHeaders ?? []) req.accounts.push(u.coinbase);
@@ -131,7 +133,7 @@ async function executeRemoteNow(vm: Vm, block: BlockInput, provider: StateProvid
     try {
       const layout = prepare(vm, env, sizes, ooo);
       if (session) session.rebind(layout.ring); else session = new RemoteSession(provider, vm, layout.ring);
-      return await run(vm, block, env, session, layout, { ooo, threads, pool, sync, senderMs, t0, prefetchRounds: opts.prefetchRounds ?? 64, analyze: opts.analyze ?? false });
+      return await run(vm, block, env, session, layout, { ooo, threads, pool, sync, senderMs, t0, prefetchRounds: opts.prefetchRounds ?? 64, analyze: opts.analyze ?? false, chain });
     } catch (e) {
       if (e instanceof RegionExhausted && attempt < 5) {
         // A table filled while inserting answers: what was fetched stays cached, the error does not.
@@ -164,7 +166,7 @@ function prepare(vm: Vm, env: BlockEnv, sizes: RegionSizes, ooo: boolean): Layou
   return { carver, ring };
 }
 
-interface RunOpts { analyze: boolean; ooo: boolean; threads: number; pool?: WorkerPool; sync: boolean; senderMs: number; t0: number; prefetchRounds: number }
+interface RunOpts { analyze: boolean; ooo: boolean; threads: number; pool?: WorkerPool; sync: boolean; senderMs: number; t0: number; prefetchRounds: number; chain: ChainConfig }
 
 async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSession, layout: Layout, o: RunOpts):
   Promise<BlockResult & { remote: RemoteStats; parallel?: ParallelStats }> {
@@ -174,13 +176,14 @@ async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSess
   vm.stateFetch = o.sync ? (ctx) => session.serveSync(ctx) : () => { throw new Error("remote state: the coordinator thread read state it had not fetched"); };
   const tStart = performance.now();
 
-  const first = blockReads(block, env);
+  const first = blockReads(block, env, o.chain);
   if (o.ooo) {
     const t = txReads(block);
     first.accounts.push(...t.accounts);
     first.slots.push(...t.slots);
   }
   await fetch(first);
+  applyDaoFork(vm, o.chain, block);
   beaconRootCall(vm, env, block);
   const header = stageBlock(vm, layout.carver, block, env, n);
   vm.dv().setUint32(vm.ctx + L.CTX_STM, header, true);

@@ -90,6 +90,7 @@ export interface BraidExports {
   diff_next_slot(i: number): number;
   state_find_account(addr: number): number;
   state_credit(addr: number, amountBE: number): number;
+  state_drain(from: number, to: number): number;
   code_put(code: number, len: number): number;
   code_hash_of(rec: number): number;
   keccak256(src: number, len: number, dst: number): void;
@@ -540,6 +541,13 @@ export class Vm {
     const a = this.stage(0, address);
     const v = this.stage(32, this.be32(amount));
     if (this.exports.state_credit(a, v) === 0) throw new RegionExhausted(this.fatal() || 1);
+  }
+
+  /** Moves the whole balance of `from` to `to` outside any transaction (the DAO fork); both exist after. */
+  drain(from: Uint8Array, to: Uint8Array): void {
+    const a = this.stage(0, from);
+    const b = this.stage(32, to);
+    if (this.exports.state_drain(a, b) === 0) throw new RegionExhausted(this.fatal() || 1);
   }
 
   private fatal(): number {
