@@ -3,13 +3,10 @@
 // logs hash, and Braid's state-test runner must reproduce both, preloaded and on remote state
 // with run-ahead. A second opinion beside the GeneralStateTests, on programs nobody wrote by hand
 // (a scratch run of 20,000 such programs found no difference).
-import { beforeAll, describe, expect, it } from "vitest";
 import { bytesToHex } from "@ethereumjs/util";
-import { loadBraidModule } from "../src/node/load.js";
-import { Vm } from "../src/vm/vm.js";
 import type { StateTestJson } from "../src/statetest/run.js";
 import { LEVEL, Rng, randomCode } from "./helpers/random-block.js";
-import { ENV, SENDER, SENDER_KEY, STATE_TEST_FORKS as FORKS, checkAgainstEthjs } from "./helpers/ethjs-state-test.js";
+import { ENV, SENDER, SENDER_KEY, STATE_TEST_FORKS as FORKS, describeAgainstEthjs } from "./helpers/ethjs-state-test.js";
 
 const COUNT = process.env.BRAID_STRESS === "1" ? 3000 : 300;
 const TARGET = "0x" + "aa".repeat(20), OTHER = "0x" + "bb".repeat(20), PLAIN = "0x" + "cc".repeat(20);
@@ -58,25 +55,7 @@ function randomTest(seed: number): { fork: string; hardfork: string; test: Omit<
   };
 }
 
-let vm: Vm;
-beforeAll(() => { vm = new Vm(loadBraidModule()); });
-
-describe(`random programs: Braid's state-test runner against roots filled by @ethereumjs/vm (${COUNT} programs)`, () => {
-  const perTest = 50;
-  for (let t = 0; t < COUNT; t += perTest) {
-    it(`programs ${t}..${t + perTest - 1}`, async () => {
-      const failures: string[] = [];
-      let filled = 0;
-      for (let i = t; i < t + perTest; i++) {
-        const seed = 0x9a0000 + i * 104729;
-        const { fork, hardfork, test } = randomTest(seed);
-        const f = await checkAgainstEthjs(vm, `seed_${seed.toString(16)}`, fork, hardfork, test);
-        if (f === null) continue;
-        filled++;
-        failures.push(...f);
-      }
-      expect(filled).toBeGreaterThan(perTest / 2);
-      expect(failures, failures.join("\n")).toEqual([]);
-    });
-  }
+describeAgainstEthjs("random programs", COUNT, (i) => {
+  const seed = 0x9a0000 + i * 104729;
+  return { ...randomTest(seed), name: `seed_${seed.toString(16)}` };
 });

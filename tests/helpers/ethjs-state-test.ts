@@ -1,6 +1,7 @@
 // One-transaction state tests filled by @ethereumjs/vm: the random differential tests build a state
 // test without its post section, ethjs's runTx gives the expected post-state root and logs hash,
 // and Braid's state-test runner must reproduce both.
+import { beforeAll, describe, expect, it } from "vitest";
 import { Common, Mainnet } from "@ethereumjs/common";
 import { runTx } from "@ethereumjs/vm";
 import { createBlock } from "@ethereumjs/block";
@@ -8,7 +9,8 @@ import { RLP } from "@ethereumjs/rlp";
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { preStateOf, runStateTests, type StateTestJson } from "../../src/statetest/run.js";
-import type { Vm } from "../../src/vm/vm.js";
+import { Vm } from "../../src/vm/vm.js";
+import { loadBraidModule } from "../../src/node/load.js";
 import { transactionFromJson } from "../../src/tx/from-json.js";
 import { getKzg } from "../../src/crypto/kzg.js";
 import { ethjsTransaction, ethjsVm } from "./ethjs.js";
@@ -36,7 +38,7 @@ export const ENV: Record<string, string> = {
  * The post-state root and logs hash @ethereumjs/vm gives the test's transaction (data, gas and
  * value index 0), signed with SENDER_KEY; null when it rejects the transaction.
  */
-export async function fillWithEthjs(t: Omit<StateTestJson, "post">, hardfork: string): Promise<{ hash: string; logs: string } | null> {
+async function fillWithEthjs(t: Omit<StateTestJson, "post">, hardfork: string): Promise<{ hash: string; logs: string } | null> {
   const common = new Common({ chain: Mainnet, hardfork, customCrypto: { kzg: getKzg() as never } });
   const vm = await ethjsVm(common, preStateOf(t as StateTestJson));
   const sm = vm.stateManager;
@@ -63,11 +65,47 @@ export async function fillWithEthjs(t: Omit<StateTestJson, "post">, hardfork: st
  * Fills `test` with ethjs and runs it on Braid's state-test runner, preloaded and on remote state
  * with run-ahead. Returns the failures, or null when ethjs rejected the transaction.
  */
-export async function checkAgainstEthjs(vm: Vm, name: string, fork: string, hardfork: string, test: Omit<StateTestJson, "post">): Promise<string[] | null> {
+async function checkAgainstEthjs(vm: Vm, name: string, fork: string, hardfork: string, test: Omit<StateTestJson, "post">): Promise<string[] | null> {
   const want = await fillWithEthjs(test, hardfork);
   if (!want) return null;
   const full: StateTestJson = { ...test, post: { [fork]: [{ indexes: { data: 0, gas: 0, value: 0 }, hash: want.hash, logs: want.logs }] } };
   return runStateTests(vm, { [name]: full }, undefined, { remote: true })
     .filter((o) => o.status !== "passed")
     .map((o) => `${o.test} (${o.fork}): ${o.reason}`);
+}
+
+/** A generated state test without its post section; `name` tells its failures apart. */
+export interface GeneratedTest {
+  fork: string;
+  hardfork: string;
+  name: string;
+  test: Omit<StateTestJson, "post">;
+}
+
+/**
+ * Vitest cases for `count` generated tests (`generate(i)`), 50 to a case: a case fails on any
+ * difference from ethjs, and when ethjs rejected half its transactions (the generator would then
+ * test little).
+ */
+export function describeAgainstEthjs(title: string, count: number, generate: (i: number) => GeneratedTest): void {
+  let vm: Vm;
+  beforeAll(() => { vm = new Vm(loadBraidModule()); });
+  describe(`${title}: Braid's state-test runner against roots filled by @ethereumjs/vm (${count})`, () => {
+    const perCase = 50;
+    for (let t = 0; t < count; t += perCase) {
+      it(`${t}..${t + perCase - 1}`, async () => {
+        const failures: string[] = [];
+        let filled = 0;
+        for (let i = t; i < t + perCase; i++) {
+          const { fork, hardfork, name, test } = generate(i);
+          const f = await checkAgainstEthjs(vm, name, fork, hardfork, test);
+          if (f === null) continue;
+          filled++;
+          failures.push(...f);
+        }
+        expect(filled).toBeGreaterThan(perCase / 2);
+        expect(failures, failures.join("\n")).toEqual([]);
+      }, 60_000);
+    }
+  });
 }
