@@ -2,7 +2,8 @@
 // runBlock, from the same pre-state: gas, statuses, logs, bloom, and the accounts and slots
 // after the block must agree. A second opinion at the block level, where the GeneralStateTests
 // (one transaction each) cannot look: state carried between transactions, block rewards,
-// withdrawals. It found Braid keeping an empty account that a withdrawal of 0 reached.
+// withdrawals, uncles. It found Braid keeping an empty account that a withdrawal of 0 reached.
+// Blocks with one invalid transaction must be rejected by both.
 import { beforeAll, describe, expect, it } from "vitest";
 import { Common, Mainnet } from "@ethereumjs/common";
 import { runBlock } from "@ethereumjs/vm";
@@ -31,17 +32,7 @@ async function runOnEthjs(c: RandomBlock): Promise<EthjsOutcome> {
   const h = c.block.header;
   const common = new Common({ chain: Mainnet, customCrypto: { kzg: getKzg() as never } });
   common.setHardforkBy({ blockNumber: h.number, timestamp: h.timestamp });
-  const transactions = c.block.transactions.map((t) => ethjsTransaction(t, keyOf.get(bytesToHex(t.sender!))!, common));
-  const block = createBlock({
-    header: {
-      number: h.number, timestamp: h.timestamp, coinbase: h.coinbase, gasLimit: h.gasLimit, difficulty: h.difficulty, mixHash: h.mixHash,
-      ...(h.baseFee !== undefined ? { baseFeePerGas: h.baseFee } : {}),
-      ...(h.excessBlobGas !== undefined ? { excessBlobGas: h.excessBlobGas, blobGasUsed: 131_072n * BigInt(c.block.transactions.reduce((n, t) => n + (t.blobVersionedHashes?.length ?? 0), 0)), parentBeaconBlockRoot: h.parentBeaconBlockRoot } : {}),
-    },
-    transactions,
-    uncleHeaders: (c.block.uncleHeaders ?? []).map((u, i) => ({ number: u.number, coinbase: u.coinbase, gasLimit: h.gasLimit, difficulty: h.difficulty, extraData: Uint8Array.of(i) })),
-    ...(common.gteHardfork("shanghai") ? { withdrawals: c.block.withdrawals.map((w, i) => ({ index: BigInt(i), validatorIndex: 0n, address: w.address, amount: w.amountGwei })) } : {}),
-  }, { common });
+
   const vm = await ethjsVm(common, c.pre.accounts);
   const sm = vm.stateManager;
   const out: EthjsOutcome = {
@@ -55,6 +46,18 @@ async function runOnEthjs(c: RandomBlock): Promise<EthjsOutcome> {
     },
   };
   try {
+    // Inside the try: ethjs refuses some invalid transactions already when they are built (a tip above the fee cap).
+    const transactions = c.block.transactions.map((t) => ethjsTransaction(t, keyOf.get(bytesToHex(t.sender!))!, common));
+    const block = createBlock({
+      header: {
+        number: h.number, timestamp: h.timestamp, coinbase: h.coinbase, gasLimit: h.gasLimit, difficulty: h.difficulty, mixHash: h.mixHash,
+        ...(h.baseFee !== undefined ? { baseFeePerGas: h.baseFee } : {}),
+        ...(h.excessBlobGas !== undefined ? { excessBlobGas: h.excessBlobGas, blobGasUsed: 131_072n * BigInt(c.block.transactions.reduce((n, t) => n + (t.blobVersionedHashes?.length ?? 0), 0)), parentBeaconBlockRoot: h.parentBeaconBlockRoot } : {}),
+      },
+      transactions,
+      uncleHeaders: (c.block.uncleHeaders ?? []).map((u, i) => ({ number: u.number, coinbase: u.coinbase, gasLimit: h.gasLimit, difficulty: h.difficulty, extraData: Uint8Array.of(i) })),
+      ...(common.gteHardfork("shanghai") ? { withdrawals: c.block.withdrawals.map((w, i) => ({ index: BigInt(i), validatorIndex: 0n, address: w.address, amount: w.amountGwei })) } : {}),
+    }, { common });
     out.result = await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHeaderValidation: true, skipHardForkValidation: true });
   } catch (e) {
     out.error = (e as Error).message;
@@ -126,4 +129,20 @@ describe(`random blocks: Braid executeBlock against @ethereumjs/vm runBlock (${C
       expect(failures, failures.join("\n")).toEqual([]);
     });
   }
+});
+
+describe(`random blocks with one invalid transaction: Braid and @ethereumjs/vm both reject them (${COUNT / 5} blocks)`, () => {
+  it("every block", async () => {
+    const failures: string[] = [];
+    for (let i = 0; i < COUNT / 5; i++) {
+      const seed = 0x1bad0000 + i * 15485863;
+      const c = randomBlock(seed, PARTIES, { invalid: true });
+      const theirs = await runOnEthjs(c);
+      const k = randomBlock(seed, PARTIES, { invalid: true });
+      let error: string | undefined;
+      try { executeBlock(vm, k.block, k.pre, { verifySenders: false }); } catch (e) { error = (e as Error).message; }
+      if (theirs.error === undefined || error === undefined) failures.push(`seed ${seed.toString(16)} (${c.fork}, tx ${c.invalidTx}: ${c.invalidity}): ethjs ${theirs.error ?? "accepted"}, Braid ${error ?? "accepted"}`);
+    }
+    expect(failures, failures.join("\n")).toEqual([]);
+  }, 120_000);
 });

@@ -9,7 +9,7 @@
 // (StateDiffEntry.storageCleared).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Vm, loadBraidModule, NodeWorkerPool, ParallelExecutor, executeBlock, describeDiff, type BlockResult } from "./helpers/braid-dist.js";
-import { randomBlock } from "./helpers/random-block.js";
+import { randomBlock, type RandomBlock } from "./helpers/random-block.js";
 import { JitterProvider } from "./helpers/jitter-provider.js";
 
 type RemoteModule = typeof import("../src/remote/execute.js");
@@ -44,6 +44,18 @@ function differences(label: string, want: BlockResult | string, got: BlockResult
   return describeDiff(label, want, got, 6);
 }
 
+/** Every executor but the sequential reference, each on a fresh copy of the block. */
+function runsFor(make: () => RandomBlock, seed: number): Array<[string, () => Promise<BlockResult>]> {
+  return [
+    ["Block-STM, 2 threads", () => { const c = make(); return executor.execute(c.block, c.pre, { threads: 2, verifySenders: false, policy: "always", serialFallback: false }); }],
+    ["Block-STM, 2 threads, serial fallback", () => { const c = make(); return executor.execute(c.block, c.pre, { threads: 2, verifySenders: false, policy: "always" }); }],
+    ["remote, in order", () => { const c = make(); return executeRemote(vm, c.block, new MemoryStateProvider(c.pre), { verifySenders: false, ooo: false }); }],
+    ["remote, out of order", () => { const c = make(); return executeRemote(vm, c.block, new MemoryStateProvider(c.pre), { verifySenders: false }); }],
+    ["remote, Block-STM on 2 workers", () => { const c = make(); return executeRemote(vm, c.block, new MemoryStateProvider(c.pre), { verifySenders: false, pool, threads: 2 }); }],
+    ["remote, round trips of random length, Block-STM on 2 workers", () => { const c = make(); return executeRemote(vm, c.block, new JitterProvider(c.pre, seed), { verifySenders: false, pool, threads: 2 }); }],
+  ];
+}
+
 describe(`random blocks: Block-STM and remote state equal sequential execution (${COUNT} blocks)`, () => {
   const perTest = 10;
   for (let t = 0; t < SEEDS.length; t += perTest) {
@@ -57,17 +69,31 @@ describe(`random blocks: Block-STM and remote state equal sequential execution (
         transactions += block.transactions.length;
         const label = (what: string) => `seed ${seed.toString(16)} (${fork}, ${block.transactions.length} txs), ${what}`;
         const want = await outcome(() => { const c = make(); return executeBlock(seqVm, c.block, c.pre, { verifySenders: false }); });
-        const runs: Array<[string, () => Promise<BlockResult>]> = [
-          ["Block-STM, 2 threads", () => { const c = make(); return executor.execute(c.block, c.pre, { threads: 2, verifySenders: false, policy: "always", serialFallback: false }); }],
-          ["Block-STM, 2 threads, serial fallback", () => { const c = make(); return executor.execute(c.block, c.pre, { threads: 2, verifySenders: false, policy: "always" }); }],
-          ["remote, in order", () => { const c = make(); return executeRemote(vm, c.block, new MemoryStateProvider(c.pre), { verifySenders: false, ooo: false }); }],
-          ["remote, out of order", () => { const c = make(); return executeRemote(vm, c.block, new MemoryStateProvider(c.pre), { verifySenders: false }); }],
-          ["remote, Block-STM on 2 workers", () => { const c = make(); return executeRemote(vm, c.block, new MemoryStateProvider(c.pre), { verifySenders: false, pool, threads: 2 }); }],
-          ["remote, round trips of random length, Block-STM on 2 workers", () => { const c = make(); return executeRemote(vm, c.block, new JitterProvider(c.pre, seed), { verifySenders: false, pool, threads: 2 }); }],
-        ];
-        for (const [what, run] of runs) failures.push(...differences(label(what), want, await outcome(run)));
+        for (const [what, run] of runsFor(make, seed)) failures.push(...differences(label(what), want, await outcome(run)));
       }
       expect(transactions).toBeGreaterThan(seeds.length * 2);
+      expect(failures, failures.join("\n")).toEqual([]);
+    });
+  }
+});
+
+describe(`random blocks with one invalid transaction: every executor rejects them alike (${COUNT / 5} blocks)`, () => {
+  const perTest = 10;
+  const seeds = SEEDS.slice(0, COUNT / 5);
+  for (let t = 0; t < seeds.length; t += perTest) {
+    it(`seeds ${seeds[t]!.toString(16)}..`, async () => {
+      const failures: string[] = [];
+      for (const seed of seeds.slice(t, t + perTest)) {
+        const make = () => randomBlock(seed, undefined, { invalid: true });
+        const { fork, invalidTx, invalidity, block } = make();
+        const label = (what: string) => `seed ${seed.toString(16)} (${fork}, tx ${invalidTx} of ${block.transactions.length}: ${invalidity}), ${what}`;
+        const want = await outcome(() => { const c = make(); return executeBlock(seqVm, c.block, c.pre, { verifySenders: false }); });
+        // Rejected, naming the invalid transaction, or one the generator itself left short of its
+        // intrinsic gas (an access list's cost): such static checks run before execution.
+        const named = typeof want === "string" ? /transaction (\d+) is invalid: (.*)/.exec(want) : null;
+        if (!named || (Number(named[1]) !== invalidTx && !/intrinsic gas/.test(named[2]!))) failures.push(label(`sequential: ${typeof want === "string" ? want : "accepted"}`));
+        for (const [what, run] of runsFor(make, seed)) failures.push(...differences(label(what), want, await outcome(run)));
+      }
       expect(failures, failures.join("\n")).toEqual([]);
     });
   }

@@ -183,10 +183,44 @@ export function randomCode(rng: Rng, level: number, depth = 0, targets = DEFAULT
 
 export interface RandomBlock extends BlockCase {
   fork: string;
+  /** With the `invalid` option: the transaction made invalid, and how. */
+  invalidTx?: number;
+  invalidity?: Invalidity;
 }
 
-/** A random block of 2 to 81 transactions, and its pre-state. */
-export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomBlock {
+/** What makes the transaction `invalidTx` of an invalid random block invalid. */
+export type Invalidity = "nonce too high" | "nonce too low" | "value above balance" | "gas limit above the block's"
+  | "intrinsic gas above the gas limit" | "fee below the base fee" | "tip above the fee cap" | "blob fee below the blob base fee";
+
+/**
+ * Makes `t` invalid in a way its fork and type allow (after it was generated, so the rest of the
+ * block stays as the seed made it).
+ */
+function invalidate(rng: Rng, t: Transaction, level: number, excessBlobGas: bigint): Invalidity {
+  const ways: Invalidity[] = ["nonce too high", "value above balance", "gas limit above the block's", "intrinsic gas above the gas limit"];
+  if (t.nonce > 0n) ways.push("nonce too low");
+  if (level >= LEVEL.London) ways.push("fee below the base fee");
+  if (t.type >= 2) ways.push("tip above the fee cap");
+  if (t.type === 3 && excessBlobGas >= 10_000_000n) ways.push("blob fee below the blob base fee");
+  const way = rng.pick(ways);
+  switch (way) {
+    case "nonce too high": t.nonce += 1n + BigInt(rng.int(3)); break;
+    case "nonce too low": t.nonce -= 1n; break;
+    case "value above balance": t.value = 10n ** 21n; break;
+    case "gas limit above the block's": t.gasLimit = 30_000_001n; break;
+    case "intrinsic gas above the gas limit": t.gasLimit = 20_999n; break;
+    case "fee below the base fee": if (t.type >= 2) { t.maxFeePerGas = 6n; t.maxPriorityFeePerGas = 0n; } else t.gasPrice = 6n; break;
+    case "tip above the fee cap": t.maxPriorityFeePerGas = t.maxFeePerGas! + 1n; break;
+    case "blob fee below the blob base fee": t.maxFeePerBlobGas = 1n; break; // the blob base fee is 19 wei at 10M excess
+  }
+  return way;
+}
+
+/**
+ * A random block of 2 to 81 transactions, and its pre-state. With `invalid`, one transaction
+ * (`invalidTx`) is made invalid (`invalidity`): every executor must reject the block.
+ */
+export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES, opts: { invalid?: boolean } = {}): RandomBlock {
   const rng = new Rng(seed);
   const { fork, number, timestamp } = rng.pick(FORKS);
   const level = LEVEL[fork];
@@ -262,12 +296,14 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES): RandomB
   const withdrawals = timestamp < 1_690_000_000n ? [] : Array.from({ length: rng.int(4) }, () => ({
     address: Uint8Array.from(rng.pick([A, C, p.coinbase, p.senders[0]!, addr(0xde)])), amountGwei: BigInt(rng.int(5)),
   }));
+  const invalidTx = opts.invalid ? rng.int(transactions.length) : undefined;
+  const invalidity = invalidTx === undefined ? undefined : invalidate(rng, transactions[invalidTx]!, level, fork === "Cancun" ? excessBlobGas : 0n);
   // Before the merge, uncles now and then, one to six generations back: their miners are rewarded.
   const uncleHeaders = timestamp > 0n || !rng.chance(0.3) ? [] : Array.from({ length: 1 + rng.int(2) }, () => ({
     number: number - 1n - BigInt(rng.int(6)), coinbase: Uint8Array.from(rng.pick([p.senders[0]!, p.coinbase, C, addr(0xcb), addr(0xdd)])),
   }));
   return {
-    fork,
+    fork, invalidTx, invalidity,
     block: {
       header: {
         number, timestamp, coinbase: Uint8Array.from(coinbase), gasLimit: 30_000_000n, gasUsed: 0n, ...(london ? { baseFee: 7n } : {}),
