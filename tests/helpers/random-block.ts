@@ -65,14 +65,19 @@ const STORAGE_OPS = new Set([0x54, 0x55, 0x5c, 0x5d]);
  * 8 Shanghai, 9 Cancun.
  */
 export const LEVEL = { Frontier: 0, Homestead: 0, TangerineWhistle: 0, SpuriousDragon: 1, Byzantium: 2, Petersburg: 3, Istanbul: 4, Berlin: 5, London: 6, Paris: 7, Shanghai: 8, Cancun: 9 } as const;
-/** The forks the blocks use, at a mainnet block number (and timestamp) of each. */
+/**
+ * The forks the blocks use, at a mainnet block number (and timestamp) of each: Spurious Dragon,
+ * Byzantium, Shanghai and Cancun at the first block of their fork, so that both sides must switch
+ * rules exactly there (London's first block would need its initial base fee of 1 gwei, which
+ * @ethereumjs/vm checks).
+ */
 const FORKS: Array<{ fork: keyof typeof LEVEL; number: bigint; timestamp: bigint }> = [
   { fork: "Frontier", number: 1_000_000n, timestamp: 0n }, { fork: "Homestead", number: 2_000_000n, timestamp: 0n },
-  { fork: "TangerineWhistle", number: 2_500_000n, timestamp: 0n }, { fork: "SpuriousDragon", number: 3_000_000n, timestamp: 0n },
-  { fork: "Byzantium", number: 5_000_000n, timestamp: 0n }, { fork: "Petersburg", number: 7_300_000n, timestamp: 0n },
+  { fork: "TangerineWhistle", number: 2_500_000n, timestamp: 0n }, { fork: "SpuriousDragon", number: 2_675_000n, timestamp: 0n },
+  { fork: "Byzantium", number: 4_370_000n, timestamp: 0n }, { fork: "Petersburg", number: 7_300_000n, timestamp: 0n },
   { fork: "Istanbul", number: 10_000_000n, timestamp: 0n }, { fork: "Berlin", number: 12_500_000n, timestamp: 0n },
   { fork: "London", number: 13_000_000n, timestamp: 0n }, { fork: "Paris", number: 16_000_000n, timestamp: 1_600_000_000n },
-  { fork: "Shanghai", number: 17_100_000n, timestamp: 1_690_000_000n }, { fork: "Cancun", number: 19_500_000n, timestamp: 1_720_000_000n },
+  { fork: "Shanghai", number: 17_034_870n, timestamp: 1_681_338_455n }, { fork: "Cancun", number: 19_426_587n, timestamp: 1_710_338_135n },
 ];
 /** The first opcode level where an opcode is defined (absent: from the start). */
 const FIRST_LEVEL = new Map<number, number>([
@@ -293,7 +298,7 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES, opts: { 
   // tip) touches it while it is still empty (EIP-161 then deletes it, or before Spurious Dragon
   // leaves it empty).
   const coinbase = rng.chance(0.5) ? p.coinbase : addr(0xcb);
-  const withdrawals = timestamp < 1_690_000_000n ? [] : Array.from({ length: rng.int(4) }, () => ({
+  const withdrawals = timestamp < 1_681_338_455n ? [] : Array.from({ length: rng.int(4) }, () => ({
     address: Uint8Array.from(rng.pick([A, C, p.coinbase, p.senders[0]!, addr(0xde)])), amountGwei: BigInt(rng.int(5)),
   }));
   const invalidTx = opts.invalid ? rng.int(transactions.length) : undefined;
