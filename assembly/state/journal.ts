@@ -71,7 +71,8 @@ export function journal_revert(len: u32): void {
     const p = <usize>load<u32>(j + L.J_PTR);
     switch (load<u32>(j + L.J_TYPE)) {
       case L.JT_ACCOUNT: {
-        store<u32>(p + L.A_FLAGS, load<u32>(j + L.J_OLD32) | keep_ripemd_touch(p, load<u32>(j + L.J_OLD32)));
+        const old = load<u32>(j + L.J_OLD32);
+        store<u32>(p + L.A_FLAGS, old | keep_ripemd_touch(p, old));
         store<u32>(p + L.A_EPOCH, load<u32>(j + L.J_EPOCH));
         store<u64>(p + L.A_NONCE, load<u64>(j + L.J_NONCE));
         store<u32>(p + L.A_CODE, load<u32>(j + L.J_CODE));

@@ -100,9 +100,8 @@ async function fetchUncles(client: JsonRpcClient, header: RpcHeader, block: Bloc
     if (!equalBytes(keccak256(rlpEncode(fields)), hashes[i]!)) throw new BraidError("BLOCK_INVALID", `${where}: uncle ${i} does not hash to ${bytesToHex(hashes[i]!)}`);
     return fields;
   });
-  const sha3Uncles = headerFields(header.json, where).fields[1] as Uint8Array;
-  if (!equalBytes(keccak256(rlpEncode(lists)), sha3Uncles)) {
-    throw new BraidError("BLOCK_INVALID", `${where}: its uncle headers do not hash to its sha3Uncles ${bytesToHex(sha3Uncles)}`);
+  if (!equalBytes(keccak256(rlpEncode(lists)), header.sha3Uncles)) {
+    throw new BraidError("BLOCK_INVALID", `${where}: its uncle headers do not hash to its sha3Uncles ${bytesToHex(header.sha3Uncles)}`);
   }
   return lists.map((f) => ({ number: f[8] as bigint, coinbase: f[2] as Uint8Array }));
 }

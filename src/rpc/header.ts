@@ -12,6 +12,8 @@ export interface RpcHeader {
   number: bigint;
   hash: Uint8Array;
   parentHash: Uint8Array;
+  /** keccak256 of the RLP list of the uncle headers. */
+  sha3Uncles: Uint8Array;
   stateRoot: Uint8Array;
   transactionsRoot: Uint8Array;
   receiptsRoot: Uint8Array;
@@ -97,6 +99,7 @@ export function verifyHeader(json: unknown, expected?: Uint8Array, where?: strin
     number: fields[8] as bigint,
     hash,
     parentHash: fields[0] as Uint8Array,
+    sha3Uncles: fields[1] as Uint8Array,
     stateRoot: fields[3] as Uint8Array,
     transactionsRoot: fields[4] as Uint8Array,
     receiptsRoot: fields[5] as Uint8Array,
