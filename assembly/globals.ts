@@ -29,6 +29,8 @@ export let g_log_count: u32 = 0;
 export let g_fatal: u32 = 0;
 export let g_gen: u32 = 1; // generation of the local tables
 export let g_parallel: bool = false;
+// Partitioned mode (stm/partition.ts): this context runs a group of transactions no other touches.
+export let g_partition: bool = false;
 export let g_remote: bool = false; // state may be missing from the tables (src/remote/)
 export let g_ooo: bool = false; // run ahead at a stall (remote/runahead.ts)
 // The state-reading instruction being executed (0 outside one): where run-ahead starts.
@@ -50,7 +52,8 @@ export function load_globals(ctx: usize): void {
   g_code_mask = load<u32>(ctx + L.CTX_CODE_CAP) - 1;
   g_journal = load<u32>(ctx + L.CTX_JOURNAL);
   g_journal_cap = load<u32>(ctx + L.CTX_JOURNAL_CAP);
-  g_parallel = load<u32>(ctx + L.CTX_PARALLEL) != 0;
+  g_parallel = load<u32>(ctx + L.CTX_PARALLEL) == 1;
+  g_partition = load<u32>(ctx + L.CTX_PARALLEL) == 2;
   g_gen = load<u32>(ctx + L.CTX_GEN);
   const remote = load<u32>(ctx + L.CTX_REMOTE);
   g_remote = (remote & L.REMOTE_ON) != 0;

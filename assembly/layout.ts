@@ -74,7 +74,7 @@ export const CTX_TOUCHED: u32 = 740; // u32[] accounts touched by this transacti
 export const CTX_TOUCHED_CAP: u32 = 744;
 export const CTX_TOUCHED_COUNT: u32 = 748;
 // Parallel execution (Block-STM); zero in sequential mode.
-export const CTX_PARALLEL: u32 = 752; // u32: 1 when this worker executes against multi-version memory
+export const CTX_PARALLEL: u32 = 752; // u32: 1 when this worker executes against multi-version memory, 2 in partitioned mode (stm/partition.ts)
 export const CTX_GEN: u32 = 756; // u32 generation of the local tables (entries of older ones are free)
 export const CTX_BASE_ACCT_TABLE: u32 = 760; // shared pre-state account table
 export const CTX_BASE_ACCT_CAP: u32 = 764;
@@ -152,6 +152,7 @@ export const FATAL_DEPENDENCY: u32 = 10; // read an ESTIMATE: wait for CTX_BLOCK
 export const FATAL_READS: u32 = 11;
 export const FATAL_STM_ARENA: u32 = 12;
 export const FATAL_REMOTE: u32 = 13; // the host did not answer a state request (a bug or a full list)
+export const FATAL_PARTITION: u32 = 14; // partitioned mode met what its plan ruled out (code, storage): the host runs the block otherwise
 export const STATUS_INVALID: u32 = 4; // parallel mode: nonce/balance/EOA check failed (CTX_FATAL holds the reason)
 export const INVALID_NONCE: u32 = 1;
 export const INVALID_BALANCE: u32 = 2;

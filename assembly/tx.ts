@@ -8,7 +8,7 @@ import { g_prewarm } from "./stm/load";
 import { warm_account, warm_slot } from "./state/access";
 import { slot_get, transient_clear, storage_wipe } from "./state/storage";
 import { frame_at, frame_load, g_gas } from "./interpreter/frame";
-import { precompile_id, precompile_count, call_precompile } from "./interpreter/precompiles";
+import { precompile_id, call_precompile } from "./interpreter/precompiles";
 import { checkpoint, frame_enter, begin_create, g_result_status, g_result_out, g_result_len } from "./interpreter/system";
 import { interpret } from "./interpreter/run";
 import { word_is_zero, word_zero } from "./interpreter/words";
@@ -38,24 +38,15 @@ function mul_word_u64(dst: usize, w: usize, k: u64): void {
 function warm_up(sender: usize, target: usize): void {
   warm_account(sender);
   if (target != 0) warm_account(target);
+  // The precompiles and the coinbase are warm by address (state/access.ts). Partitioned mode runs
+  // no code and has no access lists: nothing else to warm.
+  if (G.g_partition) return;
   if (G.g_parallel) {
     // Loading an account or slot through multi-version memory only to warm it would add a read
-    // to validate (and, for the coinbase, wait for every earlier fee). Instead, accounts and slots
-    // that are warm from the start are marked warm when first loaded (stm/load.ts).
+    // to validate. Instead, the access list's accounts and slots are marked warm when first
+    // loaded (stm/load.ts).
     g_prewarm = true;
     return;
-  }
-  const n = precompile_count();
-  const a = G.g_scratch + 256;
-  memory.fill(a, 0, 20);
-  for (let i: u32 = 1; i <= n; i++) {
-    store<u8>(a + 19, <u8>i);
-    const e = acct_get(a);
-    if (e != 0) warm_account(e);
-  }
-  if (G.g_fork >= F.SHANGHAI) {
-    const c = acct_get(G.g_ctx + L.CTX_COINBASE);
-    if (c != 0) warm_account(c);
   }
   // Access list: [address 20][key count u32][keys 32*n, as stack words]...
   let p = <usize>load<u32>(G.g_ctx + L.CTX_ACCESS_PTR);
@@ -88,7 +79,8 @@ export function delete_account(e: usize): void {
   store<u64>(e + L.A_NONCE, 0);
   store<u32>(e + L.A_CODE, 0);
   memory.fill(e + L.A_BALANCE, 0, 32);
-  if (!G.g_parallel && mayHaveSlots) storage_wipe(e);
+  if (G.g_partition && mayHaveSlots) G.set_fatal(L.FATAL_PARTITION); // its slots are in the shared tables
+  else if (!G.g_parallel && mayHaveSlots) storage_wipe(e);
 }
 
 /** EIP-161 and SELFDESTRUCT deletions, then clears the per-transaction flags. */
@@ -186,6 +178,10 @@ function tx_run(): void {
       acct_add_balance(target, value);
     }
     const rec = <usize>load<u32>(target + L.A_CODE);
+    if (G.g_partition && (rec != 0 || pid != 0)) {
+      G.set_fatal(L.FATAL_PARTITION); // ruled out by the plan (stm/partition.ts)
+      return finish_fatal();
+    }
     if (pid != 0) {
       const dst = <usize>load<u32>(ctx + L.CTX_RDATA);
       const cap = <u32>(<usize>load<u32>(ctx + L.CTX_RDATA_END) - dst);
@@ -234,8 +230,8 @@ function tx_run(): void {
   mul_word_u64(w, ctx + L.CTX_GASPRICE, left);
   acct_add_balance(sender, w);
   mul_word_u64(w, ctx + L.CTX_PRIORITY, gasLimit - left);
-  if (G.g_parallel) {
-    memory.copy(ctx + L.CTX_FEE, w, 32); // credited lazily (stm/commit.ts)
+  if (G.g_parallel || G.g_partition) {
+    memory.copy(ctx + L.CTX_FEE, w, 32); // credited lazily (stm/commit.ts, stm/partition.ts)
   } else {
     const coinbase = acct_get(ctx + L.CTX_COINBASE);
     if (coinbase == 0) return finish_fatal();

@@ -375,7 +375,7 @@ function printTable(rows: BlockRow[], t: ReturnType<typeof totals>): void {
   }
   if (t.braidParallel) {
     console.log("stm xN: median sequential stats.executionMs / median Block-STM stats.executionMs on N threads, same interleaved rounds;" +
-      " s = block ran on the sequential path (fewer than 2 transactions), ! = result differs; ab@2 = median aborts at 2 threads");
+      " s = block ran on the sequential path (fewer than 2 transactions), p = partitioned (plain transfers in groups that share no account), ! = result differs; ab@2 = median aborts at 2 threads");
     console.log("bound x2: the block's own limit at 2 threads, summed transaction time / max(critical path, half of it), each transaction weighted by its" +
       " median sequential time over the dependencies Block-STM found; in-order x2: the same weights scheduled in block order with no overhead (critical-path.ts)." +
       " Both count whole transactions: a block whose long pairing check two threads share (help desk) can go past them");

@@ -152,7 +152,7 @@ export async function run(args: string[]): Promise<void> {
   console.log("");
   console.log(formatTable<R>(cols, rows, [{ total: true }]));
   console.log("seq/stmN ms: median stats.executionMs (sequential executeBlock / Block-STM on N threads) over the same interleaved rounds; xN = seq / stmN;" +
-    " s = sequential path, ! = result differs; wall x2 = the same for the whole call at 2 threads (pre-state load, staging, execution, receipts root, state diff); counters at 2 threads are medians over the rounds; setup@2 = Block-STM setupMs (staging, not in stmN ms);" +
+    " s = sequential path, p = partitioned (plain transfers in groups that share no account, src/parallel/partition.ts), ! = result differs; wall x2 = the same for the whole call at 2 threads (pre-state load, staging, execution, receipts root, state diff); counters at 2 threads are medians over the rounds; setup@2 = Block-STM setupMs (staging, not in stmN ms);" +
     " bound@2 = the block's own limit at 2 threads: summed transaction time / max(critical path, half of it), over the dependencies Block-STM found (bench/critical-path.ts);" +
     " ceil@2 = the machine's 2-thread ceiling: two independent sequential replays of the block at once against one (bench/ceiling.ts)");
   for (const r of rows) {

@@ -71,6 +71,8 @@ export interface ThreadResult {
   receiptsMs: number;
   /** true when any run took the sequential path (small block, region exhausted, ...). */
   sequential: boolean;
+  /** true when any run ran partitioned (plain transfers in groups sharing no account, src/parallel/partition.ts). */
+  partitioned: boolean;
   fallbackReason: string | null;
   /** Every parallel result (warm-up + timed) equal to the sequential one under compareResults. */
   identical: boolean;
@@ -224,6 +226,7 @@ export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: Blo
       commitMs: med((s) => s.commitMs),
       receiptsMs: med((s) => s.receiptsMs),
       sequential: fallback !== undefined,
+      partitioned: st.some((s) => s.partitioned !== undefined),
       fallbackReason: fallback?.fallbackReason ?? null,
       identical: a.error === null && a.identical,
       diffs: a.diffs,
@@ -297,12 +300,12 @@ export function speedupTotals(rows: Array<[string, number, ThreadResult | undefi
   };
 }
 
-/** Speedup for a table cell: "1.23", "1.01s" on the sequential path, "ERR", "DIFF" when not identical. */
+/** Speedup for a table cell: "1.23", "1.01s" on the sequential path, "1.30p" partitioned, "ERR", "1.23!" when not identical. */
 export function fmtSpeedup(r: ThreadResult | undefined): string {
   if (!r) return "-";
   if (r.error) return "ERR";
   const x = Number.isFinite(r.speedup) ? r.speedup.toFixed(2) : "-";
-  return (r.identical ? x : `${x}!`) + (r.sequential ? "s" : "");
+  return (r.identical ? x : `${x}!`) + (r.sequential ? "s" : "") + (r.partitioned ? "p" : "");
 }
 
 export interface LoadInfo {

@@ -4,21 +4,23 @@
 // (one transaction each) cannot look: state carried between transactions, block rewards,
 // withdrawals, uncles. It found Braid keeping an empty account that a withdrawal of 0 reached.
 // Blocks with one invalid transaction must be rejected by both.
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Common, Mainnet } from "@ethereumjs/common";
 import { runBlock } from "@ethereumjs/vm";
 import { createBlock } from "@ethereumjs/block";
 import { Address, bigIntToBytes, bytesToHex, hexToBytes, privateToAddress, setLengthLeft } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { getKzg } from "../src/crypto/kzg.js";
-import { Vm, loadBraidModule, executeBlock, type BlockResult } from "./helpers/braid-dist.js";
+import { Vm, loadBraidModule, executeBlock, NodeWorkerPool, ParallelExecutor, type BlockResult, type ParallelResult } from "./helpers/braid-dist.js";
 import { parties, randomBlock, type RandomBlock } from "./helpers/random-block.js";
 import { ethjsTransaction, ethjsVm } from "./helpers/ethjs.js";
 
 const COUNT = process.env.BRAID_STRESS === "1" ? 1000 : 100;
-const KEYS = [1, 2, 3, 4, 5].map((i) => { const k = new Uint8Array(32); k[0] = 0x42; k[31] = i; return k; });
+const KEYS = Array.from({ length: 17 }, (_, i) => { const k = new Uint8Array(32); k[0] = 0x42; k[31] = i + 1; return k; });
 const ADDRESSES = KEYS.map((k) => privateToAddress(k));
 const PARTIES = parties(ADDRESSES.slice(0, 4), ADDRESSES[4]!);
+/** Sixteen senders for blocks of plain transfers, which then split into several groups. */
+const TRANSFER_PARTIES = parties(ADDRESSES.slice(5), ADDRESSES[4]!);
 const keyOf = new Map(ADDRESSES.map((a, i) => [bytesToHex(a), KEYS[i]!]));
 
 interface EthjsOutcome {
@@ -102,7 +104,15 @@ async function differences(c: RandomBlock, b: BlockResult, e: EthjsOutcome): Pro
 }
 
 let vm: Vm;
-beforeAll(() => { vm = new Vm(loadBraidModule()); });
+let parallelVm: Vm;
+let pool: NodeWorkerPool;
+beforeAll(() => {
+  const module = loadBraidModule();
+  vm = new Vm(module);
+  parallelVm = new Vm(module);
+  pool = new NodeWorkerPool(2, module, parallelVm.memory);
+});
+afterAll(async () => { await pool?.close(); });
 
 describe(`random blocks: Braid executeBlock against @ethereumjs/vm runBlock (${COUNT} blocks)`, () => {
   const perTest = 20;
@@ -145,4 +155,37 @@ describe(`random blocks with one invalid transaction: Braid and @ethereumjs/vm b
     }
     expect(failures, failures.join("\n")).toEqual([]);
   }, 120_000);
+});
+
+describe(`random blocks of plain transfers: Braid partitioned (2 threads) against @ethereumjs/vm runBlock (${COUNT / 2} blocks)`, () => {
+  const perTest = 25;
+  let partitioned = 0;
+  for (let t = 0; t < COUNT / 2; t += perTest) {
+    it(`blocks ${t}..${t + perTest - 1}`, async () => {
+      const failures: string[] = [];
+      for (let i = t; i < t + perTest; i++) {
+        const seed = 0x7a4f0000 + i * 15485863;
+        const c = randomBlock(seed, TRANSFER_PARTIES, { transfers: true, invalid: i % 6 === 5 });
+        const theirs = await runOnEthjs(c);
+        const k = randomBlock(seed, TRANSFER_PARTIES, { transfers: true, invalid: i % 6 === 5 });
+        let mine: ParallelResult | undefined, error: string | undefined;
+        try {
+          mine = await new ParallelExecutor(parallelVm, pool).execute(k.block, k.pre, { verifySenders: false, policy: "always", threads: 2 });
+        } catch (e) { error = (e as Error).message; }
+        const label = `seed ${seed.toString(16)} (${c.fork}, ${c.block.transactions.length} txs${c.invalidTx === undefined ? "" : `, tx ${c.invalidTx}: ${c.invalidity}`})`;
+        if (theirs.error !== undefined || error !== undefined) {
+          if ((theirs.error === undefined) !== (error === undefined)) failures.push(`${label}: ethjs ${theirs.error ?? "ok"}, Braid ${error ?? "ok"}`);
+          continue;
+        }
+        if (mine!.parallel.partitioned) partitioned++;
+        failures.push(...(await differences(c, mine!, theirs)).map((d) => `${label}: ${d}`));
+      }
+      expect(failures, failures.join("\n")).toEqual([]);
+    });
+  }
+  // The others send value to the coinbase, a precompile or a contract, link most of their
+  // transactions into one group, or are invalid.
+  it("ran a fifth of the blocks partitioned", () => {
+    expect(partitioned).toBeGreaterThan(COUNT / 10);
+  });
 });

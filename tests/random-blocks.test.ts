@@ -6,10 +6,11 @@
 // contract's storage writes surviving its SELFDESTRUCT in the same transaction (Block-STM's
 // commit), a remote run's state requests left without a handler once an earlier run's replies
 // came in late (the worker pools), and remote state diffs unable to show a storage clear
-// (StateDiffEntry.storageCleared).
+// (StateDiffEntry.storageCleared). Blocks of plain transfers also run partitioned
+// (src/parallel/partition.ts), valid or with one invalid transaction.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Vm, loadBraidModule, NodeWorkerPool, ParallelExecutor, executeBlock, describeDiff, type BlockResult } from "./helpers/braid-dist.js";
-import { randomBlock, type RandomBlock } from "./helpers/random-block.js";
+import { addr, parties, randomBlock, type RandomBlock } from "./helpers/random-block.js";
 import { JitterProvider } from "./helpers/jitter-provider.js";
 
 type RemoteModule = typeof import("../src/remote/execute.js");
@@ -75,6 +76,49 @@ describe(`random blocks: Block-STM and remote state equal sequential execution (
       expect(failures, failures.join("\n")).toEqual([]);
     });
   }
+});
+
+/** Sixteen senders (and the coinbase): blocks of transfers among them split into several groups. */
+const TRANSFER_PARTIES = parties(Array.from({ length: 16 }, (_, i) => addr(0x30 + i)), addr(0xc0));
+
+/** Executors of blocks of plain transfers: partitioned (where the block allows), Block-STM, remote. */
+function transferRunsFor(make: () => RandomBlock): Array<[string, () => Promise<BlockResult & { parallel?: { partitioned?: unknown } }>]> {
+  return [
+    ["partitioned, 2 threads", () => { const c = make(); return executor.execute(c.block, c.pre, { threads: 2, verifySenders: false, policy: "always" }); }],
+    ["partitioned, 1 thread", () => { const c = make(); return executor.execute(c.block, c.pre, { threads: 1, verifySenders: false, policy: "always" }); }],
+    ["Block-STM, 2 threads", () => { const c = make(); return executor.execute(c.block, c.pre, { threads: 2, verifySenders: false, policy: "always", partition: false }); }],
+    ["remote, in order", () => { const c = make(); return executeRemote(vm, c.block, new MemoryStateProvider(c.pre), { verifySenders: false, ooo: false }); }],
+  ];
+}
+
+let partitionedTotal = 0;
+describe(`random blocks of plain transfers: partitioned, Block-STM and remote equal sequential execution (${COUNT} blocks)`, () => {
+  const perTest = 20;
+  for (let t = 0; t < SEEDS.length; t += perTest) {
+    const seeds = SEEDS.slice(t, t + perTest);
+    it(`seeds ${seeds[0]!.toString(16)}..${seeds[seeds.length - 1]!.toString(16)}`, async () => {
+      const failures: string[] = [];
+      let partitioned = 0;
+      for (const seed of seeds) {
+        const make = () => randomBlock(seed, TRANSFER_PARTIES, { transfers: true, invalid: seed % 5 === 0 });
+        const { fork, block, invalidTx } = make();
+        const label = (what: string) => `seed ${seed.toString(16)} (${fork}, ${block.transactions.length} txs${invalidTx === undefined ? "" : `, tx ${invalidTx} invalid`}), ${what}`;
+        const want = await outcome(() => { const c = make(); return executeBlock(seqVm, c.block, c.pre, { verifySenders: false }); });
+        for (const [what, run] of transferRunsFor(make)) {
+          const got = await outcome(run);
+          if (typeof got !== "string" && got.parallel?.partitioned && what.startsWith("partitioned, 2")) partitioned++;
+          failures.push(...differences(label(what), want, got));
+        }
+      }
+      partitionedTotal += partitioned;
+      expect(failures, failures.join("\n")).toEqual([]);
+    });
+  }
+  // The others send value to the coinbase, a precompile or a contract, link most of their
+  // transactions into one group, or are invalid: the path under test must still be taken often.
+  it("ran a third of the blocks partitioned", () => {
+    expect(partitionedTotal).toBeGreaterThan(SEEDS.length / 3);
+  });
 });
 
 describe(`random blocks with one invalid transaction: every executor rejects them alike (${COUNT / 5} blocks)`, () => {

@@ -84,10 +84,15 @@ describe("sender runs", () => {
 
   it("a block that is mostly one run from its first transaction takes the sequential path, same result", async () => {
     const seq = ex.sequential(payouts(60, 20));
-    const par = await ex.parallel(payouts(60, 20), 2, false, "fallback");
+    // (Not partitioned, which these plain transfers would otherwise be: below.)
+    const par = await ex.parallel(payouts(60, 20), 2, false, "fallback", false);
     expect(par.parallel.sequential).toBe(true);
     expect(par.parallel.fallbackReason).toMatch(/one sender's run/);
     expect(describeDiff("fallback vs sequential", seq, par)).toEqual([]);
+    // Partitioned, the run is one group of 60 (three quarters of the block) beside 20 others.
+    const part = await ex.parallel(payouts(60, 20), 2, false, "fallback");
+    expect(part.parallel.partitioned).toEqual({ largestGroup: 60 });
+    expect(describeDiff("partitioned vs sequential", seq, part)).toEqual([]);
     const stm = await ex.parallel(payouts(60, 20), 2, false, "stm");
     expect(stm.parallel.sequential).toBe(false);
     expect(describeDiff("all on Block-STM vs sequential", seq, stm)).toEqual([]);

@@ -67,10 +67,12 @@ describe("serial fallback", () => {
   for (const kind of ["erc20", "raw-transfers"] as SynthKind[]) {
     it(`${kind}: independent transactions all run on Block-STM (no chained reads)`, async () => {
       const seq = ex.sequential(make(kind));
-      const one = await ex.parallel(make(kind), 1, false, "fallback");
+      // (Transfers would otherwise run partitioned: tests/partition.test.ts.)
+      const one = await ex.parallel(make(kind), 1, false, "fallback", false);
+      expect(one.parallel.partitioned).toBeUndefined();
       expect(one.parallel.chained).toBe(0);
       expect(one.parallel.serialFrom).toBeUndefined();
-      const two = await ex.parallel(make(kind), 2, false, "fallback");
+      const two = await ex.parallel(make(kind), 2, false, "fallback", false);
       expect(two.parallel.serialFrom).toBeUndefined();
       expect(describeDiff(`${kind} 2 threads vs sequential`, seq, two)).toEqual([]);
     });

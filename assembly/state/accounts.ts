@@ -1,7 +1,9 @@
 // Accounts: an open-addressing table keyed by the 20-byte address, with linear probing.
 import * as L from "../layout";
-import { g_acct_table, g_acct_mask, g_ctx, g_txid, g_gen, g_parallel, g_remote, set_fatal } from "../globals";
+import { g_acct_table, g_acct_mask, g_ctx, g_txid, g_gen, g_parallel, g_partition, g_remote, set_fatal } from "../globals";
 import { stm_load_account } from "../stm/load";
+import { shared_acct_get } from "../stm/insert";
+import { base_account } from "../stm/load";
 import { fetch_account } from "../remote/request";
 import { journal_account } from "./journal";
 import { list_entry } from "./diff";
@@ -35,6 +37,8 @@ export function remember_as_loaded(e: usize): void {
 
 /** The entry for `addr`, created (as a non-existent account) when missing; 0 if the table is full. */
 export function acct_get(addr: usize): usize {
+  // Partitioned mode: the pre-state tables, which other threads insert into meanwhile.
+  if (g_partition) return shared_acct_get(addr, g_ctx);
   let i = addr_hash(addr) & g_acct_mask;
   while (true) {
     const e = g_acct_table + <usize>i * L.ACCT_SIZE;
@@ -66,6 +70,7 @@ function acct_fetch(addr: usize): usize {
 
 /** The entry for `addr` if present, else 0 (never creates). */
 export function acct_find(addr: usize): usize {
+  if (g_partition) return base_account(addr);
   let i = addr_hash(addr) & g_acct_mask;
   while (true) {
     const e = g_acct_table + <usize>i * L.ACCT_SIZE;

@@ -1,7 +1,7 @@
 // Storage slots and transient storage (EIP-1153): open-addressing tables keyed by
 // (account entry, 32-byte slot).
 import * as L from "../layout";
-import { g_stor_table, g_stor_mask, g_tstor_table, g_tstor_mask, g_ctx, g_txid, g_gen, g_parallel, g_remote, set_fatal } from "../globals";
+import { g_stor_table, g_stor_mask, g_tstor_table, g_tstor_mask, g_ctx, g_txid, g_gen, g_parallel, g_partition, g_remote, set_fatal } from "../globals";
 import { stm_load_slot } from "../stm/load";
 import { fetch_slot } from "../remote/request";
 import { journal_slot } from "./journal";
@@ -35,6 +35,8 @@ function table_get(table: usize, mask: u32, countOff: u32, fatal: u32, acct: usi
         i = slot_hash(acct, key) & mask;
         continue;
       }
+      // Partitioned mode runs no code and reads no storage (its plan, stm/partition.ts, made sure).
+      if (persistent && g_partition) { set_fatal(L.FATAL_PARTITION); return 0; }
       const count = load<u32>(g_ctx + countOff);
       if (count + 1 > ((mask + 1) >> 2) * 3) { set_fatal(fatal); return 0; }
       store<u32>(g_ctx + countOff, count + 1);

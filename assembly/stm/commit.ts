@@ -287,8 +287,15 @@ export function stm_commit(): u32 {
     cb = acct_get(h + H.H_COINBASE);
     if (cb == 0 || !commit_in_order(h, n, cb)) return 0xffffffff;
   }
-  // Each fee payment touched the coinbase (EIP-161: it goes when touched and empty).
+  settle_coinbase(cb, n);
+  return 0;
+}
+
+/**
+ * The coinbase after `n` transactions' fees were added to its balance: each payment touched it,
+ * so it exists, unless it is empty from Spurious Dragon on (EIP-161).
+ */
+export function settle_coinbase(cb: usize, n: u32): void {
   if (n > 0) store<u32>(cb + L.A_FLAGS, load<u32>(cb + L.A_FLAGS) | L.AF_EXISTS);
   if (G.g_fork >= 3 && acct_is_empty(cb)) store<u32>(cb + L.A_FLAGS, 0);
-  return 0;
 }

@@ -43,9 +43,15 @@ function claim(ctx: usize, e: usize, used: u32, size: u32, u: u32, countOff: u32
   return CLAIMED;
 }
 
-/** The pre-state entry for `addr`, inserted as a non-existent account when missing; 0 when full. */
-export function shared_acct_get(addr: usize): usize {
+/**
+ * The pre-state entry for `addr`, inserted as a non-existent account when missing; 0 when full.
+ * A new entry is counted and listed in `counter`'s CTX_ACCT_COUNT and CTX_ACCT_LIST: the home
+ * context's, or (partitioned mode, stm/partition.ts) the inserting context's own, appended to the
+ * home's afterwards, so that threads inserting at once share no counter.
+ */
+export function shared_acct_get(addr: usize, counter: usize = 0): usize {
   const ctx = home();
+  if (counter == 0) counter = ctx;
   const table = <usize>load<u32>(ctx + L.CTX_ACCT_TABLE);
   const cap = load<u32>(ctx + L.CTX_ACCT_CAP);
   const gen = load<u32>(ctx + L.CTX_GEN);
@@ -58,7 +64,7 @@ export function shared_acct_get(addr: usize): usize {
       i = (i + 1) & (cap - 1);
       continue;
     }
-    const c = claim(ctx, e, L.A_USED, L.ACCT_SIZE, u, L.CTX_ACCT_COUNT, L.CTX_ACCT_LIST, cap, L.FATAL_ACCOUNTS);
+    const c = claim(counter, e, L.A_USED, L.ACCT_SIZE, u, L.CTX_ACCT_COUNT, L.CTX_ACCT_LIST, cap, L.FATAL_ACCOUNTS);
     if (c == FULL) return 0;
     if (c == TAKEN) continue; // look at it again
     addr_copy(e + L.A_ADDR, addr);

@@ -63,7 +63,15 @@ export const H_ROOT_OUT: u32 = 652;
 // The run's help slot (HS_*, staged by the host; 0: none): a worker in a long precompile hands part
 // of it to an idle worker (src/worker/help-desk.ts).
 export const H_HELP: u32 = 656;
-export const H_SIZE: u32 = 704;
+// Partitioned mode (stm/partition.ts): the plan's order of transactions (u32 each, GROUP_START on a
+// group's first), its units (u32 start positions, then the end), their count; the next unit to
+// claim and how many threads are done (each on a line of its own).
+export const H_PART_ORDER: u32 = 660;
+export const H_PART_UNITS: u32 = 664;
+export const H_PART_UNIT_COUNT: u32 = 668;
+export const H_PART_NEXT: u32 = 768;
+export const H_PART_DONE: u32 = 832;
+export const H_SIZE: u32 = 896;
 
 // ---- Help slot: one job a worker hands to another (src/worker/help-desk.ts) ----
 // The idle loop of stm_worker takes a posted job through the host (help_run); the rest of the

@@ -198,7 +198,8 @@ async function block(argv: string[]): Promise<number> {
     stats: par
       ? { executions: par.parallel.executions, validations: par.parallel.validations, aborts: par.parallel.aborts, waits: par.parallel.waits,
           held: par.parallel.held, early: par.parallel.early, credits: par.parallel.credits, helped: par.parallel.helped ?? 0, sequentialPath: par.parallel.sequential, ...(par.parallel.fallbackReason ? { fallbackReason: par.parallel.fallbackReason } : {}),
-          ...(par.parallel.serialFrom !== undefined ? { serialFrom: par.parallel.serialFrom } : {}) }
+          ...(par.parallel.serialFrom !== undefined ? { serialFrom: par.parallel.serialFrom } : {}),
+          ...(par.parallel.partitioned ? { partitioned: par.parallel.partitioned } : {}) }
       : { executions: fx.block.transactions.length, validations: 0, aborts: 0, waits: 0, held: 0, early: 0, credits: 0, helped: 0, sequentialPath: true },
     ...(r.stats.unclesNotRewarded ? { unclesNotRewarded: r.stats.unclesNotRewarded } : {}),
     ...(path ? { criticalPath: JSON.parse(JSON.stringify(path, (_, v: unknown) => (typeof v === "number" ? Number(v.toPrecision(4)) : v))) as PathFigures } : {}),
@@ -209,7 +210,9 @@ async function block(argv: string[]): Promise<number> {
     if (ms.sequential !== undefined) console.log(`  sequential: ${ms.sequential} ms`);
     if (ms.parallel !== undefined) {
       const serial = par?.parallel.serialFrom !== undefined ? `; conflicts: transactions from ${par.parallel.serialFrom} ran in order` : "";
-      console.log(`  parallel:   ${ms.parallel} ms on ${threads} threads (executions ${out.stats.executions}, validations ${out.stats.validations}, aborts ${out.stats.aborts}, waits ${out.stats.waits}, held ${out.stats.held}, early ${out.stats.early}, lazy credits ${out.stats.credits}, helped ${out.stats.helped}${serial})`);
+      const largest = par?.parallel.partitioned?.largestGroup;
+      const groups = largest !== undefined ? `; partitioned: plain transfers in groups that share no account, largest group ${largest} transaction${largest === 1 ? "" : "s"}` : "";
+      console.log(`  parallel:   ${ms.parallel} ms on ${threads} threads (executions ${out.stats.executions}, validations ${out.stats.validations}, aborts ${out.stats.aborts}, waits ${out.stats.waits}, held ${out.stats.held}, early ${out.stats.early}, lazy credits ${out.stats.credits}, helped ${out.stats.helped}${serial}${groups})`);
     }
     console.log(`  gasUsed ${checks.gasUsed ? "ok" : `MISMATCH (got ${r.gasUsed}, header ${h.gasUsed})`}, logsBloom ${checks.logsBloom ? "ok" : "MISMATCH"}, receiptsRoot ${checks.receiptsRoot === null ? "not checkable (pre-Byzantium)" : checks.receiptsRoot ? "ok" : "MISMATCH"}`);
     if (identical !== null) console.log(`  sequential and parallel ${identical ? "identical" : "DIFFER: " + differences.slice(0, 5).join("; ")}`);

@@ -17,6 +17,7 @@ import { threadCount, type WorkerPool } from "./pool.js";
 import { Carver, blockHashRing, checkStatic, stageBlock, stageReceiptsRoot, readReceipts, txRecord, senderRunEnds, longestSenderRun, recipientLinks, helpedJobs, INVALID_REASONS } from "../block/staging.js";
 import type { HelpMode } from "../worker/help-desk.js";
 import { readDependencies } from "./dependencies.js";
+import { PARTITION_MIN_TXS, partitionWorthIt, transferShaped } from "./partition.js";
 
 export interface ParallelOptions {
   chain?: ChainConfig;
@@ -59,6 +60,14 @@ export interface ParallelOptions {
    * block's critical path (src/parallel/critical-path.ts).
    */
   dependencies?: boolean;
+  /**
+   * true (default): a block of plain value transfers between accounts without code or storage runs
+   * partitioned (src/parallel/partition.ts): groups of transactions that share no account, each
+   * on one thread in block order, without speculation. Not with serialFallback false, stmPrefix or
+   * dependencies, which ask for Block-STM. false: such blocks take Block-STM (or, under "auto", the
+   * sequential path).
+   */
+  partition?: boolean;
 }
 
 /**
@@ -198,6 +207,12 @@ export interface ParallelStats {
    * the block alone (a busy host had not scheduled them), and did not wait for them.
    */
   withdrawn?: number;
+  /**
+   * Set when the block ran partitioned (ParallelOptions.partition): groups of plain transfers that
+   * share no account, each on one thread, without speculation; `largestGroup` is the most
+   * transactions of one group (linked by shared senders or recipients), which bounds the speedup.
+   */
+  partitioned?: { largestGroup: number };
   /** true when the block ran on the sequential path (small block, or a region ran out). */
   sequential: boolean;
   fallbackReason?: string;
@@ -252,9 +267,11 @@ export class ParallelExecutor {
     const senderMs = opts.verifySenders === false ? 0 : await this.recoverSenders(block, env.fork);
     const n = block.transactions.length;
     if (n < 2 || threads < 1) return this.sequential(block, pre, chain, senderMs, "fewer than two transactions");
-    if ((opts.policy ?? "auto") === "auto" && !worthParallel(block)) {
-      return this.sequential(block, pre, chain, senderMs, "auto policy: too few transactions, too little gas per transaction, or (in a smaller block) too many to one recipient");
-    }
+    const auto = (opts.policy ?? "auto") === "auto";
+    const tryPartition = opts.partition !== false && opts.serialFallback !== false && opts.stmPrefix === undefined && !opts.dependencies
+      && (!auto || n >= PARTITION_MIN_TXS) && transferShaped(block);
+    const autoReason = "auto policy: too few transactions, too little gas per transaction, or (in a smaller block) too many to one recipient";
+    if (auto && !worthParallel(block) && !tryPartition) return this.sequential(block, pre, chain, senderMs, autoReason);
     block.transactions.forEach((tx, i) => {
       if (!tx.sender) throw new BraidError("SENDER_MISSING", `transaction ${i}: no sender (no 'from' and recovery disabled)`);
       checkStatic(tx, i, env);
@@ -265,7 +282,7 @@ export class ParallelExecutor {
     // transaction on, that is the sequential path, without staging Block-STM first.
     const senderRun = longestSenderRun(runEnds);
     const handover = opts.serialFallback !== false && opts.stmPrefix === undefined && senderRun.length * 2 > n ? senderRun.start : n;
-    if (handover === 0) return this.sequential(block, pre, chain, senderMs, "one sender's run from the first transaction is most of the block");
+    if (handover === 0 && !tryPartition) return this.sequential(block, pre, chain, senderMs, "one sender's run from the first transaction is most of the block");
     this.pool.wake?.(threads - (this.pool.coordinatorMayBlock ? 1 : 0)); // they start as soon as the block is staged
 
     const tSetup = performance.now();
@@ -292,7 +309,17 @@ export class ParallelExecutor {
     const systemMs = performance.now() - tSystem;
     const contexts = this.stageContexts(env, carver, header, threads, ring);
     const t0 = performance.now();
-    const run = await this.runStaged(block, env, header, contexts);
+    let run: Awaited<ReturnType<ParallelExecutor["runStaged"]>> | undefined;
+    if (tryPartition) {
+      const special = vm.withCodeOrStorage();
+      const at = carver.take(Math.max(1, special.length) * 20);
+      special.forEach((a, k) => vm.u8().set(a, at + 20 * k));
+      const largest = vm.exports.part_plan(header, threads, at, special.length);
+      if (partitionWorthIt(largest, n, threads)) run = await this.runPartitioned(block, env, header, contexts, largest);
+      else if (auto && !worthParallel(block)) return this.sequential(block, pre, chain, senderMs, largest === 0 ? autoReason : "auto policy: one group of transfers sharing accounts is most of the block");
+      else if (handover === 0) return this.sequential(block, pre, chain, senderMs, "one sender's run from the first transaction is most of the block");
+    }
+    run ??= await this.runStaged(block, env, header, contexts);
     if ("fallback" in run) return this.sequential(block, pre, chain, senderMs, run.fallback);
     const { results, stats } = run;
     const unrewarded = finishBlock(vm, env, block);
@@ -448,6 +475,77 @@ export class ParallelExecutor {
     } finally {
       // The posted workers have left their loops (the block is done) but must have returned
       // before the memory is reused.
+      if (joins) await joinWorkers();
+    }
+  }
+
+  /**
+   * Partitioned execution of a block staged at `header` whose plan (part_plan) is made: each
+   * context runs its list of transactions (the coordinator the first where it may block), then
+   * the coordinator credits the fees. `fallback` when a context met what the plan ruled out or a
+   * table ran out (the pre-state tables are then changed: the caller restages for the sequential path).
+   */
+  private async runPartitioned(block: BlockInput, env: BlockEnv, header: number, contexts: number[],
+    largestGroup: number): Promise<{ results: ReturnType<typeof readReceipts>; stats: ParallelStats } | { fallback: string }> {
+    const vm = this.vm;
+    const dv = vm.dv();
+    // The contexts run on the pre-state tables, whose entries carry transaction-id stamps (warm,
+    // touched): their ids start above every one used there so far, and the coordinator's continue
+    // above theirs afterwards. (Each account is one context's only; their ranges may overlap.)
+    const homeTxid = dv.getUint32(vm.ctx + L.CTX_TXID, true);
+    for (const c of contexts) {
+      dv.setUint32(c + L.CTX_PARALLEL, 2, true);
+      dv.setUint32(c + L.CTX_TXID, homeTxid, true);
+    }
+    const raiseHomeTxid = () => {
+      dv.setUint32(vm.ctx + L.CTX_TXID, Math.max(...contexts.map((c) => dv.getUint32(c + L.CTX_TXID, true))), true);
+      vm.exports.worker_init(vm.ctx);
+    };
+    const joins = this.pool.coordinatorMayBlock;
+    const posted = joins ? contexts.slice(1) : contexts;
+    if (joins && posted.length > 0) await this.pool.whenReady();
+    const t0 = performance.now();
+    const workers = posted.length > 0 ? this.pool.run(posted, { job: "part" }) : Promise.resolve([]);
+    const joinWorkers = async () => { if (posted.length > 0 && !(joins && this.pool.join?.())) await workers; };
+    let withdrawn: number[] = [];
+    try {
+      if (joins) {
+        workers.catch(() => undefined); // awaited below
+        // Its own share, then (finding nothing left to claim, only to count them done) the jobs
+        // of workers whose thread had not taken them.
+        const runHere = (ctx: number) => {
+          vm.exports.worker_init(ctx);
+          try { vm.exports.part_run(); } finally { vm.exports.worker_init(vm.ctx); }
+        };
+        runHere(contexts[0]!);
+        withdrawn = this.pool.withdraw?.() ?? [];
+        for (const k of withdrawn) runHere(posted[k]!);
+      } else {
+        await workers;
+      }
+      const tRun = performance.now();
+      let r = vm.exports.part_finish(header) >>> 0;
+      if (r === L.COMMIT_UNFINISHED) {
+        await joinWorkers();
+        r = vm.exports.part_finish(header) >>> 0;
+      }
+      raiseHomeTxid();
+      if (r === 0xffffffff || r === L.COMMIT_UNFINISHED) return { fallback: `partitioned run stopped (reason ${dv.getUint32(header + L.H_ERROR, true)})` };
+      if (r !== 0) {
+        const reason = INVALID_REASONS[dv.getUint32(txRecord(vm, header, r - 1) + L.T_INVALID, true)] ?? "invalid";
+        throw new BraidError("TX_INVALID", `transaction ${r - 1} is invalid: ${reason}`);
+      }
+      const tCommit = performance.now();
+      dv.setUint32(vm.ctx + L.CTX_STM, header, true);
+      const results = readReceipts(vm, block, header, env);
+      const stats: ParallelStats = {
+        executions: contexts.reduce((sum, c) => sum + dv.getUint32(c + L.CTX_STM_EXECUTIONS, true), 0),
+        validations: 0, aborts: 0, waits: 0, chained: 0, held: 0, early: 0, credits: 0,
+        withdrawn: withdrawn.length, sequential: false, partitioned: { largestGroup },
+        workersMs: tRun - t0, commitMs: tCommit - tRun, receiptsMs: performance.now() - tCommit,
+      };
+      return { results, stats };
+    } finally {
       if (joins) await joinWorkers();
     }
   }

@@ -47,7 +47,7 @@ export interface WorkerPool {
 }
 
 /** What a run's workers do: Block-STM (the default), the sequential loop, or a receipts root. */
-export type JobKind = "stm" | "seq" | "root";
+export type JobKind = "stm" | "seq" | "root" | "part";
 
 export interface RunOptions {
   job?: JobKind;

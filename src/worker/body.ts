@@ -6,7 +6,7 @@ import { braidExports } from "../vm/exports.js";
 import type { FromWorker, ToWorker } from "../parallel/pool.js";
 import { recoverAddress } from "../tx/sign.js";
 import { CTX_FETCH_FLAG, CTX_FETCH_TICKET } from "../wasm/layout.js";
-import { JOB_ROOT, JOB_SEQ, jobCode, park, tookMessage, type BellWiring } from "./doorbell.js";
+import { JOB_PART, JOB_ROOT, JOB_SEQ, jobCode, park, tookMessage, type BellWiring } from "./doorbell.js";
 import { warmHostPaths } from "./warm.js";
 
 // BLOCKHASH on a worker reads the ring in the shared memory the coordinator fills
@@ -24,6 +24,7 @@ export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) =
       let result = 0;
       if (job === JOB_SEQ) result = exports.seq_run_block(0) >>> 0;
       else if (job === JOB_ROOT) exports.receipts_root_staged();
+      else if (job === JOB_PART) exports.part_worker();
       else exports.stm_worker();
       post({ kind: "done", result });
       return true;

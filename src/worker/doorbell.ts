@@ -8,7 +8,7 @@
 //   STATE    FREE (in its event loop), PARKED (waiting on the bell), RING (a job is posted),
 //            TAKEN (the worker runs it; until then the pool may withdraw it: WITHDRAWN), LEAVE
 //   PENDING  messages posted to the worker that it has not taken yet
-//   CTX, JOB the posted job (a context address; JOB_STM, JOB_SEQ or JOB_ROOT)
+//   CTX, JOB the posted job (a context address; JOB_STM, JOB_SEQ, JOB_ROOT or JOB_PART)
 //   WAKE     bumped by wake(): a parked worker spins for spinMs instead of sleeping, so the job
 //            that follows finds it running (only where the workers have cores of their own)
 //   DONE     jobs the worker finished from its bell, bumped after each (FAILED: whether the last
@@ -18,11 +18,11 @@
 import type { JobKind } from "../parallel/pool.js";
 
 const FREE = 0, PARKED = 1, RING = 2, LEAVE = 3, TAKEN = 4, WITHDRAWN = 5;
-export const JOB_STM = 0, JOB_SEQ = 1, JOB_ROOT = 2;
+export const JOB_STM = 0, JOB_SEQ = 1, JOB_ROOT = 2, JOB_PART = 3;
 
 /** A job's name in a run request (absent: Block-STM) as its code. */
 export function jobCode(job: JobKind | undefined): number {
-  return job === "seq" ? JOB_SEQ : job === "root" ? JOB_ROOT : JOB_STM;
+  return job === "seq" ? JOB_SEQ : job === "root" ? JOB_ROOT : job === "part" ? JOB_PART : JOB_STM;
 }
 const STATE = 0, PENDING = 1, CTX = 2, JOB = 3, WAKE = 4, DONE = 5, FAILED = 6;
 const STRIDE = 16;

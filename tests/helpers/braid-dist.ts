@@ -117,12 +117,13 @@ export class Executors {
    * Block-STM on every block (policy "always"). `mode`: "fallback" (the default serial fallback),
    * "stm" (every transaction on Block-STM however conflicted), "half" (Block-STM on the first
    * half, the rest in order on the coordinator: the fallback's hand-over, every time).
+   * `partition`: false keeps blocks of plain transfers on Block-STM too.
    */
-  parallel(c: BlockCase, threads: number, verifySenders = false, mode: ParallelMode = "fallback"): Promise<ParallelResult> {
+  parallel(c: BlockCase, threads: number, verifySenders = false, mode: ParallelMode = "fallback", partition = true): Promise<ParallelResult> {
     const p = this.pars.get(threads);
     if (!p) throw new Error(`no pool with ${threads} threads`);
     return new ParallelExecutor(p.vm, p.pool).execute(c.block, c.pre, {
-      threads, verifySenders, policy: "always", serialFallback: mode === "fallback",
+      threads, verifySenders, policy: "always", serialFallback: mode === "fallback", partition,
       ...(mode === "half" ? { stmPrefix: Math.floor(c.block.transactions.length / 2) } : {}),
     });
   }

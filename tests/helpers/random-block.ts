@@ -24,7 +24,7 @@ export class Rng {
   chance(p: number): boolean { return this.next() < p; }
 }
 
-const addr = (byte: number): Uint8Array => new Uint8Array(20).fill(byte);
+export const addr = (byte: number): Uint8Array => new Uint8Array(20).fill(byte);
 const precompile = (n: number): Uint8Array => { const a = new Uint8Array(20); a[19] = n; return a; };
 const A = addr(0xaa), B = addr(0xbb), C = addr(0xcc);
 /** Who sends the transactions (the coinbase among them), and what the code calls, reads and sends to. */
@@ -193,6 +193,20 @@ export interface RandomBlock extends BlockCase {
   invalidity?: Invalidity;
 }
 
+/**
+ * A transfer's recipient: other senders (linking their transactions into groups), an empty
+ * account (C: a transfer of nothing deletes it from Spurious Dragon on), addresses that do not
+ * exist yet (created, or touched and left absent); in `odd` blocks also the coinbase, a
+ * precompile or a contract (A), which the partitioned mode rules out up front or meets while running.
+ */
+function transferTo(rng: Rng, senders: Uint8Array[], p: Parties, odd: boolean): Uint8Array {
+  const r = rng.next();
+  if (odd && r < 0.1) return rng.pick([p.coinbase, precompile(1 + rng.int(9)), A]);
+  if (r < 0.35) return rng.pick(senders);
+  if (r < 0.45) return C;
+  return addr(0xd0 + rng.int(24));
+}
+
 /** What makes the transaction `invalidTx` of an invalid random block invalid. */
 export type Invalidity = "nonce too high" | "nonce too low" | "value above balance" | "gas limit above the block's"
   | "intrinsic gas above the gas limit" | "fee below the base fee" | "tip above the fee cap" | "blob fee below the blob base fee";
@@ -223,9 +237,11 @@ function invalidate(rng: Rng, t: Transaction, level: number, excessBlobGas: bigi
 
 /**
  * A random block of 2 to 81 transactions, and its pre-state. With `invalid`, one transaction
- * (`invalidTx`) is made invalid (`invalidity`): every executor must reject the block.
+ * (`invalidTx`) is made invalid (`invalidity`): every executor must reject the block. With
+ * `transfers`, every transaction is a plain value transfer (see transferTo): the blocks the
+ * partitioned mode takes (src/parallel/partition.ts), and a few it must give up on.
  */
-export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES, opts: { invalid?: boolean } = {}): RandomBlock {
+export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES, opts: { invalid?: boolean; transfers?: boolean } = {}): RandomBlock {
   const rng = new Rng(seed);
   const { fork, number, timestamp } = rng.pick(FORKS);
   const level = LEVEL[fork];
@@ -259,27 +275,30 @@ export function randomBlock(seed: number, p: Parties = DEFAULT_PARTIES, opts: { 
   const nonces = new Map<Uint8Array, bigint>();
   const transactions: Transaction[] = [];
   let blobsLeft = 6; // Cancun's most blobs in a block
+  // Transfer blocks: senders other than the coinbase, but now and then (it may not take part).
+  const senders = opts.transfers && !rng.chance(0.1) ? p.senders.filter((x) => x !== p.coinbase) : p.senders;
+  const odd = opts.transfers === true && rng.chance(0.25); // recipients the partitioned mode gives up on
   for (let i = 0, n = 2 + rng.int(rng.chance(0.2) ? 80 : 30); i < n; i++) {
-    const sender = rng.pick(p.senders);
+    const sender = rng.pick(senders);
     const nonce = nonces.get(sender) ?? 0n;
     nonces.set(sender, nonce + 1n);
     const r = rng.next();
-    let to = r < 0.08 ? null : r < 0.5 ? A : r < 0.8 ? B : rng.pick(p.targets);
-    let data = to === null ? randomCode(rng, level, 1, p.targets) : Uint8Array.from({ length: rng.chance(1 / 3) ? 0 : rng.int(70) }, () => rng.int(256));
-    if (made.length && rng.chance(0.35)) {
+    let to = opts.transfers ? transferTo(rng, senders, p, odd) : r < 0.08 ? null : r < 0.5 ? A : r < 0.8 ? B : rng.pick(p.targets);
+    let data = opts.transfers ? new Uint8Array(0) : to === null ? randomCode(rng, level, 1, p.targets) : Uint8Array.from({ length: rng.chance(1 / 3) ? 0 : rng.int(70) }, () => rng.int(256));
+    if (made.length && !opts.transfers && rng.chance(0.35)) {
       const m = rng.pick(made);
       if (rng.chance(0.6)) [to, data] = [FACTORY, Uint8Array.from([m.salt, ...m.init])];
       else to = create2Address(FACTORY, BigInt(m.salt), m.init);
     }
     const common = {
       nonce, gasLimit: BigInt((to === null || data.length > 70 ? 200_000 : 30_000) + rng.int(400_000)), to: to && Uint8Array.from(to),
-      value: BigInt(rng.chance(1 / 3) ? rng.int(2000) : 0), data, accessList: [], v: 0n, r: 0n, s: 0n, sender: Uint8Array.from(sender),
+      value: BigInt(rng.chance(opts.transfers ? 0.7 : 1 / 3) ? rng.int(2000) : 0), data, accessList: [], v: 0n, r: 0n, s: 0n, sender: Uint8Array.from(sender),
     };
-    const accessList = level >= LEVEL.Berlin && rng.chance(0.3) ? Array.from({ length: 1 + rng.int(3) }, () => ({
+    const accessList = level >= LEVEL.Berlin && !opts.transfers && rng.chance(0.3) ? Array.from({ length: 1 + rng.int(3) }, () => ({
       address: Uint8Array.from(rng.pick(p.targets)),
       storageKeys: Array.from({ length: rng.int(3) }, () => { const k = new Uint8Array(32); k[31] = rng.int(4); return k; }),
     })) : [];
-    const blobs = fork === "Cancun" && to !== null && blobsLeft > 0 && rng.chance(0.15) ? 1 + rng.int(Math.min(3, blobsLeft)) : 0;
+    const blobs = fork === "Cancun" && to !== null && !opts.transfers && blobsLeft > 0 && rng.chance(0.15) ? 1 + rng.int(Math.min(3, blobsLeft)) : 0;
     blobsLeft -= blobs;
     if (blobs > 0) {
       const blobVersionedHashes = Array.from({ length: blobs }, () => { const h = Uint8Array.from({ length: 32 }, () => rng.int(256)); h[0] = 1; return h; });
