@@ -24,6 +24,8 @@ type LoadModule = typeof import("../src/node/load.js");
 type FixtureModule = typeof import("../src/node/fixture.js");
 type ExecuteModule = typeof import("../src/block/execute.js");
 type HexModule = typeof import("../src/encoding/hex.js");
+type SynthModule = typeof import("../src/synth/index.js");
+type ParseModule = typeof import("../src/block/parse.js");
 
 const DIST = join(REPO_ROOT, "dist");
 const BLOCKS = join(SHARED_FIXTURES, "mainnet-blocks");
@@ -56,7 +58,7 @@ interface PageResult {
   logsBloom: string;
   checks: { receiptsRoot: boolean | null; gasUsed: boolean; logsBloom: boolean };
   receipts: Array<{ status: string; gasUsed: string; logs: number }>;
-  parallel: { executions: number; validations: number; aborts: number; waits: number; helped?: number; sequential: boolean; fallbackReason?: string };
+  parallel: { executions: number; validations: number; aborts: number; waits: number; helped?: number; sequential: boolean; fallbackReason?: string; partitioned?: { largestGroup: number } };
   stats: Record<string, number | string>;
   ms: Record<string, number>;
   remote?: { roundTrips: number; stalls: number; prefetchRoundTrips: number };
@@ -256,6 +258,28 @@ describe("Block-STM in Chromium (Web Workers, shared WebAssembly.Memory)", () =>
     expect(r.receiptsRoot).toBe(await hex(node.receiptsRoot!));
     expect(r.receipts).toEqual(node.receipts.map((x) => ({ status: x.status, gasUsed: x.gasUsed.toString(), logs: x.logs.length })));
     console.log(`[browser] block ${r.number}, ${r.transactions} txs, 2 workers: ${JSON.stringify(r.parallel)}, ms ${JSON.stringify(r.ms)}`);
+  }, 180_000);
+
+  it("runs a generated block of 400 plain transfers partitioned on the Web Workers (the coordinator only awaits): receipts = Node's", async () => {
+    ready();
+    const { synthesizeBlock } = await dist<SynthModule>("synth/index.js");
+    const { blockFromRpc, preStateFromAlloc } = await dist<ParseModule>("block/parse.js");
+    const sb = synthesizeBlock({ kind: "raw-transfers", txs: 400, seed: "browser-partition" });
+    const input = JSON.parse(JSON.stringify({ block: sb.block, alloc: sb.alloc })) as unknown;
+    const { Vm } = await dist<VmModule>("vm/vm.js");
+    const { loadBraidModule } = await dist<LoadModule>("node/load.js");
+    const { executeBlock } = await dist<ExecuteModule>("block/execute.js");
+    const node = executeBlock(new Vm(loadBraidModule()), blockFromRpc(sb.block), preStateFromAlloc(sb.alloc), { verifySenders: false });
+    const r = await page.evaluate(
+      (args) => (window as unknown as { __braidRun: (i: unknown, o: unknown) => Promise<PageResult> }).__braidRun(args.input, { threads: 2, verifySenders: false }),
+      { input },
+    );
+    if (!r.ok) throw new Error(`page failed: ${r.error}\n${diagnostics()}`);
+    expect(r.parallel.partitioned, JSON.stringify(r.parallel)).toEqual({ largestGroup: 1 });
+    expect(r.receiptsRoot).toBe(r.headerReceiptsRoot);
+    expect(r.receiptsRoot).toBe(await hex(node.receiptsRoot!));
+    expect(r.receipts).toEqual(node.receipts.map((x) => ({ status: x.status, gasUsed: x.gasUsed.toString(), logs: x.logs.length })));
+    console.log(`[browser] generated transfers, ${r.transactions} txs, 2 workers: ${JSON.stringify(r.parallel)}, ms ${JSON.stringify(r.ms)}`);
   }, 180_000);
 
   it(`runs block ${BLOCK_FETCHED} on remote state with run-ahead (1 ms a round trip, 2 Web Workers waiting on shared flags): receipts = Node's`, async () => {
