@@ -119,7 +119,7 @@ describe("partitioned execution", () => {
 });
 
 describe("partitioned execution under the auto policy", () => {
-  it(`takes blocks of at least ${PARTITION_MIN_TXS} transfers, and leaves smaller ones sequential`, { timeout: 60_000 }, async () => {
+  it(`takes blocks of at least ${PARTITION_MIN_TXS} transfers on 2 threads, and leaves smaller ones (or one thread) sequential`, { timeout: 60_000 }, async () => {
     const { NodeWorkerPool, Vm, loadBraidModule } = await import("./helpers/braid-dist.js");
     const module = loadBraidModule();
     const vm = new Vm(module);
@@ -131,6 +131,9 @@ describe("partitioned execution under the auto policy", () => {
       expect(big.parallel.partitioned).toBeDefined();
       const seq = ex.sequential({ block: blockFromRpc(sb.block), pre: preStateFromAlloc(sb.alloc) } as BlockCase);
       expect(describeDiff("auto vs sequential", seq, big)).toEqual([]);
+      // On one thread the plan would only add to the sequential loop's time.
+      const one = await executor.execute(blockFromRpc(sb.block), preStateFromAlloc(sb.alloc), { verifySenders: false, threads: 1 });
+      expect(one.parallel.sequential).toBe(true);
       const small = transferBlock(PARTITION_MIN_TXS - 1, 8, (i) => 0x500 + i)();
       const r = await executor.execute(small.block, small.pre, { verifySenders: false, threads: 2 });
       expect(r.parallel.sequential).toBe(true);

@@ -269,7 +269,7 @@ export class ParallelExecutor {
     if (n < 2 || threads < 1) return this.sequential(block, pre, chain, senderMs, "fewer than two transactions");
     const auto = (opts.policy ?? "auto") === "auto";
     const tryPartition = opts.partition !== false && opts.serialFallback !== false && opts.stmPrefix === undefined && !opts.dependencies
-      && (!auto || n >= PARTITION_MIN_TXS) && transferShaped(block);
+      && (!auto || (n >= PARTITION_MIN_TXS && threads >= 2)) && transferShaped(block);
     const autoReason = "auto policy: too few transactions, too little gas per transaction, or (in a smaller block) too many to one recipient";
     if (auto && !worthParallel(block) && !tryPartition) return this.sequential(block, pre, chain, senderMs, autoReason);
     block.transactions.forEach((tx, i) => {

@@ -6,7 +6,8 @@
 import type { BlockInput } from "../block/types.js";
 
 /**
- * The fewest transactions for which the "auto" policy tries partitioned execution. Measured on
+ * The fewest transactions for which the "auto" policy tries partitioned execution (on two threads
+ * or more: on one it runs slower than the sequential path, by the plan's cost). Measured on
  * synthesized raw-transfer blocks at 2 threads against the sequential path, medians of 40-60
  * interleaved rounds (2026-11-22): 0.35x at 16 transactions, 0.68-0.71x at 64-256, 0.84x at 512,
  * 1.07x at 1,000, 1.25x at 1,500: waking a worker, the plan and the join cost about 0.15 ms, and a
