@@ -269,14 +269,10 @@ function run_unit(h: usize, order: usize, from: u32, to: u32): bool {
   return true;
 }
 
-/** A posted worker's job in partitioned mode. */
-export function part_worker(): void {
-  part_run();
-}
-
 /**
- * The coordinator's part once its own list is done (in its own context again): waits for the
- * other contexts, then credits the coinbase with every fee. Returns 0, the index + 1 of the first
+ * The coordinator's part once it has run its share (in its own context again): waits for the
+ * other threads, appends the accounts they inserted to its list, then credits the coinbase with
+ * every fee. Returns 0, the index + 1 of the first
  * invalid transaction, 0xffffffff when a context failed (H_ERROR: the host runs the block another
  * way), or COMMIT_UNFINISHED when a context has not finished after about a millisecond (the host
  * awaits its worker and calls again).

@@ -101,7 +101,6 @@ export interface BraidExports {
   seq_run_block(from: number): number;
   /** Partitioned mode (assembly/stm/partition.ts): 0 when ruled out, else the most transactions one context runs. */
   part_plan(header: number, threads: number, special: number, specialCount: number): number;
-  part_worker(): void;
   part_run(): void;
   part_finish(header: number): number;
   receipts_root_scratch(header: number): number;

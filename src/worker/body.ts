@@ -24,7 +24,7 @@ export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) =
       let result = 0;
       if (job === JOB_SEQ) result = exports.seq_run_block(0) >>> 0;
       else if (job === JOB_ROOT) exports.receipts_root_staged();
-      else if (job === JOB_PART) exports.part_worker();
+      else if (job === JOB_PART) exports.part_run();
       else exports.stm_worker();
       post({ kind: "done", result });
       return true;
