@@ -11,7 +11,7 @@
 import * as L from "../layout";
 import * as H from "./layout";
 import * as G from "../globals";
-import { acct_get, addr_hash, addr_eq, addr_copy } from "../state/accounts";
+import { acct_get, addr_hash, addr_eq } from "../state/accounts";
 import { tx_execute } from "../tx";
 import { stm_header, arena_alloc, txr } from "./sync";
 import { load_message, record_results } from "./worker";
@@ -19,27 +19,30 @@ import { settle_coinbase } from "./commit";
 import { u256_add } from "../math/u256";
 import { precompile_id } from "../interpreter/precompiles";
 
-// The plan's address map: open addressing over [address 20][parent u32] entries; a node is its
+// The plan's address map: open addressing over 16-byte entries [the address's first 8 bytes]
+// [u32 where the whole address lies (in a message, or the host's list)][u32 parent]; a node is its
 // entry's index, and the parent links form the union-find forest of the groups.
-const NODE_SIZE: u32 = 24;
+const NODE_SIZE: u32 = 16;
 const EMPTY: u32 = 0xffffffff;
 
 function node_of(map: usize, mask: u32, addr: usize): u32 {
+  const head = load<u64>(addr);
   let i = addr_hash(addr) & mask;
   while (true) {
     const e = map + <usize>i * NODE_SIZE;
-    const parent = load<u32>(e + 20);
+    const parent = load<u32>(e + 12);
     if (parent == EMPTY) {
-      addr_copy(e, addr);
-      store<u32>(e + 20, i);
+      store<u64>(e, head);
+      store<u32>(e + 8, <u32>addr);
+      store<u32>(e + 12, i);
       return i;
     }
-    if (addr_eq(e, addr)) return i;
+    if (load<u64>(e) == head && addr_eq(<usize>load<u32>(e + 8), addr)) return i;
     i = (i + 1) & mask;
   }
 }
 
-@inline function parent_at(map: usize, i: u32): usize { return map + <usize>i * NODE_SIZE + 20; }
+@inline function parent_at(map: usize, i: u32): usize { return map + <usize>i * NODE_SIZE + 12; }
 
 function find(map: usize, i: u32): u32 {
   while (true) {
