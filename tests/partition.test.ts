@@ -166,3 +166,29 @@ describe("partition rules", () => {
     expect(partitionWorthIt(76, 100, 2)).toBe(false);
   });
 });
+
+describe("partitioned execution and the worker contexts", () => {
+  it("Block-STM after a partitioned block on the same executor (a Vm that ran blocks before its pool) gives the sequential result", { timeout: 60_000 }, async () => {
+    const { NodeWorkerPool, Vm, loadBraidModule, executeBlock } = await import("./helpers/braid-dist.js");
+    const module = loadBraidModule();
+    const erc20 = synthesizeBlock({ kind: "erc20", txs: 120, seed: "partition-contexts" });
+    const make = (): BlockCase => ({ block: blockFromRpc(erc20.block), pre: preStateFromAlloc(erc20.alloc) }) as BlockCase;
+    const vm = new Vm(module);
+    // Blocks run before the pool exists leave table entries of several generations where the
+    // workers' regions are then reserved.
+    for (let k = 0; k < 4; k++) executeBlock(vm, make().block, make().pre, { verifySenders: false });
+    const pool = new NodeWorkerPool(2, module, vm.memory);
+    try {
+      const executor = new ParallelExecutor(vm, pool);
+      const first = await executor.execute(synthTransfers().block, synthTransfers().pre, { verifySenders: false, threads: 2, policy: "always" });
+      expect(first.parallel.partitioned).toBeDefined();
+      const seq = ex.sequential(make());
+      for (let k = 0; k < 3; k++) {
+        const r = await executor.execute(make().block, make().pre, { verifySenders: false, threads: 2, policy: "always", serialFallback: false });
+        expect(describeDiff(`Block-STM after a partitioned block, run ${k + 1}`, seq, r)).toEqual([]);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+});

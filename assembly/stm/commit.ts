@@ -9,7 +9,7 @@ import * as H from "./layout";
 import * as G from "../globals";
 import { acct_get, acct_is_empty, addr_eq } from "../state/accounts";
 import { slot_get, storage_wipe } from "../state/storage";
-import { stm_header, arena_alloc, txr } from "./sync";
+import { stm_header, arena_alloc, txr, wait_count } from "./sync";
 import { shared_acct_get, shared_slot_get } from "./insert";
 import { mv_sum_deltas } from "./mv";
 import { u256_add, u256_is_zero } from "../math/u256";
@@ -110,7 +110,7 @@ function push_deferred(h: usize, node: usize): void {
 }
 
 /** Notes transaction i as invalid in H_FIRST_INVALID (1 + the lowest such transaction). */
-function note_invalid(h: usize, i: u32): void {
+export function note_invalid(h: usize, i: u32): void {
   let seen = atomic.load<u32>(h + H.H_FIRST_INVALID);
   while (seen == 0 || seen > i + 1) {
     const was = atomic.cmpxchg<u32>(h + H.H_FIRST_INVALID, seen, i + 1);
@@ -261,14 +261,8 @@ export function stm_commit(): u32 {
   let cb: usize = 0;
   if (atomic.load<u32>(h + H.H_COMMIT_NEXT) >= n) {
     // The workers applied the locations in the pre-state (stm_commit_share); one may still be
-    // finishing its last chunk when the coordinator gets here. Past about a millisecond (a worker
-    // descheduled, or failed), the host awaits the workers and calls again.
-    let done = atomic.load<u32>(h + H.H_COMMIT_DONE);
-    for (let naps = 0; done < n; naps++) {
-      if (naps == 10) return H.COMMIT_UNFINISHED;
-      atomic.wait<i32>(h + H.H_COMMIT_DONE, <i32>done, 100_000);
-      done = atomic.load<u32>(h + H.H_COMMIT_DONE);
-    }
+    // finishing its last chunk when the coordinator gets here.
+    if (!wait_count(h + H.H_COMMIT_DONE, n)) return H.COMMIT_UNFINISHED;
     if (atomic.load<u32>(h + H.H_ERROR) != 0) return 0xffffffff;
     const invalid = atomic.load<u32>(h + H.H_FIRST_INVALID);
     if (invalid != 0) return invalid;

@@ -13,9 +13,9 @@ import * as H from "./layout";
 import * as G from "../globals";
 import { acct_get, addr_hash, addr_eq } from "../state/accounts";
 import { tx_execute } from "../tx";
-import { stm_header, arena_alloc, txr } from "./sync";
+import { stm_header, arena_alloc, txr, wait_count } from "./sync";
 import { load_message, record_results } from "./worker";
-import { settle_coinbase } from "./commit";
+import { settle_coinbase, note_invalid } from "./commit";
 import { u256_add } from "../math/u256";
 import { precompile_id } from "../interpreter/precompiles";
 
@@ -204,16 +204,6 @@ function part_fail(h: usize, reason: u32): void {
   atomic.cmpxchg<u32>(h + H.H_ERROR, 0, reason == 0 ? L.FATAL_PARTITION : reason);
 }
 
-/** Notes transaction i as invalid in H_FIRST_INVALID (1 + the lowest such transaction). */
-function note_invalid(h: usize, i: u32): void {
-  let seen = atomic.load<u32>(h + H.H_FIRST_INVALID);
-  while (seen == 0 || seen > i + 1) {
-    const was = atomic.cmpxchg<u32>(h + H.H_FIRST_INVALID, seen, i + 1);
-    if (was == seen) return;
-    seen = was;
-  }
-}
-
 /**
  * Claims units of the plan (H_PART_NEXT) and runs their transactions in the plan's order until
  * none is left, then counts this thread done (H_PART_DONE). A worker's job; the coordinator runs
@@ -283,12 +273,7 @@ function run_unit(h: usize, order: usize, from: u32, to: u32): bool {
 export function part_finish(header: usize): u32 {
   const h = header;
   const count = load<u32>(h + H.H_CONTEXT_COUNT);
-  let done = atomic.load<u32>(h + H.H_PART_DONE);
-  for (let naps = 0; done < count; naps++) {
-    if (naps == 10) return H.COMMIT_UNFINISHED;
-    atomic.wait<i32>(h + H.H_PART_DONE, <i32>done, 100_000);
-    done = atomic.load<u32>(h + H.H_PART_DONE);
-  }
+  if (!wait_count(h + H.H_PART_DONE, count)) return H.COMMIT_UNFINISHED;
   if (atomic.load<u32>(h + H.H_ERROR) != 0) return 0xffffffff;
   const invalid = atomic.load<u32>(h + H.H_FIRST_INVALID);
   if (invalid != 0) return invalid;

@@ -45,3 +45,18 @@ export function arena_alloc(n: u32): usize {
   store<u32>(g_ctx + L.CTX_ARENA_CUR, cur + size);
   return <usize>cur;
 }
+
+/**
+ * Waits until the u32 at `p` reaches `target` (it only grows), sleeping 0.1 ms at a time: false
+ * past about a millisecond (a thread descheduled, or failed: the host awaits its worker and asks
+ * again). Never on a browser's main thread, whose callers await their workers first.
+ */
+export function wait_count(p: usize, target: u32): bool {
+  let seen = atomic.load<u32>(p);
+  for (let naps = 0; seen < target; naps++) {
+    if (naps == 10) return false;
+    atomic.wait<i32>(p, <i32>seen, 100_000);
+    seen = atomic.load<u32>(p);
+  }
+  return true;
+}

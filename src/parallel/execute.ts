@@ -480,10 +480,10 @@ export class ParallelExecutor {
   }
 
   /**
-   * Partitioned execution of a block staged at `header` whose plan (part_plan) is made: each
-   * context runs its list of transactions (the coordinator the first where it may block), then
-   * the coordinator credits the fees. `fallback` when a context met what the plan ruled out or a
-   * table ran out (the pre-state tables are then changed: the caller restages for the sequential path).
+   * Partitioned execution of a block staged at `header` whose plan (part_plan) is made: the
+   * threads claim units of the plan (the coordinator runs one where it may block), then the
+   * coordinator credits the fees. `fallback` when a thread met what the plan ruled out or a table
+   * ran out (the pre-state tables are then changed: the caller restages for the sequential path).
    */
   private async runPartitioned(block: BlockInput, env: BlockEnv, header: number, contexts: number[],
     largestGroup: number): Promise<{ results: ReturnType<typeof readReceipts>; stats: ParallelStats } | { fallback: string }> {
@@ -530,6 +530,10 @@ export class ParallelExecutor {
         r = vm.exports.part_finish(header) >>> 0;
       }
       raiseHomeTxid();
+      // This mode leaves the contexts' own tables alone: one staged fresh is still to be zeroed
+      // by the first Block-STM run on it (its region counts as unused, as a withdrawn one's).
+      const regions = regionSets.get(vm)!;
+      contexts.forEach((c, w) => { if (dv.getUint32(c + L.CTX_ZERO_TABLES, true) !== 0) regions.regions[w]!.used = false; });
       if (r === 0xffffffff || r === L.COMMIT_UNFINISHED) return { fallback: `partitioned run stopped (reason ${dv.getUint32(header + L.H_ERROR, true)})` };
       if (r !== 0) {
         const reason = INVALID_REASONS[dv.getUint32(txRecord(vm, header, r - 1) + L.T_INVALID, true)] ?? "invalid";
