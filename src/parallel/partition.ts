@@ -9,9 +9,11 @@ import type { BlockInput } from "../block/types.js";
  * The fewest transactions for which the "auto" policy tries partitioned execution (on two threads
  * or more: on one it runs slower than the sequential path, by the plan's cost). Measured on
  * synthesized raw-transfer blocks at 2 threads against the sequential path, medians of 40-60
- * interleaved rounds (2026-11-22): 0.35x at 16 transactions, 0.68-0.71x at 64-256, 0.84x at 512,
- * 1.07x at 1,000, 1.25x at 1,500: waking a worker, the plan and the join cost about 0.15 ms, and a
- * transfer takes 0.5-0.7 us on the sequential path.
+ * interleaved rounds (2026-11-22). With 1-, 2- and 4-thread rounds interleaved: 0.35x at 16
+ * transactions, 0.68-0.71x at 64-256, 0.84x at 512, 1.07x at 1,000, 1.25x at 1,500. With 2-thread
+ * rounds only, two runs: 0.66-0.69x at 128, 0.65-0.96x at 256, 0.96-1.13x at 512, 1.23-1.32x at
+ * 1,000. The plan, starting a worker and the join cost about 0.1-0.2 ms, and a transfer takes
+ * 0.5-0.7 us on the sequential path: 1,024 is the first size that gained in every run.
  */
 export const PARTITION_MIN_TXS = 1024;
 
