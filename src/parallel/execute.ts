@@ -13,7 +13,7 @@ import { blockEnvFor, executeBlockOn, beaconRootCall, finishBlock, assembleResul
 import { exclusive } from "../vm/exclusive.js";
 import type { BlockInput, BlockResult, PreState, StateDiffEntry } from "../block/types.js";
 import type { BlockEnv } from "../vm/types.js";
-import { threadCount, type WorkerPool } from "./pool.js";
+import { threadCount, type RunOptions, type WorkerPool } from "./pool.js";
 import { Carver, blockHashRing, checkStatic, stageBlock, stageReceiptsRoot, readReceipts, txRecord, senderRunEnds, longestSenderRun, recipientLinks, helpedJobs, INVALID_REASONS } from "../block/staging.js";
 import type { HelpMode } from "../worker/help-desk.js";
 import { readDependencies } from "./dependencies.js";
@@ -380,12 +380,7 @@ export class ParallelExecutor {
     // Where the coordinator may block (Node) and serves no remote state, it runs the first
     // context itself instead of waking one more worker and waiting for its reply.
     const joins = this.pool.coordinatorMayBlock && !remote;
-    const posted = joins ? contexts.slice(1) : contexts;
-    if (joins) await this.pool.whenReady(); // then run() posts at once, before this thread blocks
-    const t0 = performance.now();
-    const workers = posted.length > 0 ? this.pool.run(posted, { onFetch: remote?.onFetch }) : Promise.resolve([]);
-    // Joined through shared memory where the pool can (the reply messages come later).
-    const joinWorkers = async () => { if (posted.length > 0 && !(joins && this.pool.join?.())) await workers; };
+    const { posted, workers, joinWorkers, t0 } = await this.postWorkers(contexts, joins, { onFetch: remote?.onFetch });
     let withdrawn: number[] = [];
     if (joins) {
       workers.catch(() => undefined); // awaited below
@@ -502,11 +497,7 @@ export class ParallelExecutor {
       vm.exports.worker_init(vm.ctx);
     };
     const joins = this.pool.coordinatorMayBlock;
-    const posted = joins ? contexts.slice(1) : contexts;
-    if (joins && posted.length > 0) await this.pool.whenReady();
-    const t0 = performance.now();
-    const workers = posted.length > 0 ? this.pool.run(posted, { job: "part" }) : Promise.resolve([]);
-    const joinWorkers = async () => { if (posted.length > 0 && !(joins && this.pool.join?.())) await workers; };
+    const { posted, workers, joinWorkers, t0 } = await this.postWorkers(contexts, joins, { job: "part" });
     let withdrawn: number[] = [];
     try {
       if (joins) {
@@ -552,6 +543,20 @@ export class ParallelExecutor {
     } finally {
       if (joins) await joinWorkers();
     }
+  }
+
+  /**
+   * Posts the contexts' jobs to the workers: all of them, or where the coordinator `joins` (it may
+   * block) all but the first, which it runs itself. `t0` is when they were posted; `joinWorkers`
+   * waits for them, through shared memory where the pool can (the reply messages come later).
+   */
+  private async postWorkers(contexts: number[], joins: boolean, opts: RunOptions) {
+    const posted = joins ? contexts.slice(1) : contexts;
+    if (joins && posted.length > 0) await this.pool.whenReady(); // then run() posts at once, before this thread blocks
+    const t0 = performance.now();
+    const workers = posted.length > 0 ? this.pool.run(posted, opts) : Promise.resolve([]);
+    const joinWorkers = async () => { if (posted.length > 0 && !(joins && this.pool.join?.())) await workers; };
+    return { posted, workers, joinWorkers, t0 };
   }
 
   /** Sender recovery (ecrecover of every transaction) spread over the workers. */
