@@ -245,6 +245,28 @@ describe("u256 ops vs BigInt reference", () => {
     }
   });
 
+  it("MULMOD by four-limb moduli: every digit path of the three-by-two reduction (mod512.ts)", () => {
+    const mulmod = OPS.find((o) => o.name === "MULMOD")!;
+    const ones = 0xffffffffffffffffn;
+    const moduli = [
+      M, // d3:d2 all ones: a window equal to them takes the digit 2^64 - 1 path
+      M - 1n, M - (1n << 128n), (ones << 192n) | (ones << 128n) | 1n,
+      S, S + 1n, (1n << 192n) | 1n, (1n << 192n) + (ones << 64n),
+      0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47n, // bn254 field
+      0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn, // secp256k1 field
+    ];
+    for (let i = 0; i < 40; i++) moduli.push(((randVal() | 1n) & M) | (1n << BigInt(192 + randInt(64))));
+    for (const n of moduli) {
+      const edge = [0n, 1n, 2n, n - 1n, n - 2n, n >> 1n, (n >> 1n) + 1n, n, n + 1n, M, M - 1n, S, n ^ ones, (n - 1n) ^ (ones << 128n)];
+      for (const a of edge) for (const b of edge) check(mulmod, a & M, b & M, n);
+      for (let k = 0; k < 400; k++) {
+        const a = randInt(2) ? rand256() % n : randVal();
+        const b = randInt(3) ? rand256() % n : randVal();
+        check(mulmod, a, b, n);
+      }
+    }
+  });
+
   it("ADDMOD/MULMOD with modulus of every width", () => {
     const addmod = OPS.find((o) => o.name === "ADDMOD")!;
     const mulmod = OPS.find((o) => o.name === "MULMOD")!;

@@ -9,8 +9,9 @@
 // get a = top, b = second, n = third and write the result to n (a and b may be
 // clobbered). Unary ops work in place on a.
 //
-// Everything works on wasm locals (no scratch memory, no globals, no heap), so
-// it is thread safe with shared memory and the stub runtime.
+// Everything works on wasm locals (no scratch memory, no heap); the only globals
+// are limb.ts's reciprocal caches, which are per instance and so per thread. It
+// is thread safe with shared memory and the stub runtime.
 //
 // Perf notes:
 //  * MUL uses 8x32-bit limbs with native 64-bit products (36 i64.mul, operand
@@ -18,6 +19,7 @@
 //    (one 64x64->128 product) and word x u64 (15 products); EXP squares with a
 //    dedicated 20-product squaring; MULMOD does the full 64-product 512-bit
 //    product the same way.
+//  * MULMOD by a modulus of four limbs reduces in mod512.ts (three-by-two digits).
 //  * DIV/MOD/ADDMOD/MULMOD use Knuth algorithm D on 64-bit digits with the
 //    divisor normalised to bit 255; the dividend is streamed limb by limb from
 //    memory, the 5-limb running remainder window is kept in locals. Quotient
@@ -31,101 +33,8 @@
 //  * Small ops are @inline (still exported) so the interpreter's opcode
 //    handlers get them inlined.
 
-// @ts-ignore: decorator
-@inline const M32: u64 = 0xFFFFFFFF;
-
-// ---------------------------------------------------------------------------
-// 64-bit primitives
-// ---------------------------------------------------------------------------
-
-/** High 64 bits of the 128-bit product a*b. */
-// @ts-ignore: decorator
-@inline
-function mulhi(a: u64, b: u64): u64 {
-  let a0 = a & M32, a1 = a >> 32;
-  let b0 = b & M32, b1 = b >> 32;
-  let t = a0 * b0;
-  let w1 = a1 * b0 + (t >> 32);
-  let w2 = a0 * b1 + (w1 & M32);
-  return a1 * b1 + (w1 >> 32) + (w2 >> 32);
-}
-
-/**
- * floor((u1 * 2^64 + u0) / v) for a normalised v (top bit set) and u1 < v.
- * The remainder is u0 - q * v (mod 2^64).
- * Hacker's Delight divlu, two 64/32 digit steps with native 64-bit division.
- */
-function divlu(u1: u64, u0: u64, v: u64): u64 {
-  let vn1 = v >> 32, vn0 = v & M32;
-  let un1 = u0 >> 32, un0 = u0 & M32;
-
-  let q1 = u1 / vn1;
-  let rhat = u1 - q1 * vn1;
-  while (q1 > M32 || q1 * vn0 > ((rhat << 32) | un1)) {
-    q1--;
-    rhat += vn1;
-    if (rhat > M32) break;
-  }
-  let un21 = (u1 << 32) + un1 - q1 * v;
-
-  let q0 = un21 / vn1;
-  rhat = un21 - q0 * vn1;
-  while (q0 > M32 || q0 * vn0 > ((rhat << 32) | un0)) {
-    q0--;
-    rhat += vn1;
-    if (rhat > M32) break;
-  }
-  return (q1 << 32) | q0;
-}
-
-// The last divisor's reciprocal (per instance, so per thread): MULMOD/ADDMOD/MOD in a loop
-// usually reuse one modulus, and the reciprocal costs a software 128/64 division.
-let rcp_d: u64 = 0;
-let rcp_v: u64 = 0;
-
-/**
- * Reciprocal of a normalised divisor d (top bit set): floor((2^128 - 1) / d) - 2^64
- * (Moller & Granlund, "Improved division by invariant integers", 2011).
- */
-function reciprocal(d: u64): u64 {
-  if (d == rcp_d) return rcp_v;
-  const v = divlu(~d, <u64>-1, d);
-  rcp_d = d;
-  rcp_v = v;
-  return v;
-}
-
-/**
- * floor((u1 * 2^64 + u0) / d) for normalised d with u1 < d, using the
- * precomputed reciprocal v = reciprocal(d) (MG algorithm 4: one 64x64->128
- * product, no hardware division). The remainder is u0 - q * d (mod 2^64).
- */
-// @ts-ignore: decorator
-@inline
-function div2by1(u1: u64, u0: u64, d: u64, v: u64): u64 {
-  let ql = v * u1;
-  let qh = mulhi(v, u1);
-  let nl = ql + u0;
-  qh += u1 + 1 + <u64>(nl < ql);
-  let r = u0 - qh * d;
-  if (r > nl) { qh--; r += d; }
-  if (r >= d) { qh++; }
-  return qh;
-}
-
-/** x >> (64 - s) for s in 0..63 (0 when s == 0): the bits carried by a left shift. */
-// @ts-ignore: decorator
-@inline
-function carryL(x: u64, s: u64): u64 {
-  return (x >> 1) >> (63 - s);
-}
-
-/** x << (64 - s) for s in 0..63 (0 when s == 0): the bits carried by a right shift. */
-// @ts-ignore: decorator
-@inline
-function carryR(x: u64, s: u64): u64 {
-  return (x << 1) << (63 - s);
-}
+import { M32, mulhi, divlu, reciprocal, div2by1, carryL, carryR } from "./limb";
+import { mod512_by256 } from "./mod512";
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -899,7 +808,8 @@ export function u256_mulmod(a: usize, b: usize, n: usize): void {
     return;
   }
   mul512(a, b, a, b);
-  udivrem(a, b, 8, n, 0, n);
+  if (load<u64>(n, 24) != 0) mod512_by256(a, b, n, n); // field and curve moduli
+  else udivrem(a, b, 8, n, 0, n);
 }
 
 /** b = a ^ b mod 2^256 (a = base, b = exponent). a clobbered. */
