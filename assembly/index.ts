@@ -39,7 +39,10 @@ export function worker_init(ctx: usize): void {
   // Instances sharing a context (the host's and a worker's) continue one another's stamps.
   const epochs = load<u32>(ctx + L.CTX_EPOCHS);
   if (epochs > G.g_epoch_counter) G.g_epoch_counter = epochs;
-  build_opinfo(ctx + L.CTX_OPINFO, G.g_fork);
+  if (load<u32>(ctx + L.CTX_OPINFO_FORK) != G.g_fork + 1) {
+    build_opinfo(ctx + L.CTX_OPINFO, G.g_fork);
+    store<u32>(ctx + L.CTX_OPINFO_FORK, G.g_fork + 1);
+  }
 }
 
 /**

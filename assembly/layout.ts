@@ -123,10 +123,16 @@ export const CTX_ARENA_HDR: u32 = 992; // u32 the STM header the chunk belongs t
 export const CTX_LAZY_TO: u32 = 1000;
 export const CTX_LAZY_ENTRY: u32 = 1004;
 export const CTX_STM_CREDITS: u32 = 1008; // u32 statistics: incarnations that credited their recipient lazily
+// u32: the generation of the Keccak memo's entries (crypto/keccak_memo.ts). A reset of the same
+// context starts a new one instead of zeroing the memo; a Block-STM worker's is 0 (it zeroes).
+export const CTX_MEMO_GEN: u32 = 1016;
+// u32: the fork + 1 whose opcode info CTX_OPINFO holds (0: none yet). worker_init builds the info
+// only when the fork changed, and a reset of the same context keeps both (vm.ts).
+export const CTX_OPINFO_FORK: u32 = 1020;
 export const CTX_OPINFO: u32 = 1024; // 256 * u32 per-fork opcode info, built by worker_init
 export const CTX_BLOOM: u32 = 3072; // [256] logs bloom of the last transaction
 export const CTX_SCRATCH: u32 = 2048; // 1 KiB scratch words for the interpreter (2048..3072)
-// Keccak-256 of short inputs seen by this context (crypto/keccak_memo.ts), zeroed with the context.
+// Keccak-256 of short inputs seen by this context (crypto/keccak_memo.ts): entries of CTX_MEMO_GEN.
 export const CTX_KECCAK_MEMO: u32 = 4096;
 export const KECCAK_MEMO_ENTRIES: u32 = 128;
 export const KECCAK_MEMO_ENTRY: u32 = 128;

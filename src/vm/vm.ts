@@ -191,6 +191,18 @@ function planLayout(base: number, s: RegionSizes): Layout {
 
 let hasherInstalled = false;
 
+// A new 256-byte Uint8Array lives outside V8's heap and costs about a microsecond, as much as
+// running a short call; a view into a shared 64 KiB buffer costs a tenth of that (Node's Buffer
+// pools small allocations the same way). Each view is zeroed and handed out once.
+let bloomPool = new ArrayBuffer(0);
+let bloomPoolAt = 0;
+function bloomArray(): Uint8Array {
+  if (bloomPoolAt + 256 > bloomPool.byteLength) { bloomPool = new ArrayBuffer(65536); bloomPoolAt = 0; }
+  const view = new Uint8Array(bloomPool, bloomPoolAt, 256);
+  bloomPoolAt += 256;
+  return view;
+}
+
 export class Vm {
   readonly memory: WebAssembly.Memory;
   readonly exports: BraidExports;
@@ -251,6 +263,9 @@ export class Vm {
     return this.sizes;
   }
 
+  /** The Keccak memo generation of the context (CTX_MEMO_GEN), new with each reset. */
+  private memoGeneration = 0;
+
   /** Bytes at the bottom of the heap that reset leaves alone (see reserve). */
   private reservedBytes = 0;
 
@@ -280,7 +295,10 @@ export class Vm {
   reset(requested: RegionSizes = this.sizes): void {
     this.special = [];
     const had = this.sizes as RegionSizes | undefined;
-    const sizes = had ? { ...requested, codes: Math.max(requested.codes, had.codes), codeArena: Math.max(requested.codeArena, had.codeArena) } : requested;
+    // (A reset with the current sizes, runCode's, keeps the object: the spread costs more than the
+    // rest of a reset.)
+    const sizes = requested === had ? had
+      : had ? { ...requested, codes: Math.max(requested.codes, had.codes), codeArena: Math.max(requested.codeArena, had.codeArena) } : requested;
     this.sizes = sizes;
     const base = this.reservedAt + this.reservedBytes;
     const lay = planLayout(base, sizes);
@@ -310,7 +328,17 @@ export class Vm {
       this.codeCache = new WeakMap();
     }
     this.layout = lay;
-    this.exports.mem_zero(lay.ctx, L.CTX_SIZE);
+    if (prev !== undefined && prev.ctx === lay.ctx && this.memoGeneration < 0xffffffff) {
+      // The same context: its opcode info (and the fork it is for) stay, and worker_init rebuilds
+      // the info only for another fork; the Keccak memo's entries are of an older generation. A
+      // short call (runCode) costs little more than rebuilding the one and zeroing the other.
+      this.exports.mem_zero(lay.ctx, L.CTX_OPINFO_FORK);
+      this.exports.mem_zero(lay.ctx + L.CTX_OPINFO + 1024, L.CTX_KECCAK_MEMO - L.CTX_OPINFO - 1024);
+      this.memoGeneration++;
+    } else {
+      this.exports.mem_zero(lay.ctx, L.CTX_SIZE);
+      this.memoGeneration = 1;
+    }
     const dv = this.dv();
     const c = lay.ctx;
     const set = (off: number, v: number) => dv.setUint32(c + off, v, true);
@@ -328,6 +356,7 @@ export class Vm {
     set(L.CTX_TOUCHED, lay.touched); set(L.CTX_TOUCHED_CAP, sizes.touched);
     set(L.CTX_FORK, this.fork);
     set(L.CTX_GEN, gen); set(L.CTX_CODE_ARENA_TOP, codeTop); set(L.CTX_CODE_COUNT, codeCount);
+    set(L.CTX_MEMO_GEN, this.memoGeneration);
     this.exports.worker_init(c);
   }
 
@@ -353,10 +382,10 @@ export class Vm {
     dv.setBigUint64(c + L.CTX_NUMBER, BigInt.asUintN(64, env.number), true);
     dv.setBigUint64(c + L.CTX_TIMESTAMP, BigInt.asUintN(64, env.timestamp), true);
     this.u8().set(env.coinbase, c + L.CTX_COINBASE);
-    this.writeWord(c + L.CTX_CHAINID, env.chainId);
-    this.writeWord(c + L.CTX_BASEFEE, env.baseFee);
-    this.writeWord(c + L.CTX_PREVRANDAO, env.prevRandao);
-    this.writeWord(c + L.CTX_BLOBBASEFEE, env.blobBaseFee);
+    writeWordAt(dv, c + L.CTX_CHAINID, env.chainId);
+    writeWordAt(dv, c + L.CTX_BASEFEE, env.baseFee);
+    writeWordAt(dv, c + L.CTX_PREVRANDAO, env.prevRandao);
+    writeWordAt(dv, c + L.CTX_BLOBBASEFEE, env.blobBaseFee);
   }
 
   /** Writes a 256-bit value as a stack word (4 little-endian u64 limbs). */
@@ -583,10 +612,10 @@ export class Vm {
     dv.setUint32(c + L.CTX_IS_CREATE, m.to ? 0 : 1, true);
     dv.setUint32(c + L.CTX_SYSTEM, m.system ? 1 : 0, true);
     dv.setUint32(c + L.CTX_CHECK_SENDER, 0, true); // the caller validated this message
-    this.writeWord(c + L.CTX_VALUE, m.value);
-    this.writeWord(c + L.CTX_GASPRICE, m.gasPrice);
-    this.writeWord(c + L.CTX_PRIORITY, m.priorityFee);
-    this.writeWord(c + L.CTX_UPFRONT, m.upfront);
+    writeWordAt(dv, c + L.CTX_VALUE, m.value);
+    writeWordAt(dv, c + L.CTX_GASPRICE, m.gasPrice);
+    writeWordAt(dv, c + L.CTX_PRIORITY, m.priorityFee);
+    writeWordAt(dv, c + L.CTX_UPFRONT, m.upfront);
     dv.setBigUint64(c + L.CTX_GAS_LIMIT, m.gasLimit, true);
     dv.setBigUint64(c + L.CTX_INTRINSIC, m.intrinsicGas, true);
     // Input region: data, then the access list, then blob hashes.
@@ -619,22 +648,25 @@ export class Vm {
 
     this.exports.tx_execute();
 
-    const d = this.dv();
+    const d = this.dv(); // (host calls during the transaction may have grown the memory)
+    const view = this.u8();
     const status = d.getUint32(c + L.CTX_STATUS, true);
     if (status === L.STATUS_FATAL) throw new RegionExhausted(d.getUint32(c + L.CTX_FATAL, true));
     const outPtr = d.getUint32(c + L.CTX_OUT_PTR, true);
     const outLen = d.getUint32(c + L.CTX_OUT_LEN, true);
-    const created = this.u8().slice(c + L.CTX_CREATED, c + L.CTX_CREATED + 20);
+    const logCount = d.getUint32(c + L.CTX_LOG_COUNT, true);
+    const bloom = bloomArray();
+    if (logCount > 0) bloom.set(view.subarray(c + L.CTX_BLOOM, c + L.CTX_BLOOM + 256));
     return {
       status: STATUS[status],
       gasUsed: d.getBigUint64(c + L.CTX_GAS_USED, true),
       gasLeft: d.getBigUint64(c + L.CTX_GAS_LEFT, true),
       refundCounter: d.getBigInt64(c + L.CTX_REFUND, true),
-      output: this.u8().slice(outPtr, outPtr + outLen),
-      logs: this.readLogs(d.getUint32(c + L.CTX_LOG_COUNT, true)),
-      createdAddress: m.to === null && status === L.STATUS_SUCCESS ? created : null,
+      output: view.slice(outPtr, outPtr + outLen),
+      logs: logCount === 0 ? [] : this.readLogs(logCount),
+      createdAddress: m.to === null && status === L.STATUS_SUCCESS ? view.slice(c + L.CTX_CREATED, c + L.CTX_CREATED + 20) : null,
       steps: d.getBigUint64(c + L.CTX_STEPS, true),
-      logsBloom: this.u8().slice(c + L.CTX_BLOOM, c + L.CTX_BLOOM + 256),
+      logsBloom: bloom,
     };
   }
 
