@@ -130,6 +130,7 @@ export const CTX_MEMO_GEN: u32 = 1016;
 // only when the fork changed, and a reset of the same context keeps both (vm.ts).
 export const CTX_OPINFO_FORK: u32 = 1020;
 export const CTX_OPINFO: u32 = 1024; // 256 * u32 per-fork opcode info, built by worker_init
+export const CTX_OPINFO_END: u32 = CTX_OPINFO + 256 * 4;
 export const CTX_BLOOM: u32 = 3072; // [256] logs bloom of the last transaction
 export const CTX_SCRATCH: u32 = 2048; // 1 KiB scratch words for the interpreter (2048..3072)
 // Keccak-256 of short inputs seen by this context (crypto/keccak_memo.ts): entries of CTX_MEMO_GEN.

@@ -333,7 +333,7 @@ export class Vm {
       // the info only for another fork; the Keccak memo's entries are of an older generation. A
       // short call (runCode) costs little more than rebuilding the one and zeroing the other.
       this.exports.mem_zero(lay.ctx, L.CTX_OPINFO_FORK);
-      this.exports.mem_zero(lay.ctx + L.CTX_OPINFO + 1024, L.CTX_KECCAK_MEMO - L.CTX_OPINFO - 1024);
+      this.exports.mem_zero(lay.ctx + L.CTX_OPINFO_END, L.CTX_KECCAK_MEMO - L.CTX_OPINFO_END);
       this.memoGeneration++;
     } else {
       this.exports.mem_zero(lay.ctx, L.CTX_SIZE);
@@ -663,17 +663,16 @@ export class Vm {
       gasLeft: d.getBigUint64(c + L.CTX_GAS_LEFT, true),
       refundCounter: d.getBigInt64(c + L.CTX_REFUND, true),
       output: view.slice(outPtr, outPtr + outLen),
-      logs: logCount === 0 ? [] : this.readLogs(logCount),
+      logs: this.readLogs(logCount, view, d),
       createdAddress: m.to === null && status === L.STATUS_SUCCESS ? view.slice(c + L.CTX_CREATED, c + L.CTX_CREATED + 20) : null,
       steps: d.getBigUint64(c + L.CTX_STEPS, true),
       logsBloom: bloom,
     };
   }
 
-  private readLogs(count: number): LogEntry[] {
+  /** The last call's logs, read through views of the memory as it is now. */
+  private readLogs(count: number, u8: Uint8Array, dv: DataView): LogEntry[] {
     const logs: LogEntry[] = [];
-    const u8 = this.u8();
-    const dv = this.dv();
     let p = this.layout.logs;
     for (let i = 0; i < count; i++) {
       const size = dv.getUint32(p, true);

@@ -117,6 +117,7 @@ export const CTX_STM_CREDITS = 1008;
 export const CTX_MEMO_GEN = 1016;
 export const CTX_OPINFO_FORK = 1020;
 export const CTX_OPINFO = 1024;
+export const CTX_OPINFO_END = 2048;
 export const CTX_BLOOM = 3072;
 export const CTX_SCRATCH = 2048;
 export const CTX_KECCAK_MEMO = 4096;
