@@ -110,20 +110,20 @@ export function receipts_root_staged(): void {
   receipts_root(header, <usize>load<u32>(header + H.H_ROOT_SCRATCH), <usize>load<u32>(header + H.H_ROOT_OUT));
 }
 
-/** Bytes receipts_snapshot writes: a bloom and the log records for each transaction with logs. */
+/** Bytes receipts_snapshot writes: the log records of every transaction. */
 export function receipts_snapshot_size(header: usize): u32 {
   const n = load<u32>(header + H.H_N);
   let size: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const t = record(header, i);
-    if (load<u32>(t + H.T_LOG_COUNT) != 0) size += 256 + load<u32>(t + H.T_LOG_BYTES);
+    if (load<u32>(t + H.T_LOG_COUNT) != 0) size += load<u32>(t + H.T_LOG_BYTES);
   }
   return size;
 }
 
 /**
- * Copies the bloom and log records of each transaction with logs to dst, one after another,
- * noting each one's offset in T_SNAP, and ORs the blooms into the block's bloom at `bloom`.
+ * Copies the log records of each transaction with logs to dst, one after another, noting each
+ * one's offset in T_SNAP, and ORs the transactions' blooms into the block's bloom at `bloom`.
  */
 export function receipts_snapshot(header: usize, dst: usize, bloom: usize): void {
   const n = load<u32>(header + H.H_N);
@@ -133,10 +133,9 @@ export function receipts_snapshot(header: usize, dst: usize, bloom: usize): void
     const t = record(header, i);
     if (load<u32>(t + H.T_LOG_COUNT) == 0) continue; // no logs: an empty bloom
     store<u32>(t + H.T_SNAP, at);
-    memory.copy(dst + at, t + H.T_BLOOM, 256);
     for (let k: usize = 0; k < 256; k += 8) store<u64>(bloom + k, load<u64>(bloom + k) | load<u64>(t + H.T_BLOOM + k));
     const bytes = load<u32>(t + H.T_LOG_BYTES);
-    memory.copy(dst + at + 256, <usize>load<u32>(t + H.T_LOGS), bytes);
-    at += 256 + bytes;
+    memory.copy(dst + at, <usize>load<u32>(t + H.T_LOGS), bytes);
+    at += bytes;
   }
 }

@@ -115,7 +115,7 @@ export const T_INVALID: u32 = 60; // INVALID_* reason
 export const T_STEPS: u32 = 64; // u64
 export const T_TYPE: u32 = 72; // EIP-2718 transaction type (staged by the host)
 export const T_LOG_BYTES: u32 = 76; // bytes of the log records at T_LOGS
-export const T_SNAP: u32 = 80; // offset of its bloom and logs in the host's receipts snapshot (receipts_snapshot)
+export const T_SNAP: u32 = 80; // offset of its logs in the host's receipts snapshot (receipts_snapshot)
 // One past the last transaction of the run of consecutive transactions from this one's sender
 // (staged by the host): the scheduler hands a run to one thread, whose nonces chain in order.
 export const T_RUN_END: u32 = 84;

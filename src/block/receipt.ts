@@ -1,11 +1,13 @@
 // Receipts read from the transaction records of an executed block. Status and gas are plain
-// fields; the logs and the bloom are decoded on first access from one copy of the block's log
-// bytes and blooms: building a typed array per address, topic and datum of thousands of receipts
-// costs more than executing their transactions, and a replay that checks roots never needs them.
+// fields; the logs are decoded on first access from one copy of the block's log bytes, and the
+// bloom is computed from them: building a typed array per address, topic and datum of thousands of
+// receipts costs more than executing their transactions, and a replay that checks roots never
+// needs them (the receipts root and the block's bloom come from wasm).
 import type { ExecStatus, LogEntry } from "../vm/types.js";
+import { logsBloom } from "./bloom.js";
 import type { Receipt } from "./types.js";
 
-/** A block's log records and blooms, copied out of wasm memory (records in the format of op_log). */
+/** A block's log records, copied out of wasm memory (records in the format of op_log). */
 export interface LogSnapshot {
   bytes: Uint8Array;
   view: DataView;
@@ -27,7 +29,7 @@ export class RecordedReceipt implements Receipt {
     cumulativeGasUsed: number,
     public contractAddress: Uint8Array | null,
     private readonly snapshot: LogSnapshot | null,
-    /** Offset of the first log record in the snapshot; the bloom's 256 bytes precede it. */
+    /** Offset of the first log record in the snapshot. */
     private readonly at: number,
     private readonly count: number,
   ) {
@@ -60,9 +62,8 @@ export class RecordedReceipt implements Receipt {
     this.#logs = logs;
   }
 
-  /** A receipt without logs has an empty bloom. */
   get logsBloom(): Uint8Array {
-    return (this.#bloom ??= this.count === 0 ? new Uint8Array(256) : this.snapshot!.bytes.slice(this.at - 256, this.at));
+    return (this.#bloom ??= logsBloom(this.logs));
   }
 
   set logsBloom(bloom: Uint8Array) {

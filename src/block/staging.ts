@@ -312,7 +312,8 @@ export function stageReceiptsRoot(vm: Vm, header: number): number {
  */
 export function readReceipts(vm: Vm, block: BlockInput, header: number, env: BlockEnv): BlockReceipts {
   const n = block.transactions.length;
-  // The blooms and logs, gathered in wasm into one region, leave wasm memory in one copy.
+  // The logs, gathered in wasm into one region, leave wasm memory in one copy (a receipt's bloom
+  // is computed from them when asked for; 256 bytes a receipt were most of the copy).
   const size = vm.exports.receipts_snapshot_size(header);
   const at = blockScratch(vm, header, size + 256);
   vm.exports.receipts_snapshot(header, at + 256, at);
@@ -338,7 +339,7 @@ export function readReceipts(vm: Vm, block: BlockInput, header: number, env: Blo
     const count = dv.getUint32(t + L.T_LOG_COUNT, true);
     const status = STATUS[dv.getUint32(t + L.T_RESULT, true)]!;
     const created = tx.to === null && status === "success" ? u8.slice(t + L.T_CREATED, t + L.T_CREATED + 20) : null;
-    const logsAt = count > 0 ? dv.getUint32(t + L.T_SNAP, true) + 256 : 0; // [bloom 256][log records]
+    const logsAt = count > 0 ? dv.getUint32(t + L.T_SNAP, true) : 0;
     receipts[i] = new RecordedReceipt(tx.type, status, gasUsed, cumulative, created, snapshot, logsAt, count);
   }
   return { receipts, gasUsed: BigInt(cumulative), bloom, steps: BigInt(steps), header };
