@@ -4,7 +4,7 @@
 // execution and @ethereumjs/vm in bulk (tests/random-blocks*.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Executors, describeDiff, ParallelExecutor, type BlockCase, type ParallelResult } from "./helpers/braid-dist.js";
-import { BlockBuilder, CANCUN, COUNTER, ETHER, address } from "./helpers/conflicts.js";
+import { BlockBuilder, CANCUN, COUNTER, ETHER, SHANGHAI, address } from "./helpers/conflicts.js";
 import { blockFromRpc, preStateFromAlloc } from "../src/block/parse.js";
 import { synthesizeBlock } from "../src/synth/index.js";
 import { PARTITION_MIN_TXS, partitionWorthIt, transferShaped } from "../src/parallel/partition.js";
@@ -86,6 +86,22 @@ describe("partitioned execution", () => {
     }
   });
 
+  it("the precompiles it rules out are the block's fork's: 0x0a is one from Cancun, a plain account before", async () => {
+    // The plan is made on a worker (2 and 4 threads) or here (1), with the fork staged by the host.
+    for (const [fork, at, partitioned] of [[SHANGHAI, "Shanghai", true], [CANCUN, "Cancun", false]] as const) {
+      const make = () => {
+        const b = new BlockBuilder(fork, COINBASE);
+        for (let s = 0; s < 8; s++) b.eoa(address(0x100 + s));
+        for (let i = 0; i < 40; i++) b.tx(address(0x100 + (i % 8)), address(i === 17 ? 0x0a : 0x500 + i), { value: 1000n, gas: 21_000n });
+        return b.build();
+      };
+      for (const threads of [1, 2, 4]) {
+        const par = await both(make, threads);
+        expect(par.parallel.partitioned !== undefined, `${at}, ${threads} threads`).toBe(partitioned);
+      }
+    }
+  });
+
   it("an invalid transaction rejects the block naming the first one, as sequential execution does", async () => {
     // Two invalid transactions in different groups: sender 0x101's fourth (index 9, a nonce gap)
     // and sender 0x100's third (index 8, more value than it holds). Sequentially, 8 comes first.
@@ -164,6 +180,37 @@ describe("partition rules", () => {
     expect(partitionWorthIt(100, 100, 1)).toBe(true);
     expect(partitionWorthIt(75, 100, 2)).toBe(true);
     expect(partitionWorthIt(76, 100, 2)).toBe(false);
+  });
+});
+
+describe("the partitioned run's plan", () => {
+  it("is made by the coordinator when no worker has taken it by the time the pre-state is loaded", { timeout: 60_000 }, async () => {
+    const { NodeWorkerPool, Vm, loadBraidModule } = await import("./helpers/braid-dist.js");
+    const module = loadBraidModule();
+    const vm = new Vm(module);
+    const inner = new NodeWorkerPool(2, module, vm.memory);
+    // A pool whose worker never takes a plan (a thread the host has not scheduled): withdrawn.
+    let held = 0, withdrawn = 0;
+    const pool = Object.assign(Object.create(inner) as NodeWorkerPool, {
+      run: (contexts: number[], opts?: { job?: string }) => {
+        if (opts?.job !== "plan") return inner.run(contexts, opts as never);
+        held++;
+        return new Promise<number[]>(() => undefined);
+      },
+      withdraw: () => { if (held > withdrawn) { withdrawn++; return [0]; } return inner.withdraw(); },
+    });
+    try {
+      const executor = new ParallelExecutor(vm, pool);
+      const seq = ex.sequential(synthTransfers());
+      for (let k = 0; k < 2; k++) {
+        const r = await executor.execute(synthTransfers().block, synthTransfers().pre, { verifySenders: false, threads: 2, policy: "always" });
+        expect(r.parallel.partitioned).toEqual({ largestGroup: 1 });
+        expect(describeDiff(`plan made here, run ${k + 1}`, seq, r)).toEqual([]);
+      }
+      expect([held, withdrawn]).toEqual([2, 2]);
+    } finally {
+      await inner.close();
+    }
   });
 });
 

@@ -5,17 +5,27 @@ import { host_precompile } from "../host";
 import { blake2f_precompile } from "../precompiles/blake2f";
 
 export function precompile_count(): u32 {
-  if (g_fork >= F.CANCUN) return 10;
-  if (g_fork >= F.ISTANBUL) return 9;
-  if (g_fork >= F.BYZANTIUM) return 8;
+  return precompile_count_at(g_fork);
+}
+
+/** How many precompiles (addresses 1 to that count) `fork` has. */
+export function precompile_count_at(fork: u32): u32 {
+  if (fork >= F.CANCUN) return 10;
+  if (fork >= F.ISTANBUL) return 9;
+  if (fork >= F.BYZANTIUM) return 8;
   return 4;
 }
 
 /** The precompile number at address `a`, or 0. */
 export function precompile_id(a: usize): u32 {
+  return precompile_id_of(a, precompile_count());
+}
+
+/** The precompile number at address `a` where precompiles are addresses 1 to `count`, or 0. */
+@inline export function precompile_id_of(a: usize, count: u32): u32 {
   if (load<u64>(a) != 0 || load<u32>(a, 8) != 0 || load<u32>(a, 12) != 0 || load<u16>(a, 16) != 0 || load<u8>(a, 18) != 0) return 0;
   const n = <u32>load<u8>(a, 19);
-  return n >= 1 && n <= precompile_count() ? n : 0;
+  return n >= 1 && n <= count ? n : 0;
 }
 
 /**

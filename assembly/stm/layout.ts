@@ -69,6 +69,15 @@ export const H_HELP: u32 = 656;
 export const H_PART_ORDER: u32 = 660;
 export const H_PART_UNITS: u32 = 664;
 export const H_PART_UNIT_COUNT: u32 = 668;
+// The plan's inputs (part_plan_stage): threads, the host's list of accounts with code or storage
+// (20 bytes each) and its length, the plan's scratch, the fork's precompile count; its result
+// (part_plan_staged: the largest group, 0 when the mode is ruled out).
+export const H_PART_THREADS: u32 = 672;
+export const H_PART_SPECIAL: u32 = 676;
+export const H_PART_SPECIAL_COUNT: u32 = 680;
+export const H_PART_SCRATCH: u32 = 684;
+export const H_PART_PRECOMPILES: u32 = 688;
+export const H_PART_LARGEST: u32 = 692;
 export const H_PART_NEXT: u32 = 768;
 export const H_PART_DONE: u32 = 832;
 export const H_SIZE: u32 = 896;

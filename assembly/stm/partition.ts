@@ -17,7 +17,7 @@ import { stm_header, arena_alloc, txr, wait_count } from "./sync";
 import { load_message, record_results } from "./worker";
 import { settle_coinbase, note_invalid } from "./commit";
 import { u256_add } from "../math/u256";
-import { precompile_id } from "../interpreter/precompiles";
+import { precompile_count, precompile_id_of } from "../interpreter/precompiles";
 
 // The plan's address map: open addressing over 16-byte entries [the address's first 8 bytes]
 // [u32 where the whole address lies (in a message, or the host's list)][u32 parent]; a node is its
@@ -57,35 +57,74 @@ function find(map: usize, i: u32): u32 {
 /** Marks the first transaction of a group in the plan's order (H_PART_ORDER). */
 const GROUP_START: u32 = 0x80000000;
 
-/**
- * Plans partitioned execution of the block staged at `header` for `threads` threads from its
- * messages and the `specialCount` addresses at `special` (20 bytes each) of the pre-state's
- * accounts with code or storage, listed by the host. Returns 0 when a
- * transaction rules the mode out, else the size of the largest group. The plan: the transactions
- * group by group, largest group first and each in block order (H_PART_ORDER), cut into units of
- * whole groups (H_PART_UNITS) that the threads claim one at a time (H_PART_NEXT), so that a thread
- * that starts late or runs slower takes fewer.
- */
-export function part_plan(header: usize, threads: u32, special: usize, specialCount: u32): u32 {
-  store<u32>(G.g_ctx + L.CTX_STM, <u32>header);
-  const n = load<u32>(header + H.H_N);
-  if (n == 0 || threads == 0) return 0;
-  const msgs = <usize>load<u32>(header + H.H_MSGS);
-  const coinbase = header + H.H_COINBASE;
-  // Room for every sender and recipient to be new (each transaction inserts at most those two).
-  const home = G.g_ctx;
-  if (load<u32>(home + L.CTX_ACCT_COUNT) + 2 * n > ((G.g_acct_mask + 1) >> 2) * 3) return 0;
+/** Entries of the plan's address map for n transactions and `specialCount` listed accounts. */
+function map_cap(n: u32, specialCount: u32): u32 {
   let cap: u32 = 64;
   while (cap < (n + specialCount) * 4) cap <<= 1;
+  return cap;
+}
+
+/** Bytes of scratch the plan of n transactions with `specialCount` listed accounts takes. */
+export function part_plan_scratch(n: u32, specialCount: u32): u32 {
+  const cap = map_cap(n, specialCount);
+  // map, group sizes, marked bitmap; txRoot, roots, order, units (n + 1 each), the sort's 2 (n + 1)
+  return cap * NODE_SIZE + cap * 4 + (cap >> 3) + 6 * (n + 1) * 4 + 64;
+}
+
+/**
+ * Stages the plan's inputs in the header of the block staged at `header` (the coordinator's side,
+ * once the block's messages are staged; the plan may then run on any thread, part_plan_staged):
+ * `threads`, the `specialCount` addresses at `special` (20 bytes each) of the pre-state's accounts
+ * with code or storage, and `scratch` (part_plan_scratch bytes). The fork is this thread's.
+ */
+export function part_plan_stage(header: usize, threads: u32, special: usize, specialCount: u32, scratch: usize): void {
+  store<u32>(header + H.H_PART_THREADS, threads);
+  store<u32>(header + H.H_PART_SPECIAL, <u32>special);
+  store<u32>(header + H.H_PART_SPECIAL_COUNT, specialCount);
+  store<u32>(header + H.H_PART_SCRATCH, <u32>scratch);
+  store<u32>(header + H.H_PART_PRECOMPILES, precompile_count());
+  atomic.store<u32>(header + H.H_PART_LARGEST, 0);
+}
+
+/**
+ * Plans partitioned execution of the block staged at `header` from its messages and the inputs
+ * part_plan_stage left there. Touches nothing but the messages, the listed addresses, the scratch
+ * and the header's plan fields (no context, no table: it may run on a worker while the coordinator
+ * loads the pre-state). Returns, and stores at H_PART_LARGEST, 0 when a transaction rules the mode
+ * out, else the size of the largest group. The plan: the transactions group by group, largest
+ * group first and each in block order (H_PART_ORDER), cut into units of whole groups
+ * (H_PART_UNITS) that the threads claim one at a time (H_PART_NEXT), so that a thread that starts
+ * late or runs slower takes fewer.
+ */
+export function part_plan_staged(header: usize): u32 {
+  const largest = plan(header);
+  atomic.store<u32>(header + H.H_PART_LARGEST, largest);
+  return largest;
+}
+
+function plan(header: usize): u32 {
+  const n = load<u32>(header + H.H_N);
+  const threads = load<u32>(header + H.H_PART_THREADS);
+  if (n == 0 || threads == 0) return 0;
+  const special = <usize>load<u32>(header + H.H_PART_SPECIAL);
+  const specialCount = load<u32>(header + H.H_PART_SPECIAL_COUNT);
+  const precompiles = load<u32>(header + H.H_PART_PRECOMPILES);
+  const msgs = <usize>load<u32>(header + H.H_MSGS);
+  const coinbase = header + H.H_COINBASE;
+  const cap = map_cap(n, specialCount);
   const mask = cap - 1;
-  const map = arena_alloc(cap * NODE_SIZE);
-  const txRoot = arena_alloc(n * 4);
-  if (map == 0 || txRoot == 0) return 0;
+  let p = (<usize>load<u32>(header + H.H_PART_SCRATCH) + 7) & ~7;
+  const map = p; p += <usize>cap * NODE_SIZE;
+  const size = p; p += <usize>cap * 4;
+  const txRoot = p; p += <usize>(n + 1) * 4;
+  const roots = p; p += <usize>(n + 1) * 4;
+  const order = p; p += <usize>(n + 1) * 4;
+  const units = p; p += <usize>(n + 1) * 4;
+  const sortScratch = p; p += <usize>(n + 1) * 8;
+  const marked = p;
   memory.fill(map, 0xff, <usize>cap * NODE_SIZE);
   // The pre-state accounts with code or storage (the host lists them: few, where a block is all
   // transfers) are marked in a bitmap over the map's nodes: sending value to one rules the mode out.
-  const marked = arena_alloc(cap >> 3);
-  if (marked == 0) return 0;
   memory.fill(marked, 0, <usize>(cap >> 3));
   for (let k: u32 = 0; k < specialCount; k++) {
     const node = node_of(map, mask, special + <usize>k * 20);
@@ -95,7 +134,7 @@ export function part_plan(header: usize, threads: u32, special: usize, specialCo
     const m = msgs + <usize>i * H.MSG_SIZE;
     const from = m + H.M_CALLER, to = m + H.M_TO;
     if (load<u32>(m + H.M_IS_CREATE) != 0 || load<u32>(m + H.M_ACCESS_COUNT) != 0) return 0;
-    if (precompile_id(to) != 0 || addr_eq(to, coinbase) || addr_eq(from, coinbase)) return 0;
+    if (precompile_id_of(to, precompiles) != 0 || addr_eq(to, coinbase) || addr_eq(from, coinbase)) return 0;
     // A recipient with code would run it (value sent to a contract wallet, often without data);
     // one with storage would lose it if emptied. (A sender with code is invalid, EIP-3607.)
     const toNode = node_of(map, mask, to);
@@ -106,10 +145,6 @@ export function part_plan(header: usize, threads: u32, special: usize, specialCo
     store<u32>(txRoot + (<usize>i << 2), b);
   }
   // Group sizes by root (`size`, indexed by node); the roots in order of first appearance.
-  const size = arena_alloc(cap * 4);
-  const roots = arena_alloc(n * 4);
-  const order = arena_alloc(n * 4);
-  if (size == 0 || roots == 0 || order == 0) return 0;
   memory.fill(size, 0, <usize>cap * 4);
   let groups: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
@@ -119,11 +154,9 @@ export function part_plan(header: usize, threads: u32, special: usize, specialCo
     if (s == 0) { store<u32>(roots + (<usize>groups << 2), r); groups++; }
     store<u32>(size + (<usize>r << 2), s + 1);
   }
-  if (!sort_by_size_desc(roots, groups, size)) return 0;
+  sort_by_size_desc(roots, groups, size, sortScratch);
   const largest = load<u32>(size + (<usize>load<u32>(roots) << 2));
   // Each group's start in the order; `size` then holds the next free position of each root.
-  const units = arena_alloc(groups * 4 + 4);
-  if (units == 0) return 0;
   let unitTarget = n / (threads * 16);
   if (unitTarget < 4) unitTarget = 4;
   if (unitTarget > 64) unitTarget = 64;
@@ -158,19 +191,19 @@ export function part_plan(header: usize, threads: u32, special: usize, specialCo
 /**
  * Sorts `count` roots by their group size (at `size`, indexed by root), largest first: groups of
  * two or more by a counting sort, then the single transactions in the order they came (most
- * groups, in blocks of transfers; sorting them would move nothing).
+ * groups, in blocks of transfers; sorting them would move nothing). `scratch` holds 2 * (count + 1)
+ * u32 (no group is larger than the transactions, which are at least the groups).
  */
-function sort_by_size_desc(roots: usize, count: u32, size: usize): bool {
+function sort_by_size_desc(roots: usize, count: u32, size: usize, scratch: usize): void {
   let largest: u32 = 0, multi: u32 = 0;
   for (let g: u32 = 0; g < count; g++) {
     const s = load<u32>(size + (<usize>load<u32>(roots + (<usize>g << 2)) << 2));
     if (s > 1) multi++;
     if (s > largest) largest = s;
   }
-  if (largest < 2) return true;
-  const buckets = arena_alloc((largest + 1) * 4);
-  const out = arena_alloc(count * 4);
-  if (buckets == 0 || out == 0) return false;
+  if (largest < 2) return;
+  const buckets = scratch;
+  const out = scratch + (<usize>(largest + 1) << 2);
   memory.fill(buckets, 0, <usize>(largest + 1) * 4);
   for (let g: u32 = 0; g < count; g++) {
     const s = load<u32>(size + (<usize>load<u32>(roots + (<usize>g << 2)) << 2));
@@ -196,7 +229,6 @@ function sort_by_size_desc(roots: usize, count: u32, size: usize): bool {
     store<u32>(b, k + 1);
   }
   memory.copy(roots, out, <usize>count << 2);
-  return true;
 }
 
 /** Notes a failure for the host (which then runs the block another way). */

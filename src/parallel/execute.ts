@@ -17,7 +17,7 @@ import { threadCount, type RunOptions, type WorkerPool } from "./pool.js";
 import { Carver, blockHashRing, checkStatic, stageBlock, stageReceiptsRoot, readReceipts, txRecord, senderRunEnds, longestSenderRun, recipientLinks, helpedJobs, INVALID_REASONS } from "../block/staging.js";
 import type { HelpMode } from "../worker/help-desk.js";
 import { readDependencies } from "./dependencies.js";
-import { PARTITION_MIN_TXS, partitionWorthIt, transferShaped } from "./partition.js";
+import { PARTITION_MIN_TXS, PartitionPlan, partitionWorthIt, transferShaped } from "./partition.js";
 
 export interface ParallelOptions {
   chain?: ChainConfig;
@@ -291,6 +291,10 @@ export class ParallelExecutor {
     vm.setBlock(env);
     const carver = new Carver(vm.end, vm.memory);
     const header = stageBlock(vm, carver, block, env, n, { multiVersion: true, runEnds, earlyStarts: opts.earlyStarts, help: opts.help });
+    // A partitioned run's plan needs only the messages: a worker makes it while this thread loads
+    // the pre-state (where the coordinator runs a share itself; else it is made at its turn).
+    const plan = tryPartition ? new PartitionPlan(vm, header, carver, n, threads, pre) : undefined;
+    if (plan && threads >= 2 && this.pool.coordinatorMayBlock) plan.post(this.pool);
     // H_ADAPTIVE: conflicts may hand the rest of the block to the coordinator, in order. (Never with
     // remote state, whose reads the coordinator serves while the workers run: stageBlock leaves 0.)
     vm.dv().setUint32(header + L.H_ADAPTIVE, opts.serialFallback === false ? 0 : 1, true);
@@ -310,11 +314,8 @@ export class ParallelExecutor {
     const contexts = this.stageContexts(env, carver, header, threads, ring);
     const t0 = performance.now();
     let run: Awaited<ReturnType<ParallelExecutor["runStaged"]>> | undefined;
-    if (tryPartition) {
-      const special = vm.withCodeOrStorage();
-      const at = carver.take(Math.max(1, special.length) * 20);
-      special.forEach((a, k) => vm.u8().set(a, at + 20 * k));
-      const largest = vm.exports.part_plan(header, threads, at, special.length);
+    if (plan) {
+      const largest = await plan.largestGroup(this.pool);
       if (partitionWorthIt(largest, n, threads)) run = await this.runPartitioned(block, env, header, contexts, largest);
       else if (auto && !worthParallel(block)) return this.sequential(block, pre, chain, senderMs, largest === 0 ? autoReason : "auto policy: one group of transfers sharing accounts is most of the block");
       else if (handover === 0) return this.sequential(block, pre, chain, senderMs, "one sender's run from the first transaction is most of the block");

@@ -1,9 +1,13 @@
 // Partitioned execution (assembly/stm/partition.ts): a block of plain value transfers to
 // accounts without code or storage splits into groups of transactions linked by the accounts they
 // share; each thread runs whole groups in block order, with no speculation to validate. What the
-// block's transactions declare decides it up front (here, before staging); the recipients'
-// pre-state decides the rest in wasm once it is loaded (part_plan).
-import type { BlockInput } from "../block/types.js";
+// block's transactions declare decides it up front (here, before staging); the plan in wasm decides
+// the rest from the messages and the accounts with code or storage (PartitionPlan, below).
+import type { BlockInput, PreState } from "../block/types.js";
+import type { Carver } from "../block/staging.js";
+import type { Vm } from "../vm/vm.js";
+import * as L from "../wasm/layout.js";
+import type { WorkerPool } from "./pool.js";
 
 /**
  * The fewest transactions for which the "auto" policy tries partitioned execution (on two threads
@@ -31,7 +35,7 @@ export function transferShaped(block: BlockInput): boolean {
 }
 
 /**
- * Whether a plan (part_plan) whose largest group holds `largest` of `n` transactions is worth
+ * Whether a plan (PartitionPlan) whose largest group holds `largest` of `n` transactions is worth
  * running partitioned on `threads` threads: on one thread always (no speculation to pay for); on
  * more, when that group is at most three quarters of the block, which it bounds to 1.33x (else
  * Block-STM or the sequential path decide, as for any other block). 0: the plan ruled it out.
@@ -40,3 +44,46 @@ export function partitionWorthIt(largest: number, n: number, threads: number): b
   return largest > 0 && (threads === 1 || largest * 4 <= n * 3);
 }
 
+
+/**
+ * The plan of a partitioned run (part_plan_staged in wasm). It reads only the block's messages and
+ * the pre-state's accounts with code or storage, listed here, so it is staged as soon as the
+ * messages are, and a worker makes it while the coordinator loads the pre-state into the tables.
+ */
+export class PartitionPlan {
+  private job: Promise<number[]> | undefined;
+
+  constructor(private readonly vm: Vm, private readonly header: number, carver: Carver, private readonly n: number, threads: number, pre: PreState) {
+    const special = pre.accounts.filter(([, a]) => a.code.length > 0 || a.storage.length > 0);
+    const at = carver.take(Math.max(1, special.length) * 20);
+    const scratch = carver.take(vm.exports.part_plan_scratch(n, special.length));
+    const u8 = vm.u8();
+    special.forEach(([address], k) => u8.set(address, at + 20 * k));
+    vm.exports.part_plan_stage(header, threads, at, special.length, scratch);
+  }
+
+  /** Hands the plan to the pool's first worker (one woken for the block, spinning for it). */
+  post(pool: WorkerPool): void {
+    this.job = pool.run([this.header], { job: "plan" });
+    this.job.catch(() => undefined); // awaited by result() unless withdrawn
+  }
+
+  /**
+   * The plan's largest group, once the pre-state is loaded: 0 when the block rules the mode out or
+   * the account table has no room for every sender and recipient to be new. A posted plan no
+   * worker has taken yet is taken back and made here.
+   */
+  async largestGroup(pool: WorkerPool): Promise<number> {
+    const vm = this.vm;
+    let largest: number;
+    if (this.job && !(pool.coordinatorMayBlock && (pool.withdraw?.() ?? []).length > 0)) {
+      if (!(pool.coordinatorMayBlock && pool.join?.())) await this.job;
+      largest = vm.dv().getUint32(this.header + L.H_PART_LARGEST, true);
+    } else {
+      largest = vm.exports.part_plan_staged(this.header);
+    }
+    const dv = vm.dv();
+    const accounts = dv.getUint32(vm.ctx + L.CTX_ACCT_COUNT, true), cap = dv.getUint32(vm.ctx + L.CTX_ACCT_CAP, true);
+    return accounts + 2 * this.n > (cap >>> 2) * 3 ? 0 : largest;
+  }
+}

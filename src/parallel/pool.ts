@@ -46,8 +46,11 @@ export interface WorkerPool {
   close(): Promise<void>;
 }
 
-/** What a run's workers do: Block-STM (the default), the sequential loop, or a receipts root. */
-export type JobKind = "stm" | "seq" | "root" | "part";
+/**
+ * What a run's workers do: Block-STM (the default), the sequential loop, a receipts root, a
+ * partitioned run, or the plan of one (its "context" is then the block's header).
+ */
+export type JobKind = "stm" | "seq" | "root" | "part" | "plan";
 
 export interface RunOptions {
   job?: JobKind;

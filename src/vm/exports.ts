@@ -8,7 +8,7 @@ import type { BraidExports } from "./vm.js";
  */
 const UNSIGNED_RESULTS = [
   "heap_base", "state_put_accounts", "hex_words", "diff_next_account", "state_put_slots", "diff_next_slot",
-  "state_find_account", "state_credit", "code_put", "code_hash_of", "stm_commit", "seq_run_block", "part_finish",
+  "state_find_account", "state_credit", "code_put", "code_hash_of", "stm_commit", "seq_run_block", "part_finish", "part_plan_staged",
   "receipts_root_scratch", "receipts_snapshot_size", "gas_allowance_exceeded", "ra_prefetch_tx",
   "remote_put_account", "remote_put_slot",
 ] as const satisfies ReadonlyArray<keyof BraidExports>;

@@ -100,7 +100,9 @@ export interface BraidExports {
   stm_commit(): number;
   seq_run_block(from: number): number;
   /** Partitioned mode (assembly/stm/partition.ts): 0 when ruled out, else the most transactions one context runs. */
-  part_plan(header: number, threads: number, special: number, specialCount: number): number;
+  part_plan_scratch(n: number, specialCount: number): number;
+  part_plan_stage(header: number, threads: number, special: number, specialCount: number, scratch: number): void;
+  part_plan_staged(header: number): number;
   part_run(): void;
   part_finish(header: number): number;
   receipts_root_scratch(header: number): number;
@@ -210,8 +212,6 @@ export class Vm {
   private sizes!: RegionSizes;
   private env: BlockEnv | undefined;
   private codeCache = new WeakMap<Uint8Array, number>();
-  /** The accounts putAccounts gave code or storage since the last reset (see withCodeOrStorage). */
-  private special: Uint8Array[] = [];
   private fork = 0 as Fork;
   /** Answers missing-state requests of this instance (src/remote/: a synchronous provider). */
   stateFetch: StateFetchHandler | undefined;
@@ -293,7 +293,6 @@ export class Vm {
    * the code table, and a replay meets the same contracts again).
    */
   reset(requested: RegionSizes = this.sizes): void {
-    this.special = [];
     const had = this.sizes as RegionSizes | undefined;
     // (A reset with the current sizes, runCode's, keeps the object: the spread costs more than the
     // rest of a reset.)
@@ -460,19 +459,9 @@ export class Vm {
       dv.setBigUint64(at + 24, a.nonce, true);
       writeLimbs(dv, at + 32, a.balance);
       if (a.storage.length > 0) withStorage.push([n, a.storage]);
-      if (rec !== 0 || a.storage.length > 0) this.special.push(address);
       if (++n === batch) flush();
     }
     flush();
-  }
-
-  /**
-   * The accounts given code or storage by putAccounts since the last reset: few where a block is
-   * all transfers (the partitioned mode rules out value sent to them, src/parallel/partition.ts),
-   * and noted while they are put, where the tables would have to be searched afterwards.
-   */
-  withCodeOrStorage(): readonly Uint8Array[] {
-    return this.special;
   }
 
   /** Interns code staged at the bottom of the input region; throws RegionExhausted when full. */

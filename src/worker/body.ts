@@ -6,7 +6,7 @@ import { braidExports } from "../vm/exports.js";
 import type { FromWorker, ToWorker } from "../parallel/pool.js";
 import { recoverAddress } from "../tx/sign.js";
 import { CTX_FETCH_FLAG, CTX_FETCH_TICKET } from "../wasm/layout.js";
-import { JOB_PART, JOB_ROOT, JOB_SEQ, jobCode, park, tookMessage, type BellWiring } from "./doorbell.js";
+import { JOB_PART, JOB_PLAN, JOB_ROOT, JOB_SEQ, jobCode, park, tookMessage, type BellWiring } from "./doorbell.js";
 import { warmHostPaths } from "./warm.js";
 
 // BLOCKHASH on a worker reads the ring in the shared memory the coordinator fills
@@ -20,12 +20,17 @@ export function createWorkerBody(post: (m: FromWorker) => void): (m: ToWorker) =
   const runJob = (ctx: number, job: number): boolean => {
     try {
       if (!exports) throw new Error("worker not initialised");
-      exports.worker_init(ctx);
       let result = 0;
-      if (job === JOB_SEQ) result = exports.seq_run_block(0) >>> 0;
-      else if (job === JOB_ROOT) exports.receipts_root_staged();
-      else if (job === JOB_PART) exports.part_run();
-      else exports.stm_worker();
+      if (job === JOB_PLAN) {
+        // A plan binds to no context: `ctx` is the block's header (the contexts are being staged).
+        result = exports.part_plan_staged(ctx);
+      } else {
+        exports.worker_init(ctx);
+        if (job === JOB_SEQ) result = exports.seq_run_block(0) >>> 0;
+        else if (job === JOB_ROOT) exports.receipts_root_staged();
+        else if (job === JOB_PART) exports.part_run();
+        else exports.stm_worker();
+      }
       post({ kind: "done", result });
       return true;
     } catch (e) {

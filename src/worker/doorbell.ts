@@ -8,7 +8,8 @@
 //   STATE    FREE (in its event loop), PARKED (waiting on the bell), RING (a job is posted),
 //            TAKEN (the worker runs it; until then the pool may withdraw it: WITHDRAWN), LEAVE
 //   PENDING  messages posted to the worker that it has not taken yet
-//   CTX, JOB the posted job (a context address; JOB_STM, JOB_SEQ, JOB_ROOT or JOB_PART)
+//   CTX, JOB the posted job (a context address, or a block's header for JOB_PLAN; JOB_STM,
+//            JOB_SEQ, JOB_ROOT, JOB_PART or JOB_PLAN)
 //   WAKE     bumped by wake(): a parked worker spins for spinMs instead of sleeping, so the job
 //            that follows finds it running (only where the workers have cores of their own)
 //   DONE     jobs the worker finished from its bell, bumped after each (FAILED: whether the last
@@ -18,11 +19,11 @@
 import type { JobKind } from "../parallel/pool.js";
 
 const FREE = 0, PARKED = 1, RING = 2, LEAVE = 3, TAKEN = 4, WITHDRAWN = 5;
-export const JOB_STM = 0, JOB_SEQ = 1, JOB_ROOT = 2, JOB_PART = 3;
+export const JOB_STM = 0, JOB_SEQ = 1, JOB_ROOT = 2, JOB_PART = 3, JOB_PLAN = 4;
 
 /** A job's name in a run request (absent: Block-STM) as its code. */
 export function jobCode(job: JobKind | undefined): number {
-  return job === "seq" ? JOB_SEQ : job === "root" ? JOB_ROOT : job === "part" ? JOB_PART : JOB_STM;
+  return job === "seq" ? JOB_SEQ : job === "root" ? JOB_ROOT : job === "part" ? JOB_PART : job === "plan" ? JOB_PLAN : JOB_STM;
 }
 const STATE = 0, PENDING = 1, CTX = 2, JOB = 3, WAKE = 4, DONE = 5, FAILED = 6;
 const STRIDE = 16;
@@ -123,6 +124,7 @@ export function tookMessage(bell: BellWiring): void {
 export function park(bell: BellWiring, run: (ctx: number, job: number) => boolean): void {
   const i32 = new Int32Array(bell.buffer);
   const b = bell.index * STRIDE;
+  let spinAgain = 0; // when set: spin until then on parking again
   for (;;) {
     if (Atomics.load(i32, b + PENDING) > 0) return;
     if (Atomics.compareExchange(i32, b + STATE, FREE, PARKED) !== FREE) {
@@ -132,12 +134,17 @@ export function park(bell: BellWiring, run: (ctx: number, job: number) => boolea
     // A message posted between the check above and parking: its LEAVE may have missed us.
     if (Atomics.load(i32, b + PENDING) > 0 && Atomics.compareExchange(i32, b + STATE, PARKED, FREE) === PARKED) return;
     let wakes = Atomics.load(i32, b + WAKE);
-    let spinUntil = 0;
+    let spinUntil = spinAgain;
+    spinAgain = 0;
     for (;;) {
       const s = Atomics.load(i32, b + STATE);
       if (s === RING) {
         if (Atomics.compareExchange(i32, b + STATE, RING, TAKEN) !== RING) continue; // just withdrawn
-        const ok = run(Atomics.load(i32, b + CTX), Atomics.load(i32, b + JOB));
+        const job = Atomics.load(i32, b + JOB);
+        // A plan is followed at once by the run it plans: a worker that was spinning for it spins on.
+        if (job === JOB_PLAN && spinUntil !== 0) spinAgain = 1;
+        const ok = run(Atomics.load(i32, b + CTX), job);
+        if (spinAgain !== 0) spinAgain = performance.now() + bell.spinMs;
         Atomics.store(i32, b + STATE, FREE);
         Atomics.store(i32, b + FAILED, ok ? 0 : 1);
         Atomics.add(i32, b + DONE, 1);
