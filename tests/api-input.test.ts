@@ -56,6 +56,8 @@ describe("pre-state given as objects", () => {
     ["a nonce of 2^64", (a: any) => { a.nonce = 2n ** 64n; }, /nonce 18446744073709551616 is not a bigint in \[0, 2\^64-1\]/],
     ["a storage value of 2^256", (a: any) => { a.storage = [[1n, 2n ** 256n]]; }, /STATE_INVALID: storage slot 1 = \d+: keys and values must be bigints/],
     ["code as hex text", (a: any) => { a.code = "0x00"; }, /code must be a Uint8Array/],
+    ["no code (null)", (a: any) => { a.code = null; }, /code must be a Uint8Array/],
+    ["no storage (null)", (a: any) => { a.storage = null; }, /storage must be an array/],
   ])("%s is STATE_INVALID", (_name, edit, message) => {
     expect(codeOf(() => executeBlock(vm, block, edited(edit), { verifySenders: false }))).toMatch(message);
   });
@@ -94,6 +96,8 @@ describe("transactions, withdrawals and block hashes given as objects", () => {
     ["a negative withdrawal", { ...block, withdrawals: [{ address: new Uint8Array(20), amountGwei: -1n }] }, pre, /^BLOCK_INVALID: block: withdrawals\[0\] needs a 20-byte address/],
     ["a short block hash", block, { ...pre, blockHashes: new Map([[1n, new Uint8Array(3)]]) }, /^STATE_INVALID: pre-state: block hash 1 must be 32 bytes/],
     ["accounts that are not an array", block, { ...pre, accounts: 5 }, /^STATE_INVALID: pre-state: accounts must be an array/],
+    ["an account entry that is not a pair", block, { ...pre, accounts: [...pre.accounts, 5] }, /^STATE_INVALID: pre-state: accounts\[\d+\] must be an \[address, account\] pair/],
+    ["an account that is null", block, { ...pre, accounts: [[new Uint8Array(20), null], ...pre.accounts] }, /^STATE_INVALID: pre-state: accounts\[0\] must be an \[address, account\] pair/],
   ])("%s is named, with sender recovery on and off", (_name, b, p, message) => {
     for (const verifySenders of [true, false]) expect(codeOf(() => executeBlock(vm, b as never, p as never, { verifySenders }))).toMatch(message);
   });

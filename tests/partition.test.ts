@@ -214,6 +214,40 @@ describe("the partitioned run's plan", () => {
   });
 });
 
+describe("the partitioned run's plan on a slow worker", () => {
+  it("is waited for before a bad pre-state's error is thrown (its writes land in the block's memory, which the next block reuses)", { timeout: 60_000 }, async () => {
+    const { NodeWorkerPool, Vm, loadBraidModule, isBraidError } = await import("./helpers/braid-dist.js");
+    const module = loadBraidModule();
+    const vm = new Vm(module);
+    const inner = new NodeWorkerPool(2, module, vm.memory);
+    // A worker that takes the plan at once and makes it 30 ms later.
+    let planned = 0;
+    const pool = Object.assign(Object.create(inner) as NodeWorkerPool, {
+      run: (contexts: number[], opts?: { job?: string }) => {
+        if (opts?.job !== "plan") return inner.run(contexts, opts as never);
+        return new Promise<number[]>((resolve) => setTimeout(() => { vm.exports.part_plan_staged(contexts[0]!); planned++; resolve([0]); }, 30));
+      },
+      withdraw: () => inner.withdraw(),
+      join: () => false,
+    });
+    try {
+      const executor = new ParallelExecutor(vm, pool);
+      const bad = synthTransfers();
+      bad.pre.accounts[5]![1].balance = -1n;
+      let error: unknown;
+      try { await executor.execute(bad.block, bad.pre, { verifySenders: false, threads: 2, policy: "always" }); } catch (e) { error = e; }
+      expect(isBraidError(error) && (error as { code: string }).code, String(error)).toBe("STATE_INVALID");
+      expect(planned).toBe(1);
+      const r = await executor.execute(synthTransfers().block, synthTransfers().pre, { verifySenders: false, threads: 2, policy: "always" });
+      expect(planned).toBe(2);
+      expect(r.parallel.partitioned).toEqual({ largestGroup: 1 });
+      expect(describeDiff("after the bad pre-state", ex.sequential(synthTransfers()), r)).toEqual([]);
+    } finally {
+      await inner.close();
+    }
+  });
+});
+
 describe("partitioned execution and the worker contexts", () => {
   it("Block-STM after a partitioned block on the same executor (a Vm that ran blocks before its pool) gives the sequential result", { timeout: 60_000 }, async () => {
     const { NodeWorkerPool, Vm, loadBraidModule, executeBlock } = await import("./helpers/braid-dist.js");

@@ -80,6 +80,13 @@ function checkBlock(block: BlockInput, pre: PreState): void {
     });
   }
   if (!pre || !Array.isArray(pre.accounts)) throw new BraidError("STATE_INVALID", "pre-state: accounts must be an array of [address, account] pairs");
+  // Each pair's fields are checked where the account is loaded (Vm.putAccounts); the table sizes
+  // read before that count what is malformed as nothing (preStateSize).
+  pre.accounts.forEach((e, i) => {
+    if (!Array.isArray(e) || e.length !== 2 || typeof e[1] !== "object" || e[1] === null) {
+      throw new BraidError("STATE_INVALID", `pre-state: accounts[${i}] must be an [address, account] pair`);
+    }
+  });
   if (!(pre.blockHashes instanceof Map)) throw new BraidError("STATE_INVALID", "pre-state: blockHashes must be a Map of block number to hash");
   for (const [n, hash] of pre.blockHashes) {
     if (typeof n !== "bigint" || !isBytes(hash, 32)) throw new BraidError("STATE_INVALID", `pre-state: block hash ${String(n)} must be 32 bytes under a bigint block number`);
@@ -208,9 +215,21 @@ export function executeBlockOn(vm: Vm, block: BlockInput, pre: PreState, opts: E
 }
 
 /** Region sizes for the sequential path: room for the pre-state and what the transactions may add. */
-function sequentialSizes(block: BlockInput, pre: PreState): RegionSizes {
+/**
+ * The pre-state's slots and code bytes, for sizing the tables before the accounts are loaded (and
+ * checked: a field putAccounts will reject counts as nothing here).
+ */
+export function preStateSize(pre: PreState): { slots: number; codeBytes: number } {
   let slots = 0, codeBytes = 0;
-  for (const [, a] of pre.accounts) { slots += a.storage.length; codeBytes += a.code.length; }
+  for (const [, a] of pre.accounts) {
+    if (Array.isArray(a.storage)) slots += a.storage.length;
+    if (a.code instanceof Uint8Array) codeBytes += a.code.length;
+  }
+  return { slots, codeBytes };
+}
+
+function sequentialSizes(block: BlockInput, pre: PreState): RegionSizes {
+  const { slots, codeBytes } = preStateSize(pre);
   return sizesFor(pre.accounts.length + block.transactions.length * 2, slots + block.transactions.length * 8, pre.accounts.length, codeBytes);
 }
 

@@ -9,7 +9,7 @@ import { Vm } from "../vm/vm.js";
 import { sizesFor, nextPow2, type RegionSizes } from "../vm/regions.js";
 import { MAINNET, forkAt, type ChainConfig } from "../block/chain.js";
 import { applyDaoFork } from "../block/dao.js";
-import { blockEnvFor, executeBlockOn, beaconRootCall, finishBlock, assembleResult, assignSender, stateDiff } from "../block/execute.js";
+import { blockEnvFor, executeBlockOn, beaconRootCall, finishBlock, assembleResult, assignSender, stateDiff, preStateSize } from "../block/execute.js";
 import { exclusive } from "../vm/exclusive.js";
 import type { BlockInput, BlockResult, PreState, StateDiffEntry } from "../block/types.js";
 import type { BlockEnv } from "../vm/types.js";
@@ -152,8 +152,7 @@ function blockGas(block: BlockInput): bigint {
  */
 function parallelSizes(block: BlockInput, pre: PreState, fork: Fork): RegionSizes {
   const n = block.transactions.length;
-  let slots = 0, codeBytes = 0;
-  for (const [, a] of pre.accounts) { slots += a.storage.length; codeBytes += a.code.length; }
+  const { slots, codeBytes } = preStateSize(pre);
   const gas = blockGas(block);
   const byGas = (cost: bigint) => Number((2n * gas) / cost);
   // Before EIP-150 a SELFDESTRUCT to a new account cost nothing: the old generous margin.
@@ -295,23 +294,29 @@ export class ParallelExecutor {
     // the pre-state (where the coordinator runs a share itself; else it is made at its turn).
     const plan = tryPartition ? new PartitionPlan(vm, header, carver, n, threads, pre) : undefined;
     if (plan && threads >= 2 && this.pool.coordinatorMayBlock) plan.post(this.pool);
-    // H_ADAPTIVE: conflicts may hand the rest of the block to the coordinator, in order. (Never with
-    // remote state, whose reads the coordinator serves while the workers run: stageBlock leaves 0.)
-    vm.dv().setUint32(header + L.H_ADAPTIVE, opts.serialFallback === false ? 0 : 1, true);
-    if (opts.stmPrefix !== undefined) vm.dv().setUint32(header + L.H_LIMIT, Math.max(0, Math.min(n, Math.floor(opts.stmPrefix))), true);
-    else if (handover < n) vm.dv().setUint32(header + L.H_LIMIT, handover, true);
-    // BLOCKHASH on the workers reads a ring in the shared memory (no host call, nothing to post).
-    const ring = blockHashRing(vm, carver);
-    for (const [number, hash] of pre.blockHashes) if (number < env.number && env.number - number <= 256n) vm.putBlockHash(ring, number, hash);
-    // The pre-state after the staging (megabytes of records on large blocks), so that its entries
-    // are still in the caches when execution starts, as in the sequential path.
-    vm.putAccounts(pre.accounts);
-    // The system call counts as execution, as in the sequential path.
-    const tSystem = performance.now();
-    applyDaoFork(vm, chain, block);
-    beaconRootCall(vm, env, block);
-    const systemMs = performance.now() - tSystem;
-    const contexts = this.stageContexts(env, carver, header, threads, ring);
+    let contexts: number[], systemMs: number;
+    try {
+      // H_ADAPTIVE: conflicts may hand the rest of the block to the coordinator, in order. (Never with
+      // remote state, whose reads the coordinator serves while the workers run: stageBlock leaves 0.)
+      vm.dv().setUint32(header + L.H_ADAPTIVE, opts.serialFallback === false ? 0 : 1, true);
+      if (opts.stmPrefix !== undefined) vm.dv().setUint32(header + L.H_LIMIT, Math.max(0, Math.min(n, Math.floor(opts.stmPrefix))), true);
+      else if (handover < n) vm.dv().setUint32(header + L.H_LIMIT, handover, true);
+      // BLOCKHASH on the workers reads a ring in the shared memory (no host call, nothing to post).
+      const ring = blockHashRing(vm, carver);
+      for (const [number, hash] of pre.blockHashes) if (number < env.number && env.number - number <= 256n) vm.putBlockHash(ring, number, hash);
+      // The pre-state after the staging (megabytes of records on large blocks), so that its entries
+      // are still in the caches when execution starts, as in the sequential path.
+      vm.putAccounts(pre.accounts);
+      // The system call counts as execution, as in the sequential path.
+      const tSystem = performance.now();
+      applyDaoFork(vm, chain, block);
+      beaconRootCall(vm, env, block);
+      systemMs = performance.now() - tSystem;
+      contexts = this.stageContexts(env, carver, header, threads, ring);
+    } catch (e) {
+      await plan?.settle(this.pool).catch(() => undefined); // its worker is done with this block's memory first
+      throw e;
+    }
     const t0 = performance.now();
     let run: Awaited<ReturnType<ParallelExecutor["runStaged"]>> | undefined;
     if (plan) {

@@ -54,7 +54,9 @@ export class PartitionPlan {
   private job: Promise<number[]> | undefined;
 
   constructor(private readonly vm: Vm, private readonly header: number, carver: Carver, private readonly n: number, threads: number, pre: PreState) {
-    const special = pre.accounts.filter(([, a]) => a.code.length > 0 || a.storage.length > 0);
+    // (Malformed entries are left to Vm.putAccounts, which names what is wrong.)
+    const special = pre.accounts.filter(([address, a]) => address instanceof Uint8Array && address.length === 20
+      && ((a.code instanceof Uint8Array && a.code.length > 0) || (Array.isArray(a.storage) && a.storage.length > 0)));
     const at = carver.take(Math.max(1, special.length) * 20);
     const scratch = carver.take(vm.exports.part_plan_scratch(n, special.length));
     const u8 = vm.u8();
@@ -75,15 +77,22 @@ export class PartitionPlan {
    */
   async largestGroup(pool: WorkerPool): Promise<number> {
     const vm = this.vm;
-    let largest: number;
-    if (this.job && !(pool.coordinatorMayBlock && (pool.withdraw?.() ?? []).length > 0)) {
-      if (!(pool.coordinatorMayBlock && pool.join?.())) await this.job;
-      largest = vm.dv().getUint32(this.header + L.H_PART_LARGEST, true);
-    } else {
-      largest = vm.exports.part_plan_staged(this.header);
-    }
+    const largest = (await this.settle(pool)) ? vm.dv().getUint32(this.header + L.H_PART_LARGEST, true) : vm.exports.part_plan_staged(this.header);
     const dv = vm.dv();
     const accounts = dv.getUint32(vm.ctx + L.CTX_ACCT_COUNT, true), cap = dv.getUint32(vm.ctx + L.CTX_ACCT_CAP, true);
     return accounts + 2 * this.n > (cap >>> 2) * 3 ? 0 : largest;
+  }
+
+  /**
+   * Returns once no worker runs the plan (taking it back where none has started it; the memory it
+   * writes is the block's, which the next block reuses): true when a worker made it.
+   */
+  async settle(pool: WorkerPool): Promise<boolean> {
+    const job = this.job;
+    this.job = undefined;
+    if (!job) return false;
+    if (pool.coordinatorMayBlock && (pool.withdraw?.() ?? []).length > 0) return false;
+    if (!(pool.coordinatorMayBlock && pool.join?.())) await job;
+    return true;
   }
 }
