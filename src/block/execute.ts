@@ -214,7 +214,6 @@ export function executeBlockOn(vm: Vm, block: BlockInput, pre: PreState, opts: E
   }
 }
 
-/** Region sizes for the sequential path: room for the pre-state and what the transactions may add. */
 /**
  * The pre-state's slots and code bytes, for sizing the tables before the accounts are loaded (and
  * checked: a field putAccounts will reject counts as nothing here).
@@ -228,6 +227,7 @@ export function preStateSize(pre: PreState): { slots: number; codeBytes: number 
   return { slots, codeBytes };
 }
 
+/** Region sizes for the sequential path: room for the pre-state and what the transactions may add. */
 function sequentialSizes(block: BlockInput, pre: PreState): RegionSizes {
   const { slots, codeBytes } = preStateSize(pre);
   return sizesFor(pre.accounts.length + block.transactions.length * 2, slots + block.transactions.length * 8, pre.accounts.length, codeBytes);
