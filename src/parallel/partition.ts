@@ -18,6 +18,10 @@ import type { WorkerPool } from "./pool.js";
  * rounds only, two runs: 0.66-0.69x at 128, 0.65-0.96x at 256, 0.96-1.13x at 512, 1.23-1.32x at
  * 1,000. The plan, starting a worker and the join cost about 0.1-0.2 ms, and a transfer takes
  * 0.5-0.7 us on the sequential path: 1,024 is the first size that gained in every run.
+ * Re-checked once the plan had moved onto a worker, where it overlaps the pre-state's loading (two
+ * runs of 40 interleaved rounds, 2 threads, medians / medians of per-round ratios, 2026-11-23):
+ * 256 transfers 1.06x / 0.96x, 512 1.03-1.08x / 1.00-1.02x, 768 0.93-1.34x / 0.85-1.20x, 1,024
+ * 1.22-1.24x / 1.08-1.20x. Below 1,024 no size gained in both runs: kept.
  */
 export const PARTITION_MIN_TXS = 1024;
 
@@ -44,7 +48,6 @@ export function partitionWorthIt(largest: number, n: number, threads: number): b
   return largest > 0 && (threads === 1 || largest * 4 <= n * 3);
 }
 
-
 /**
  * The plan of a partitioned run (part_plan_staged in wasm). It reads only the block's messages and
  * the pre-state's accounts with code or storage, listed here, so it is staged as soon as the
@@ -67,7 +70,7 @@ export class PartitionPlan {
   /** Hands the plan to the pool's first worker (one woken for the block, spinning for it). */
   post(pool: WorkerPool): void {
     this.job = pool.run([this.header], { job: "plan" });
-    this.job.catch(() => undefined); // awaited by result() unless withdrawn
+    this.job.catch(() => undefined); // awaited by settle() unless withdrawn
   }
 
   /**

@@ -19,7 +19,9 @@ export interface WorkerPool {
   /**
    * Each worker binds to its context and runs `stm_worker` until the block is done (or, with
    * job "seq", `seq_run_block`, whose results are returned; with job "root", the receipts root of
-   * the block staged there, `receipts_root_staged`). Once whenReady() has resolved, the
+   * the block staged there, `receipts_root_staged`; with job "part", its share of a partitioned
+   * run, `part_run`; with job "plan", given a block's header in place of a context, that run's
+   * plan, `part_plan_staged`). Once whenReady() has resolved, the
    * contexts are posted before run() returns. Workers that miss remote state ask
    * through `onFetch` and wait on their context's fetch flag until it is answered.
    */
