@@ -3,7 +3,7 @@
 // sequential execution. Random blocks of transfers compare it with sequential
 // execution and @ethereumjs/vm in bulk (tests/random-blocks*.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Executors, describeDiff, ParallelExecutor, type BlockCase, type ParallelResult } from "./helpers/braid-dist.js";
+import { Executors, describeDiff, ParallelExecutor, NodeWorkerPool, Vm, loadBraidModule, isBraidError, type BlockCase, type ParallelResult } from "./helpers/braid-dist.js";
 import { BlockBuilder, CANCUN, COUNTER, ETHER, SHANGHAI, address } from "./helpers/conflicts.js";
 import { blockFromRpc, preStateFromAlloc } from "../src/block/parse.js";
 import { synthesizeBlock } from "../src/synth/index.js";
@@ -136,7 +136,6 @@ describe("partitioned execution", () => {
 
 describe("partitioned execution under the auto policy", () => {
   it(`takes blocks of at least ${PARTITION_MIN_TXS} transfers on 2 threads, and leaves smaller ones (or one thread) sequential`, { timeout: 60_000 }, async () => {
-    const { NodeWorkerPool, Vm, loadBraidModule } = await import("./helpers/braid-dist.js");
     const module = loadBraidModule();
     const vm = new Vm(module);
     const pool = new NodeWorkerPool(2, module, vm.memory);
@@ -183,55 +182,51 @@ describe("partition rules", () => {
   });
 });
 
+/**
+ * Runs `body` with an executor on a fresh Vm and a 2-worker pool whose plan jobs go to `plan`
+ * instead of a worker (the other jobs to the workers), `overrides` replacing other pool methods.
+ */
+async function withPlanJobs(plan: (vm: InstanceType<typeof Vm>, header: number) => Promise<number[]>,
+  overrides: (inner: NodeWorkerPool) => Partial<NodeWorkerPool>, body: (executor: InstanceType<typeof ParallelExecutor>) => Promise<void>): Promise<void> {
+  const module = loadBraidModule();
+  const vm = new Vm(module);
+  const inner = new NodeWorkerPool(2, module, vm.memory);
+  const pool = Object.assign(Object.create(inner) as NodeWorkerPool, {
+    run: (contexts: number[], opts?: { job?: string }) => (opts?.job === "plan" ? plan(vm, contexts[0]!) : inner.run(contexts, opts as never)),
+    ...overrides(inner),
+  });
+  try {
+    await body(new ParallelExecutor(vm, pool));
+  } finally {
+    await inner.close();
+  }
+}
+
 describe("the partitioned run's plan", () => {
   it("is made by the coordinator when no worker has taken it by the time the pre-state is loaded", { timeout: 60_000 }, async () => {
-    const { NodeWorkerPool, Vm, loadBraidModule } = await import("./helpers/braid-dist.js");
-    const module = loadBraidModule();
-    const vm = new Vm(module);
-    const inner = new NodeWorkerPool(2, module, vm.memory);
-    // A pool whose worker never takes a plan (a thread the host has not scheduled): withdrawn.
+    // A worker that never takes a plan (a thread the host has not scheduled): withdrawn.
     let held = 0, withdrawn = 0;
-    const pool = Object.assign(Object.create(inner) as NodeWorkerPool, {
-      run: (contexts: number[], opts?: { job?: string }) => {
-        if (opts?.job !== "plan") return inner.run(contexts, opts as never);
-        held++;
-        return new Promise<number[]>(() => undefined);
-      },
-      withdraw: () => { if (held > withdrawn) { withdrawn++; return [0]; } return inner.withdraw(); },
-    });
-    try {
-      const executor = new ParallelExecutor(vm, pool);
+    const never = () => { held++; return new Promise<number[]>(() => undefined); };
+    await withPlanJobs(never, (inner) => ({ withdraw: () => { if (held > withdrawn) { withdrawn++; return [0]; } return inner.withdraw(); } }), async (executor) => {
       const seq = ex.sequential(synthTransfers());
       for (let k = 0; k < 2; k++) {
         const r = await executor.execute(synthTransfers().block, synthTransfers().pre, { verifySenders: false, threads: 2, policy: "always" });
         expect(r.parallel.partitioned).toEqual({ largestGroup: 1 });
         expect(describeDiff(`plan made here, run ${k + 1}`, seq, r)).toEqual([]);
       }
-      expect([held, withdrawn]).toEqual([2, 2]);
-    } finally {
-      await inner.close();
-    }
+    });
+    expect([held, withdrawn]).toEqual([2, 2]);
   });
-});
 
-describe("the partitioned run's plan on a slow worker", () => {
-  it("is waited for before a bad pre-state's error is thrown (its writes land in the block's memory, which the next block reuses)", { timeout: 60_000 }, async () => {
-    const { NodeWorkerPool, Vm, loadBraidModule, isBraidError } = await import("./helpers/braid-dist.js");
-    const module = loadBraidModule();
-    const vm = new Vm(module);
-    const inner = new NodeWorkerPool(2, module, vm.memory);
+  it("on a slow worker, is waited for before a bad pre-state's error is thrown (its writes land in the block's memory, which the next block reuses)", { timeout: 60_000 }, async () => {
     // A worker that takes the plan at once and makes it 30 ms later.
     let planned = 0;
-    const pool = Object.assign(Object.create(inner) as NodeWorkerPool, {
-      run: (contexts: number[], opts?: { job?: string }) => {
-        if (opts?.job !== "plan") return inner.run(contexts, opts as never);
-        return new Promise<number[]>((resolve) => setTimeout(() => { vm.exports.part_plan_staged(contexts[0]!); planned++; resolve([0]); }, 30));
-      },
-      withdraw: () => inner.withdraw(),
-      join: () => false,
-    });
-    try {
-      const executor = new ParallelExecutor(vm, pool);
+    const slow = (vm: InstanceType<typeof Vm>, header: number) => new Promise<number[]>((resolve) => setTimeout(() => {
+      vm.exports.part_plan_staged(header);
+      planned++;
+      resolve([0]);
+    }, 30));
+    await withPlanJobs(slow, (inner) => ({ withdraw: () => inner.withdraw(), join: () => false }), async (executor) => {
       const bad = synthTransfers();
       bad.pre.accounts[5]![1].balance = -1n;
       let error: unknown;
@@ -242,15 +237,13 @@ describe("the partitioned run's plan on a slow worker", () => {
       expect(planned).toBe(2);
       expect(r.parallel.partitioned).toEqual({ largestGroup: 1 });
       expect(describeDiff("after the bad pre-state", ex.sequential(synthTransfers()), r)).toEqual([]);
-    } finally {
-      await inner.close();
-    }
+    });
   });
 });
 
 describe("partitioned execution and the worker contexts", () => {
   it("Block-STM after a partitioned block on the same executor (a Vm that ran blocks before its pool) gives the sequential result", { timeout: 60_000 }, async () => {
-    const { NodeWorkerPool, Vm, loadBraidModule, executeBlock } = await import("./helpers/braid-dist.js");
+    const { executeBlock } = await import("./helpers/braid-dist.js");
     const module = loadBraidModule();
     const erc20 = synthesizeBlock({ kind: "erc20", txs: 120, seed: "partition-contexts" });
     const make = (): BlockCase => ({ block: blockFromRpc(erc20.block), pre: preStateFromAlloc(erc20.alloc) }) as BlockCase;
