@@ -16,6 +16,7 @@ export { stm_worker, stm_run } from "./stm/worker";
 export { stm_commit, stm_commit_share } from "./stm/commit";
 export { seq_run_block } from "./stm/sequential";
 export { part_plan_scratch, part_plan_stage, part_plan_staged, part_run, part_finish } from "./stm/partition";
+export { accounts_have_room } from "./state/accounts";
 export { keccak256 } from "./crypto/keccak";
 export { keccak256_memo } from "./crypto/keccak_memo";
 export { receipts_root, receipts_root_scratch, receipts_root_staged, receipts_snapshot, receipts_snapshot_size } from "./block/receipts";

@@ -13,6 +13,14 @@ import { list_entry } from "./diff";
   return <u32>(h ^ (h >> 29));
 }
 
+/**
+ * Whether this context's account table has room for `extra` more accounts (a table is full at
+ * three quarters, as acct_get inserts).
+ */
+export function accounts_have_room(extra: u32): bool {
+  return load<u32>(g_ctx + L.CTX_ACCT_COUNT) + extra <= ((g_acct_mask + 1) >> 2) * 3;
+}
+
 @inline export function addr_eq(a: usize, b: usize): bool {
   return load<u64>(a) == load<u64>(b) && load<u64>(a, 8) == load<u64>(b, 8) && load<u32>(a, 16) == load<u32>(b, 16);
 }

@@ -5,6 +5,7 @@
 // needs them (the receipts root and the block's bloom come from wasm).
 import type { ExecStatus, LogEntry } from "../vm/types.js";
 import { logsBloom } from "./bloom.js";
+import { decodeLogRecords } from "../vm/logs.js";
 import type { Receipt } from "./types.js";
 
 /** A block's log records, copied out of wasm memory (records in the format of op_log). */
@@ -80,16 +81,5 @@ export class RecordedReceipt implements Receipt {
 }
 
 function decodeLogs(snap: LogSnapshot | null, at: number, count: number): LogEntry[] {
-  const logs = new Array<LogEntry>(count);
-  if (snap === null) return logs;
-  const { bytes, view } = snap;
-  let p = at;
-  for (let k = 0; k < count; k++) {
-    const size = view.getUint32(p, true), nt = view.getUint32(p + 4, true), len = view.getUint32(p + 8, true);
-    const topics = new Array<Uint8Array>(nt);
-    for (let j = 0; j < nt; j++) topics[j] = bytes.slice(p + 32 + j * 32, p + 64 + j * 32);
-    logs[k] = { address: bytes.slice(p + 12, p + 32), topics, data: bytes.slice(p + 32 + nt * 32, p + 32 + nt * 32 + len) };
-    p += size;
-  }
-  return logs;
+  return snap === null ? new Array<LogEntry>(count) : decodeLogRecords(snap.bytes, snap.view, at, count);
 }

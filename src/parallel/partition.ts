@@ -81,9 +81,7 @@ export class PartitionPlan {
   async largestGroup(pool: WorkerPool): Promise<number> {
     const vm = this.vm;
     const largest = (await this.settle(pool)) ? vm.dv().getUint32(this.header + L.H_PART_LARGEST, true) : vm.exports.part_plan_staged(this.header);
-    const dv = vm.dv();
-    const accounts = dv.getUint32(vm.ctx + L.CTX_ACCT_COUNT, true), cap = dv.getUint32(vm.ctx + L.CTX_ACCT_CAP, true);
-    return accounts + 2 * this.n > (cap >>> 2) * 3 ? 0 : largest;
+    return vm.exports.accounts_have_room(2 * this.n) ? largest : 0;
   }
 
   /**

@@ -12,6 +12,7 @@ import { BraidError } from "../encoding/errors.js";
 import { U64_MAX, isUint } from "../encoding/uint.js";
 import { DEFAULT_SIZES, growMemory, type RegionSizes } from "./regions.js";
 import { braidExports } from "./exports.js";
+import { decodeLogRecords } from "./logs.js";
 import type { AccountInit, BlockEnv, ExecStatus, LogEntry, Message, TxResult } from "./types.js";
 
 // Hex digits are ASCII, which UTF-8 decodes as is.
@@ -103,6 +104,8 @@ export interface BraidExports {
   part_plan_scratch(n: number, specialCount: number): number;
   part_plan_stage(header: number, threads: number, special: number, specialCount: number, scratch: number): void;
   part_plan_staged(header: number): number;
+  /** 1 when the context's account table has room for `extra` more accounts. */
+  accounts_have_room(extra: number): number;
   part_run(): void;
   part_finish(header: number): number;
   receipts_root_scratch(header: number): number;
@@ -661,18 +664,7 @@ export class Vm {
 
   /** The last call's logs, read through views of the memory as it is now. */
   private readLogs(count: number, u8: Uint8Array, dv: DataView): LogEntry[] {
-    const logs: LogEntry[] = [];
-    let p = this.layout.logs;
-    for (let i = 0; i < count; i++) {
-      const size = dv.getUint32(p, true);
-      const n = dv.getUint32(p + 4, true);
-      const len = dv.getUint32(p + 8, true);
-      const topics: Uint8Array[] = [];
-      for (let t = 0; t < n; t++) topics.push(u8.slice(p + 32 + t * 32, p + 64 + t * 32));
-      logs.push({ address: u8.slice(p + 12, p + 32), topics, data: u8.slice(p + 32 + n * 32, p + 32 + n * 32 + len) });
-      p += size;
-    }
-    return logs;
+    return decodeLogRecords(u8, dv, this.layout.logs, count);
   }
 
   /**
