@@ -17,6 +17,7 @@ export interface LogSnapshot {
 export class RecordedReceipt implements Receipt {
   #logs: LogEntry[] | undefined;
   #bloom: Uint8Array | undefined;
+  #bloomSet = false;
   // Gas as numbers (below 2^53), BigInts on access: two BigInts per receipt were a fifth of the
   // time reading a block of transfers' receipts.
   #gasUsed: number | bigint;
@@ -69,6 +70,12 @@ export class RecordedReceipt implements Receipt {
 
   set logsBloom(bloom: Uint8Array) {
     this.#bloom = bloom;
+    this.#bloomSet = true;
+  }
+
+  /** Whether logsBloom is computed from the logs (true unless a bloom was assigned). */
+  get bloomFromLogs(): boolean {
+    return !this.#bloomSet;
   }
 
   /** Every field as plain data (JSON.stringify uses this; so can a structured clone). */

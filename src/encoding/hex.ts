@@ -128,12 +128,12 @@ export function concatBytes(...arrays: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Byte-wise equality. */
 /** Whether `v` is a Uint8Array (of exactly `len` bytes when given). */
 export function isBytes(v: unknown, len?: number): v is Uint8Array {
   return v instanceof Uint8Array && (len === undefined || v.length === len);
 }
 
+/** Byte-wise equality. */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a === b) return true;
   const n = a.length;
