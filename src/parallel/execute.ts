@@ -247,7 +247,7 @@ const WORKER = {
 
 /**
  * The block's result with its Block-STM statistics, added to the object itself. A copy
- * (`{ ...result, parallel }`) made the next block's sequential path 5-10% slower on one-transaction
+ * (`{ ...result, parallel }`) made the next block's sequential path 5-15% slower on one-transaction
  * blocks (timed in one process against executeBlock, 2026-11-23); adding the field did not.
  */
 function withParallelStats(result: BlockResult, parallel: ParallelStats): BlockResult & { parallel: ParallelStats } {
