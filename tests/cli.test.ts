@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -224,6 +225,71 @@ describe("braid statetest", () => {
     const none = braid("statetest", "--fork", "Frontier", join(dir, "ok"));
     expect(none.status).toBe(0);
     expect(lastLine(none.stdout)).toBe("0 passed, 0 failed");
+  });
+});
+
+describe("braid block <fixture dir>", () => {
+  const BLOCK = join(ROOT, "../shared/fixtures/mainnet-blocks/19933122");
+  type BlockJson = {
+    number: number; fork: string; txs: number; gasUsed: number; threads: number; runs: number; speedup: number | null; identical: boolean | null;
+    checks: { gasUsed: boolean; logsBloom: boolean; receiptsRoot: boolean | null };
+    ms: { sequential?: number; parallel?: number };
+    stats: { executions: number; validations: number; aborts: number; waits: number };
+  };
+  const lastJson = (r: Ran) => JSON.parse(r.stdout.trim().split("\n").at(-1)!) as BlockJson;
+  let dir: string;
+  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), "braid-block-")); });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("--compare --json prints the checks, both times (medians of --runs), the speedup and identical", () => {
+    const r = braid("block", BLOCK, "--compare", "--json", "--threads", "2", "--runs", "2", "--trust-senders");
+    expect(r.status, r.stderr).toBe(0);
+    const out = lastJson(r);
+    expect(out).toMatchObject({ number: 19933122, fork: "Cancun", txs: 45, gasUsed: 0x1f6275, threads: 2, runs: 2, identical: true,
+      checks: { gasUsed: true, logsBloom: true, receiptsRoot: true } });
+    expect(out.ms.sequential).toBeGreaterThan(0);
+    expect(out.ms.parallel).toBeGreaterThan(0);
+    expect(out.speedup).toBeCloseTo(out.ms.sequential! / out.ms.parallel!, 1);
+    expect(out.stats.executions).toBeGreaterThanOrEqual(45); // --compare runs Block-STM on every block
+    expect(out.stats.validations).toBeGreaterThan(0);
+  });
+
+  it("--sequential runs one mode once and says which checks passed", () => {
+    const text = braid("block", BLOCK, "--sequential", "--trust-senders");
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/block 19933122 \(Cancun\): 45 txs/);
+    expect(text.stdout).toMatch(/gasUsed ok, logsBloom ok, receiptsRoot ok/);
+    expect(text.stdout).not.toMatch(/parallel:/);
+    const out = lastJson(braid("block", BLOCK, "--sequential", "--json", "--trust-senders"));
+    expect(out).toMatchObject({ threads: 1, runs: 1, identical: null, speedup: null });
+    expect(out.ms.parallel).toBeUndefined();
+  });
+
+  it("exits 1 when the header disagrees: gasUsed or logsBloom", () => {
+    const header = JSON.parse(gunzipSync(readFileSync(join(BLOCK, "block.json.gz"))).toString("utf8")) as { gasUsed: string; logsBloom: string };
+    const tampered = (name: string, change: (h: typeof header) => void) => {
+      const d = join(dir, name);
+      cpSync(BLOCK, d, { recursive: true });
+      const h = structuredClone(header);
+      change(h);
+      rmSync(join(d, "block.json.gz"));
+      writeFileSync(join(d, "block.json"), JSON.stringify(h));
+      return d;
+    };
+    const gas = braid("block", tampered("gas", (h) => { h.gasUsed = "0x" + (BigInt(h.gasUsed) + 1n).toString(16); }), "--json", "--threads", "2", "--trust-senders");
+    expect(gas.status).toBe(1);
+    expect(lastJson(gas).checks).toEqual({ gasUsed: false, logsBloom: true, receiptsRoot: true });
+    const bloom = braid("block", tampered("bloom", (h) => { h.logsBloom = "0x" + "00".repeat(256); }), "--sequential", "--trust-senders");
+    expect(bloom.status).toBe(1);
+    expect(bloom.stdout).toMatch(/gasUsed ok, logsBloom MISMATCH/);
+  });
+
+  it("--help inside the command prints the usage; bad --runs is a usage error", () => {
+    const help = braid("block", BLOCK, "--help");
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/braid block <fixture dir> .*--runs N/);
+    expectUsageError(braid("block", BLOCK, "--compare", "--runs", "0"), /--runs must be a positive integer/);
+    expectUsageError(braid("block", BLOCK, "--latency", "1", "--runs", "2"), /--runs does not combine with --latency/);
   });
 });
 

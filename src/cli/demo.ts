@@ -10,6 +10,7 @@ import { ParallelExecutor } from "../parallel/execute.js";
 import { NodeWorkerPool } from "../node/pool.js";
 import { loadBraidModule } from "../node/load.js";
 import { Vm } from "../vm/vm.js";
+import { median } from "./median.js";
 
 export interface DemoOptions {
   txs: number;
@@ -19,11 +20,6 @@ export interface DemoOptions {
 }
 
 export const DEMO_DEFAULTS: DemoOptions = { txs: 2500, threads: Math.min(4, availableParallelism()), runs: 5, json: false };
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 export async function demo(o: DemoOptions): Promise<number> {
   const log = (m: string) => process.stderr.write(m + "\n");

@@ -24,13 +24,14 @@ import { rpcBlockCommand } from "./rpc-block.js";
 import { runIlp } from "./ilp.js";
 import { remoteBlock, REMOTE_DEFAULT_THREADS } from "./remote-block.js";
 import { UsageError, parseArgs, hexOption, positiveOption, MAX_THREADS } from "./args.js";
+import { median } from "./median.js";
 
 
 const USAGE = `usage:
   braid statetest [--fork NAME] [--json] <file|dir>...
   braid run (--code HEX | --codefile FILE) [--input HEX] [--gas N] [--fork NAME] [--bench]
   braid demo [--txs N] [--threads N] [--runs N] [--json]
-  braid block <fixture dir> [--threads N] [--sequential] [--compare] [--json] [--trust-senders] [--critical-path]
+  braid block <fixture dir> [--threads N] [--sequential] [--compare] [--runs N] [--json] [--trust-senders] [--critical-path]
   braid block <fixture dir> --latency MS [--no-ooo] [--sequential] [--threads N] [--json]   (remote state, simulated latency)
   braid block --rpc URL --number N [--json] [--no-ooo] [--threads N] [--max-batch N]
   braid synth <kind> --txs N --out DIR [--seed S]   (kinds: raw-transfers erc20 erc20-hot amm amm-one-pool chain mixed)
@@ -118,22 +119,30 @@ function run(argv: string[]): number {
       runCode(vm, { code, input, gas, fork });
       times.push(performance.now() - t0);
     }
-    times.sort((a, b) => a - b);
-    out.medianMs = times[Math.floor(times.length / 2)];
+    out.medianMs = median(times);
     out.runs = times.length;
   }
   console.log(JSON.stringify(out));
   return 0;
 }
 
+/**
+ * Untimed runs of each mode before `braid block` times repeated runs (--compare, --runs): a
+ * process's first runs are slower while V8 compiles and optimises. Timed one by one in a fresh
+ * process (2026-11-23, 2 threads), mainnet blocks 19934116 and 13217637 settled after 10-15 runs
+ * of each mode (the first runs 2-6x slower).
+ */
+const WARM_UP_RUNS = 15;
+
 async function block(argv: string[]): Promise<number> {
-  const { opts, rest } = parseArgs(argv, ["json", "trust-senders", "sequential", "compare", "no-ooo", "critical-path"], ["threads", "latency"]);
+  const { opts, rest } = parseArgs(argv, ["json", "trust-senders", "sequential", "compare", "no-ooo", "critical-path"], ["threads", "latency", "runs"]);
   if (rest.length !== 1) throw new UsageError("block needs exactly one fixture directory");
   if (opts.latency !== undefined) {
     const latencyMs = Number(opts.latency);
     if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new UsageError(`--latency must be a number of milliseconds, got '${opts.latency}'`);
     if (opts.compare) throw new UsageError("--compare does not combine with --latency");
     if (opts["critical-path"]) throw new UsageError("--critical-path does not combine with --latency");
+    if (opts.runs !== undefined) throw new UsageError("--runs does not combine with --latency");
     const chosen = positiveOption(opts.threads, "threads", REMOTE_DEFAULT_THREADS, MAX_THREADS);
     const threads = opts.sequential ? 1 : chosen;
     try {
@@ -152,29 +161,45 @@ async function block(argv: string[]): Promise<number> {
   const runParallel = !opts.sequential || opts.compare;
   let seq: BlockResult | undefined, par: (BlockResult & { parallel: ParallelStats }) | undefined, path: PathFigures | undefined;
   const ms: { sequential?: number; parallel?: number; senderRecovery?: number } = {};
+  // Timed runs: with --compare (5 by default) or --runs N, untimed runs of both modes first
+  // (WARM_UP_RUNS), then the modes alternate on a Vm each, as a replay would reuse it, each timed
+  // run right after an untimed run of its own mode (so that it finds its own data in the caches,
+  // as the benchmarks time it), and each time is the median of its runs. Every timed run parses
+  // the block afresh and recovers its senders; the untimed ones skip both (sender recovery needs no
+  // warming up).
+  const runs = positiveOption(opts.runs, "runs", opts.compare ? 5 : 1, 1000);
+  const repeated = opts.compare || opts.runs !== undefined;
+  const times = { sequential: [] as number[], parallel: [] as number[], senderRecovery: [] as number[] };
   try {
-    // With --compare both modes run twice and the second (warm) run is timed, so that neither
-    // pays for V8's first compilation alone.
-    const reps = opts.compare ? 2 : 1;
-    if (runSequential) {
-      const vm = new Vm(module);
-      for (let i = 0; i < reps; i++) seq = executeBlock(vm, load().block, fx.pre, { verifySenders });
-      ms.sequential = round(seq!.stats.executionMs);
-      ms.senderRecovery = round(seq!.stats.senderRecoveryMs);
-    }
-    if (runParallel) {
-      const vm = new Vm(module);
-      const pool = new NodeWorkerPool(threads, module, vm.memory);
-      try {
-        await pool.whenReady();
-        const ex = new ParallelExecutor(vm, pool);
-        for (let i = 0; i < reps; i++) par = await ex.execute(load().block, fx.pre, { verifySenders, threads, policy: opts.compare ? "always" : "auto" });
-        ms.parallel = round(par!.stats.executionMs);
-        ms.senderRecovery = round(par!.stats.senderRecoveryMs);
-      } finally {
-        await pool.close();
+    const seqVm = runSequential ? new Vm(module) : undefined;
+    const parVm = runParallel ? new Vm(module) : undefined;
+    const pool = parVm ? new NodeWorkerPool(threads, module, parVm.memory) : undefined;
+    try {
+      if (pool) await pool.whenReady();
+      const ex = parVm && pool ? new ParallelExecutor(parVm, pool) : undefined;
+      const blockFor = (timed: boolean) => (timed ? load().block : fx.block);
+      const runSeq = (vm: Vm, timed = true) => executeBlock(vm, blockFor(timed), fx.pre, { verifySenders: verifySenders && timed });
+      const runPar = (e: ParallelExecutor, timed = true) =>
+        e.execute(blockFor(timed), fx.pre, { verifySenders: verifySenders && timed, threads, policy: opts.compare ? "always" : "auto" });
+      for (let i = repeated ? -WARM_UP_RUNS : 0; i < runs; i++) {
+        const timed = i >= 0;
+        if (seqVm) {
+          if (timed && repeated) runSeq(seqVm, false);
+          seq = runSeq(seqVm, timed);
+          if (timed) { times.sequential.push(seq.stats.executionMs); times.senderRecovery.push(seq.stats.senderRecoveryMs); }
+        }
+        if (ex) {
+          if (timed && repeated) await runPar(ex, false);
+          par = await runPar(ex, timed);
+          if (timed) { times.parallel.push(par.stats.executionMs); times.senderRecovery.push(par.stats.senderRecoveryMs); }
+        }
       }
+    } finally {
+      await pool?.close();
     }
+    if (seqVm) ms.sequential = round(median(times.sequential));
+    if (parVm) ms.parallel = round(median(times.parallel));
+    ms.senderRecovery = round(median(times.senderRecovery));
     if (opts["critical-path"]) path = await criticalPath(module, load().block, fx.pre);
   } catch (e) {
     if (isBraidError(e)) { console.error(`braid: block ${Number(fx.block.header.number)}: ${e.message}`); return 1; }
@@ -192,7 +217,7 @@ async function block(argv: string[]): Promise<number> {
   const ok = checks.gasUsed && checks.logsBloom && checks.receiptsRoot !== false && identical !== false;
   const out = {
     number: Number(h.number), fork: forkName(r.fork), txs: fx.block.transactions.length, gasUsed: Number(r.gasUsed), checks,
-    threads: par ? threads : 1, ms,
+    threads: par ? threads : 1, runs, ms,
     speedup: ms.sequential !== undefined && ms.parallel !== undefined ? round(ms.sequential / ms.parallel) : null,
     identical,
     stats: par
@@ -207,12 +232,13 @@ async function block(argv: string[]): Promise<number> {
   if (opts.json) console.log(JSON.stringify(out));
   else {
     console.log(`block ${out.number} (${out.fork}): ${out.txs} txs, ${out.gasUsed} gas`);
-    if (ms.sequential !== undefined) console.log(`  sequential: ${ms.sequential} ms`);
+    const of = runs > 1 ? ` (median of ${runs} runs)` : "";
+    if (ms.sequential !== undefined) console.log(`  sequential: ${ms.sequential} ms${of}`);
     if (ms.parallel !== undefined) {
       const serial = par?.parallel.serialFrom !== undefined ? `; conflicts: transactions from ${par.parallel.serialFrom} ran in order` : "";
       const largest = par?.parallel.partitioned?.largestGroup;
       const groups = largest !== undefined ? `; partitioned: plain transfers in groups that share no account, largest group ${largest} transaction${largest === 1 ? "" : "s"}` : "";
-      console.log(`  parallel:   ${ms.parallel} ms on ${threads} threads (executions ${out.stats.executions}, validations ${out.stats.validations}, aborts ${out.stats.aborts}, waits ${out.stats.waits}, held ${out.stats.held}, early ${out.stats.early}, lazy credits ${out.stats.credits}, helped ${out.stats.helped}${serial}${groups})`);
+      console.log(`  parallel:   ${ms.parallel} ms${of} on ${threads} threads (executions ${out.stats.executions}, validations ${out.stats.validations}, aborts ${out.stats.aborts}, waits ${out.stats.waits}, held ${out.stats.held}, early ${out.stats.early}, lazy credits ${out.stats.credits}, helped ${out.stats.helped}${serial}${groups})`);
     }
     console.log(`  gasUsed ${checks.gasUsed ? "ok" : `MISMATCH (got ${r.gasUsed}, header ${h.gasUsed})`}, logsBloom ${checks.logsBloom ? "ok" : "MISMATCH"}, receiptsRoot ${checks.receiptsRoot === null ? "not checkable (pre-Byzantium)" : checks.receiptsRoot ? "ok" : "MISMATCH"}`);
     if (identical !== null) console.log(`  sequential and parallel ${identical ? "identical" : "DIFFER: " + differences.slice(0, 5).join("; ")}`);
@@ -261,6 +287,8 @@ function round(x: number): number {
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  // `braid <command> --help` as well as `braid help`.
+  if (rest.includes("--help") || rest.includes("-h")) { console.log(USAGE); return 0; }
   switch (cmd) {
     case "statetest": return statetest(rest);
     case "run": return run(rest);
