@@ -129,8 +129,8 @@ function run(argv: string[]): number {
 /**
  * Untimed runs of each mode before `braid block` times repeated runs (--compare, --runs): a
  * process's first runs are slower while V8 compiles and optimises. Timed one by one in a fresh
- * process (2026-11-23, 2 threads), mainnet blocks 19934116 and 13217637 settled after 10-15 runs
- * of each mode (the first runs 2-6x slower).
+ * process (2026-11-23, 2 threads, mainnet blocks 19934116 and 13217637), each mode's first run
+ * took 4-8x as long as the later ones, and most of the difference was gone after 10-15 runs.
  */
 const WARM_UP_RUNS = 15;
 
