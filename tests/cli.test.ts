@@ -228,6 +228,27 @@ describe("braid statetest", () => {
   });
 });
 
+describe("braid demo (npm start)", () => {
+  it("runs a generated mixed block both ways and reports identical results, throughput and speedup", () => {
+    const r = braid("demo", "--txs", "200", "--runs", "2", "--threads", "2", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warm-up: \d+ untimed runs of each/);
+    const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as {
+      txs: number; threads: number; runs: number; identical: boolean; speedup: number;
+      sequential: { ms: number; mgasPerS: number; txPerS: number }; parallel: { ms: number; mgasPerS: number; txPerS: number };
+      conflicts: { executions: number };
+    };
+    expect(out).toMatchObject({ txs: 200, threads: 2, runs: 2, identical: true });
+    for (const side of [out.sequential, out.parallel]) {
+      expect(side.ms).toBeGreaterThan(0);
+      expect(side.mgasPerS).toBeGreaterThan(0);
+      expect(side.txPerS).toBeGreaterThan(0);
+    }
+    expect(out.speedup).toBeCloseTo(out.sequential.ms / out.parallel.ms, 1);
+    expect(out.conflicts.executions).toBeGreaterThanOrEqual(200);
+  });
+});
+
 describe("braid block <fixture dir>", () => {
   const BLOCK = join(ROOT, "../shared/fixtures/mainnet-blocks/19933122");
   type BlockJson = {

@@ -10,7 +10,7 @@ import { ParallelExecutor } from "../parallel/execute.js";
 import { NodeWorkerPool } from "../node/pool.js";
 import { loadBraidModule } from "../node/load.js";
 import { Vm } from "../vm/vm.js";
-import { median } from "./median.js";
+import { median, WARM_UP_RUNS } from "./timing.js";
 
 export interface DemoOptions {
   txs: number;
@@ -29,8 +29,10 @@ export async function demo(o: DemoOptions): Promise<number> {
   log(`  ${sb.meta.gasUsed.toLocaleString()} gas in ${Math.round(performance.now() - t0)} ms (${JSON.stringify(sb.meta.categories)})`);
   const module = loadBraidModule();
 
-  // One Vm per side, reused as a replay would; an untimed warm-up run of each side (the first runs
-  // pay for compiling the hot paths), then timed runs alternating between the sides.
+  // One Vm per side, reused as a replay would; untimed warm-up runs of each side (WARM_UP_RUNS:
+  // the first runs pay for compiling the hot paths), then timed runs alternating between the
+  // sides, each right after an untimed run of its own side (as `braid block --compare` and the
+  // benchmarks time them).
   const seqVm = new Vm(module);
   const vm = new Vm(module);
   const pool = new NodeWorkerPool(o.threads, module, vm.memory);
@@ -44,15 +46,19 @@ export async function demo(o: DemoOptions): Promise<number> {
   const seqWall: number[] = [], parWall: number[] = [];
   let seq, par;
   try {
-    log("warm-up: one untimed run of each...");
-    runSeq();
-    await runPar();
+    log(`warm-up: ${WARM_UP_RUNS} untimed runs of each...`);
+    for (let r = 0; r < WARM_UP_RUNS; r++) {
+      runSeq();
+      await runPar();
+    }
     for (let r = 0; r < o.runs; r++) {
       log(`run ${r + 1}/${o.runs}: sequential, then parallel on ${o.threads} threads...`);
+      runSeq();
       let t = performance.now();
       seq = runSeq();
       seqWall.push(performance.now() - t);
       seqMs.push(seq.stats.executionMs);
+      await runPar();
       t = performance.now();
       par = await runPar();
       parWall.push(performance.now() - t);

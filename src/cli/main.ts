@@ -24,7 +24,7 @@ import { rpcBlockCommand } from "./rpc-block.js";
 import { runIlp } from "./ilp.js";
 import { remoteBlock, REMOTE_DEFAULT_THREADS } from "./remote-block.js";
 import { UsageError, parseArgs, hexOption, positiveOption, MAX_THREADS } from "./args.js";
-import { median } from "./median.js";
+import { median, WARM_UP_RUNS } from "./timing.js";
 
 
 const USAGE = `usage:
@@ -125,14 +125,6 @@ function run(argv: string[]): number {
   console.log(JSON.stringify(out));
   return 0;
 }
-
-/**
- * Untimed runs of each mode before `braid block` times repeated runs (--compare, --runs): a
- * process's first runs are slower while V8 compiles and optimises. Timed one by one in a fresh
- * process (2026-11-23, 2 threads, mainnet blocks 19934116 and 13217637), each mode's first run
- * took 4-8x as long as the later ones, and most of the difference was gone after 10-15 runs.
- */
-const WARM_UP_RUNS = 15;
 
 async function block(argv: string[]): Promise<number> {
   const { opts, rest } = parseArgs(argv, ["json", "trust-senders", "sequential", "compare", "no-ooo", "critical-path"], ["threads", "latency", "runs"]);
