@@ -6,11 +6,12 @@ import { synthesizeBlock } from "../synth/index.js";
 import { blockFromRpc, preStateFromAlloc } from "../block/parse.js";
 import { executeBlock } from "../block/execute.js";
 import { compareResults } from "../block/compare.js";
-import { ParallelExecutor } from "../parallel/execute.js";
+import { ParallelExecutor, type ParallelStats } from "../parallel/execute.js";
 import { NodeWorkerPool } from "../node/pool.js";
 import { loadBraidModule } from "../node/load.js";
 import { Vm } from "../vm/vm.js";
-import { median, WARM_UP_RUNS } from "./timing.js";
+import { median, timeAlternating, WARM_UP_RUNS } from "./timing.js";
+import type { BlockResult } from "../block/types.js";
 
 export interface DemoOptions {
   txs: number;
@@ -29,46 +30,36 @@ export async function demo(o: DemoOptions): Promise<number> {
   log(`  ${sb.meta.gasUsed.toLocaleString()} gas in ${Math.round(performance.now() - t0)} ms (${JSON.stringify(sb.meta.categories)})`);
   const module = loadBraidModule();
 
-  // One Vm per side, reused as a replay would; untimed warm-up runs of each side (WARM_UP_RUNS:
-  // the first runs pay for compiling the hot paths), then timed runs alternating between the
-  // sides, each right after an untimed run of its own side (as `braid block --compare` and the
-  // benchmarks time them).
+  // One Vm per side, reused as a replay would, timed as `braid block --compare` times them
+  // (timeAlternating, after WARM_UP_RUNS untimed runs of each side: the first runs pay for
+  // compiling the hot paths). The whole call is timed as well: pre-state load, staging,
+  // execution, receipts root and state diff.
   const seqVm = new Vm(module);
   const vm = new Vm(module);
   const pool = new NodeWorkerPool(o.threads, module, vm.memory);
   await pool.whenReady();
   const executor = new ParallelExecutor(vm, pool);
   const block = blockFromRpc(sb.block), pre = preStateFromAlloc(sb.alloc);
-  const runSeq = () => executeBlock(seqVm, block, pre, { verifySenders: false });
-  const runPar = () => executor.execute(block, pre, { verifySenders: false, threads: o.threads, policy: "always" });
-  const seqMs: number[] = [], parMs: number[] = [];
-  // The whole call as well: pre-state load, staging, execution, receipts root and state diff.
-  const seqWall: number[] = [], parWall: number[] = [];
-  let seq, par;
+  const wall = async (run: () => BlockResult | Promise<BlockResult>) => {
+    const t = performance.now();
+    const result = await run();
+    return { result, wallMs: performance.now() - t };
+  };
+  let seqRuns, parRuns;
   try {
     log(`warm-up: ${WARM_UP_RUNS} untimed runs of each...`);
-    for (let r = 0; r < WARM_UP_RUNS; r++) {
-      runSeq();
-      await runPar();
-    }
-    for (let r = 0; r < o.runs; r++) {
-      log(`run ${r + 1}/${o.runs}: sequential, then parallel on ${o.threads} threads...`);
-      runSeq();
-      let t = performance.now();
-      seq = runSeq();
-      seqWall.push(performance.now() - t);
-      seqMs.push(seq.stats.executionMs);
-      await runPar();
-      t = performance.now();
-      par = await runPar();
-      parWall.push(performance.now() - t);
-      parMs.push(par.stats.executionMs);
-    }
+    [seqRuns, parRuns] = await timeAlternating([
+      () => wall(() => executeBlock(seqVm, block, pre, { verifySenders: false })),
+      () => wall(() => executor.execute(block, pre, { verifySenders: false, threads: o.threads, policy: "always" })),
+    ], o.runs, WARM_UP_RUNS, (r) => log(`run ${r + 1}/${o.runs}: sequential, then parallel on ${o.threads} threads...`));
   } finally {
     await pool.close();
   }
-  const diffs = compareResults(seq!, par!);
-  const gas = Number(seq!.gasUsed);
+  const seq = seqRuns.at(-1)!.result, par = parRuns.at(-1)!.result as BlockResult & { parallel: ParallelStats };
+  const seqMs = seqRuns.map((r) => r.result.stats.executionMs), parMs = parRuns.map((r) => r.result.stats.executionMs);
+  const seqWall = seqRuns.map((r) => r.wallMs), parWall = parRuns.map((r) => r.wallMs);
+  const diffs = compareResults(seq, par);
+  const gas = Number(seq.gasUsed);
   const s = median(seqMs), p = median(parMs);
   const out = {
     txs: o.txs, gasUsed: gas, threads: o.threads, runs: o.runs,
@@ -77,14 +68,14 @@ export async function demo(o: DemoOptions): Promise<number> {
     speedup: round(s / p),
     wholeCall: { sequentialMs: round(median(seqWall)), parallelMs: round(median(parWall)), speedup: round(median(seqWall) / median(parWall)) },
     identical: diffs.length === 0,
-    conflicts: par!.parallel,
+    conflicts: par.parallel,
   };
   if (o.json) console.log(JSON.stringify(out));
   else {
     console.log(`mixed block: ${o.txs} txs, ${gas.toLocaleString()} gas (median of ${o.runs} runs, execution only)`);
     console.log(`  sequential: ${out.sequential.ms} ms  ${out.sequential.mgasPerS} Mgas/s  ${out.sequential.txPerS} tx/s`);
     console.log(`  parallel:   ${out.parallel.ms} ms  ${out.parallel.mgasPerS} Mgas/s  ${out.parallel.txPerS} tx/s  on ${o.threads} threads`);
-    console.log(`  speedup ${out.speedup}x; executions ${par!.parallel.executions}, validations ${par!.parallel.validations}, aborts ${par!.parallel.aborts}, dependency waits ${par!.parallel.waits}, held ${par!.parallel.held}`);
+    console.log(`  speedup ${out.speedup}x; executions ${par.parallel.executions}, validations ${par.parallel.validations}, aborts ${par.parallel.aborts}, dependency waits ${par.parallel.waits}, held ${par.parallel.held}`);
     console.log(`  whole call (pre-state load, staging, execution, receipts root, state diff): sequential ${out.wholeCall.sequentialMs} ms, parallel ${out.wholeCall.parallelMs} ms, ${out.wholeCall.speedup}x`);
     console.log(`  sequential and parallel results ${out.identical ? "identical" : "DIFFER: " + diffs.slice(0, 3).join("; ")}`);
   }

@@ -24,7 +24,7 @@ import { rpcBlockCommand } from "./rpc-block.js";
 import { runIlp } from "./ilp.js";
 import { remoteBlock, REMOTE_DEFAULT_THREADS } from "./remote-block.js";
 import { UsageError, parseArgs, hexOption, positiveOption, MAX_THREADS } from "./args.js";
-import { median, WARM_UP_RUNS } from "./timing.js";
+import { median, timeAlternating, WARM_UP_RUNS, type Side } from "./timing.js";
 
 
 const USAGE = `usage:
@@ -153,45 +153,36 @@ async function block(argv: string[]): Promise<number> {
   const runParallel = !opts.sequential || opts.compare;
   let seq: BlockResult | undefined, par: (BlockResult & { parallel: ParallelStats }) | undefined, path: PathFigures | undefined;
   const ms: { sequential?: number; parallel?: number; senderRecovery?: number } = {};
-  // Timed runs: with --compare (5 by default) or --runs N, untimed runs of both modes first
-  // (WARM_UP_RUNS), then the modes alternate on a Vm each, as a replay would reuse it, each timed
-  // run right after an untimed run of its own mode (so that it finds its own data in the caches,
-  // as the benchmarks time it), and each time is the median of its runs. Every timed run parses
-  // the block afresh and recovers its senders; the untimed ones skip both (sender recovery needs no
-  // warming up).
+  // Timed runs: with --compare (5 by default) or --runs N, after WARM_UP_RUNS untimed runs of each
+  // mode, the modes alternating on a Vm each, as a replay would reuse it (timeAlternating); each
+  // time is the median of its runs. Every timed run parses the block afresh and recovers its
+  // senders; the untimed ones skip both (sender recovery needs no warming up).
   const runs = positiveOption(opts.runs, "runs", opts.compare ? 5 : 1, 1000);
-  const repeated = opts.compare || opts.runs !== undefined;
-  const times = { sequential: [] as number[], parallel: [] as number[], senderRecovery: [] as number[] };
+  const warmUp = opts.compare || opts.runs !== undefined ? WARM_UP_RUNS : 0;
   try {
     const seqVm = runSequential ? new Vm(module) : undefined;
     const parVm = runParallel ? new Vm(module) : undefined;
     const pool = parVm ? new NodeWorkerPool(threads, module, parVm.memory) : undefined;
     try {
       if (pool) await pool.whenReady();
-      const ex = parVm && pool ? new ParallelExecutor(parVm, pool) : undefined;
       const blockFor = (timed: boolean) => (timed ? load().block : fx.block);
-      const runSeq = (vm: Vm, timed = true) => executeBlock(vm, blockFor(timed), fx.pre, { verifySenders: verifySenders && timed });
-      const runPar = (e: ParallelExecutor, timed = true) =>
-        e.execute(blockFor(timed), fx.pre, { verifySenders: verifySenders && timed, threads, policy: opts.compare ? "always" : "auto" });
-      for (let i = repeated ? -WARM_UP_RUNS : 0; i < runs; i++) {
-        const timed = i >= 0;
-        if (seqVm) {
-          if (timed && repeated) runSeq(seqVm, false);
-          seq = runSeq(seqVm, timed);
-          if (timed) { times.sequential.push(seq.stats.executionMs); times.senderRecovery.push(seq.stats.senderRecoveryMs); }
-        }
-        if (ex) {
-          if (timed && repeated) await runPar(ex, false);
-          par = await runPar(ex, timed);
-          if (timed) { times.parallel.push(par.stats.executionMs); times.senderRecovery.push(par.stats.senderRecoveryMs); }
-        }
+      const sides: Side<BlockResult>[] = [];
+      if (seqVm) sides.push((timed) => executeBlock(seqVm, blockFor(timed), fx.pre, { verifySenders: verifySenders && timed }));
+      if (parVm && pool) {
+        const ex = new ParallelExecutor(parVm, pool);
+        sides.push((timed) => ex.execute(blockFor(timed), fx.pre, { verifySenders: verifySenders && timed, threads, policy: opts.compare ? "always" : "auto" }));
       }
+      const timed = await timeAlternating(sides, runs, warmUp);
+      const seqRuns = seqVm ? timed[0]! : [];
+      const parRuns = (parVm ? timed.at(-1)! : []) as (BlockResult & { parallel: ParallelStats })[];
+      seq = seqRuns.at(-1);
+      par = parRuns.at(-1);
+      if (seq) ms.sequential = round(median(seqRuns.map((r) => r.stats.executionMs)));
+      if (par) ms.parallel = round(median(parRuns.map((r) => r.stats.executionMs)));
+      ms.senderRecovery = round(median([...seqRuns, ...parRuns].map((r) => r.stats.senderRecoveryMs)));
     } finally {
       await pool?.close();
     }
-    if (seqVm) ms.sequential = round(median(times.sequential));
-    if (parVm) ms.parallel = round(median(times.parallel));
-    ms.senderRecovery = round(median(times.senderRecovery));
     if (opts["critical-path"]) path = await criticalPath(module, load().block, fx.pre);
   } catch (e) {
     if (isBraidError(e)) { console.error(`braid: block ${Number(fx.block.header.number)}: ${e.message}`); return 1; }
