@@ -26,6 +26,7 @@ export { ra_prefetch_tx } from "./remote/runahead";
 export { load_message } from "./stm/worker";
 export { test_u256, test_u256_helper } from "./testing";
 export { test_blake2f } from "./precompiles/testing";
+export { test_mv } from "./stm/testing";
 export { profile_start, profile_stop, profile_dropped } from "./analysis/profile";
 
 /** Address where host-managed memory may begin (after static data). */

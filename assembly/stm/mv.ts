@@ -80,47 +80,62 @@ export let g_vr_tx: u32 = H.BASE_TX;
 export let g_vr_inc: u32 = 0;
 export let g_vr_estimate: bool = false;
 
+// Version chains are read without the location's lock; writers hold it. A version record is
+// filled before a single atomic store links it into its chain and its payload never changes
+// afterwards: a new incarnation's write replaces the record with a new one (in the same place of
+// the chain), an unlinked record keeps its link to the rest of the chain, and records are never
+// reused within a block. So a reader walking a chain sees each record whole, from before or after
+// a concurrent write, and Block-STM's validation (which runs after the writer has published)
+// catches a read that the write made stale. Only the ESTIMATE flag is set in place. Readers that
+// took the lock (a read-modify-write) moved the location's cache line between the cores on
+// every read of a location that many transactions write (a pool's reserves).
+
+@inline function next_of(v: usize): usize {
+  return <usize>atomic.load<u32>(v + H.VR_NEXT);
+}
+
 /**
  * Reads the highest version below transaction `tx`, copying its payload (`size` bytes from
  * VR_A_FLAGS) to `dst`. Returns false when there is none (the pre-state applies).
  */
 export function mv_read(loc: usize, tx: u32, dst: usize, size: u32): bool {
-  // A location no transaction wrote (a contract's code account, say) is read without the lock, so
-  // the threads reading it keep its cache line shared.
-  if (atomic.load<u32>(loc + H.V_HEAD) == 0) {
-    g_vr_tx = H.BASE_TX; g_vr_inc = 0; g_vr_estimate = false;
-    return false;
-  }
-  lock(loc + H.V_LOCK);
-  let v = <usize>load<u32>(loc + H.V_HEAD);
-  while (v != 0 && load<u32>(v + H.VR_TX) >= tx) v = <usize>load<u32>(v + H.VR_NEXT);
+  let v = <usize>atomic.load<u32>(loc + H.V_HEAD);
+  while (v != 0 && load<u32>(v + H.VR_TX) >= tx) v = next_of(v);
   if (v == 0) {
-    unlock(loc + H.V_LOCK);
     g_vr_tx = H.BASE_TX; g_vr_inc = 0; g_vr_estimate = false;
     return false;
   }
   g_vr_tx = load<u32>(v + H.VR_TX);
   g_vr_inc = load<u32>(v + H.VR_INC);
-  g_vr_estimate = (load<u32>(v + H.VR_FLAGS) & H.VF_ESTIMATE) != 0;
+  g_vr_estimate = (atomic.load<u32>(v + H.VR_FLAGS) & H.VF_ESTIMATE) != 0;
   if (size > 0) memory.copy(dst, v + H.VR_A_FLAGS, size);
-  unlock(loc + H.V_LOCK);
   return true;
 }
 
+/** Links `n` where `prev` pointed (the chain's head when prev is 0). */
+@inline function link(loc: usize, head: u32, prev: usize, n: usize): void {
+  if (prev == 0) atomic.store<u32>(loc + head, <u32>n); else atomic.store<u32>(prev + H.VR_NEXT, <u32>n);
+}
+
 /**
- * Transaction `tx`'s version in the chain at `loc + head` (V_HEAD or V_DELTAS), inserted in order
- * when missing; 0 when the arena is full. The caller holds the location's lock.
+ * Transaction `tx`'s version in the chain at `loc + head` (V_HEAD or V_DELTAS): a new record,
+ * filled by `fill` before it is linked in order, in place of tx's earlier one if any; 0 when the
+ * arena is full. The caller holds the location's lock.
  */
-function chain_version(loc: usize, head: u32, tx: u32): usize {
+function chain_put(loc: usize, head: u32, tx: u32, inc: u32, flags: u32, src: usize, size: u32, delta: bool): usize {
   let prev: usize = 0;
   let v = <usize>load<u32>(loc + head);
   while (v != 0 && load<u32>(v + H.VR_TX) > tx) { prev = v; v = <usize>load<u32>(v + H.VR_NEXT); }
-  if (v != 0 && load<u32>(v + H.VR_TX) == tx) return v;
   const n = arena_alloc(H.VR_SIZE);
   if (n == 0) return 0;
-  store<u32>(n + H.VR_NEXT, <u32>v);
+  const replaces = v != 0 && load<u32>(v + H.VR_TX) == tx;
+  store<u32>(n + H.VR_NEXT, replaces ? load<u32>(v + H.VR_NEXT) : <u32>v);
   store<u32>(n + H.VR_TX, tx);
-  if (prev == 0) atomic.store<u32>(loc + head, <u32>n); else store<u32>(prev + H.VR_NEXT, <u32>n);
+  store<u32>(n + H.VR_INC, inc);
+  store<u32>(n + H.VR_FLAGS, flags);
+  if (delta) memory.fill(n + H.VR_A_FLAGS, 0, H.VR_A_BALANCE - H.VR_A_FLAGS);
+  memory.copy(delta ? n + H.VR_A_BALANCE : n + H.VR_A_FLAGS, src, size);
+  link(loc, head, prev, n);
   return n;
 }
 
@@ -129,33 +144,25 @@ function chain_unlink(loc: usize, head: u32, tx: u32): void {
   let prev: usize = 0;
   let v = <usize>load<u32>(loc + head);
   while (v != 0 && load<u32>(v + H.VR_TX) > tx) { prev = v; v = <usize>load<u32>(v + H.VR_NEXT); }
-  if (v != 0 && load<u32>(v + H.VR_TX) == tx) {
-    const next = load<u32>(v + H.VR_NEXT);
-    if (prev == 0) atomic.store<u32>(loc + head, next); else store<u32>(prev + H.VR_NEXT, next);
-  }
+  if (v != 0 && load<u32>(v + H.VR_TX) == tx) link(loc, head, prev, <usize>load<u32>(v + H.VR_NEXT));
 }
 
 /** Marks transaction `tx`'s version in the chain at `loc + head` as an ESTIMATE. The caller holds the lock. */
 function chain_mark_estimate(loc: usize, head: u32, tx: u32): void {
   let v = <usize>load<u32>(loc + head);
   while (v != 0 && load<u32>(v + H.VR_TX) > tx) v = <usize>load<u32>(v + H.VR_NEXT);
-  if (v != 0 && load<u32>(v + H.VR_TX) == tx) store<u32>(v + H.VR_FLAGS, load<u32>(v + H.VR_FLAGS) | H.VF_ESTIMATE);
+  if (v != 0 && load<u32>(v + H.VR_TX) == tx) atomic.store<u32>(v + H.VR_FLAGS, load<u32>(v + H.VR_FLAGS) | H.VF_ESTIMATE);
 }
 
 /**
  * Writes transaction `tx`'s version (incarnation `inc`) with `size` payload bytes from `src`.
- * Returns the version record (kept for later incarnations of `tx`), 0 when the arena is full.
+ * Returns the version record (a new one for each incarnation), 0 when the arena is full.
  */
 export function mv_write(loc: usize, tx: u32, inc: u32, src: usize, size: u32): usize {
   lock(loc + H.V_LOCK);
-  const v = chain_version(loc, H.V_HEAD, tx);
-  if (v != 0) {
-    store<u32>(v + H.VR_INC, inc);
-    store<u32>(v + H.VR_FLAGS, 0);
-    memory.copy(v + H.VR_A_FLAGS, src, size);
-    // An earlier incarnation may have credited the account instead.
-    if (load<u32>(loc + H.V_DELTAS) != 0) chain_unlink(loc, H.V_DELTAS, tx);
-  }
+  const v = chain_put(loc, H.V_HEAD, tx, inc, 0, src, size, false);
+  // An earlier incarnation may have credited the account instead.
+  if (v != 0 && load<u32>(loc + H.V_DELTAS) != 0) chain_unlink(loc, H.V_DELTAS, tx);
   unlock(loc + H.V_LOCK);
   return v;
 }
@@ -167,15 +174,9 @@ export function mv_write(loc: usize, tx: u32, inc: u32, src: usize, size: u32): 
  */
 export function mv_write_delta(loc: usize, tx: u32, inc: u32, amount: usize): usize {
   lock(loc + H.V_LOCK);
-  const v = chain_version(loc, H.V_DELTAS, tx);
-  if (v != 0) {
-    store<u32>(v + H.VR_INC, inc);
-    store<u32>(v + H.VR_FLAGS, H.VF_DELTA);
-    memory.fill(v + H.VR_A_FLAGS, 0, H.VR_A_BALANCE - H.VR_A_FLAGS);
-    memory.copy(v + H.VR_A_BALANCE, amount, 32);
-    // An earlier incarnation may have written the whole account instead.
-    chain_unlink(loc, H.V_HEAD, tx);
-  }
+  const v = chain_put(loc, H.V_DELTAS, tx, inc, H.VF_DELTA, amount, 32, true);
+  // An earlier incarnation may have written the whole account instead.
+  if (v != 0) chain_unlink(loc, H.V_HEAD, tx);
   unlock(loc + H.V_LOCK);
   return v;
 }
@@ -187,20 +188,13 @@ export function mv_write_delta(loc: usize, tx: u32, inc: u32, amount: usize): us
  */
 export function mv_sum_deltas(loc: usize, after: u32, tx: u32, sum: usize): u32 {
   memory.fill(sum, 0, 32);
-  if (atomic.load<u32>(loc + H.V_DELTAS) == 0) return H.BASE_TX;
-  lock(loc + H.V_LOCK);
-  let v = <usize>load<u32>(loc + H.V_DELTAS);
-  while (v != 0 && load<u32>(v + H.VR_TX) >= tx) v = <usize>load<u32>(v + H.VR_NEXT);
+  let v = <usize>atomic.load<u32>(loc + H.V_DELTAS);
+  while (v != 0 && load<u32>(v + H.VR_TX) >= tx) v = next_of(v);
   while (v != 0 && (after == H.BASE_TX || load<u32>(v + H.VR_TX) > after)) {
-    if ((load<u32>(v + H.VR_FLAGS) & H.VF_ESTIMATE) != 0) {
-      const blocking = load<u32>(v + H.VR_TX);
-      unlock(loc + H.V_LOCK);
-      return blocking;
-    }
+    if ((atomic.load<u32>(v + H.VR_FLAGS) & H.VF_ESTIMATE) != 0) return load<u32>(v + H.VR_TX);
     u256_add(v + H.VR_A_BALANCE, sum);
-    v = <usize>load<u32>(v + H.VR_NEXT);
+    v = next_of(v);
   }
-  unlock(loc + H.V_LOCK);
   return H.BASE_TX;
 }
 
