@@ -107,11 +107,11 @@ describe("multi-version memory", () => {
     const v1 = write(loc, 1, 0, 32);
     const v3 = write(loc, 3, 0, 32);
     write(loc, 5, 0, 32);
-    const old = u8().slice(v3, v3 + L.VR_SIZE);
+    const old = u8().slice(v3, v3 + L.VR_S_VALUE + 32); // a slot's version: its header and a word
     const v3b = write(loc, 3, 1, 32);
     expect(v3b).not.toBe(v3);
     // A reader that reached the old record before the write sees it whole and goes on from it.
-    expect(u8().slice(v3, v3 + L.VR_SIZE)).toEqual(old);
+    expect(u8().slice(v3, v3 + L.VR_S_VALUE + 32)).toEqual(old);
     expect(dv().getUint32(v3 + L.VR_NEXT, true)).toBe(v1);
     expect(dv().getUint32(v3b + L.VR_NEXT, true)).toBe(v1);
     const r = read(loc, 4, 32)!;

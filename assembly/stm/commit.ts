@@ -144,7 +144,8 @@ function commit_chunk(h: usize, from: u32, to: u32, limit: u32): bool {
       if (final_version(loc, limit) != v) continue; // a later transaction wrote it too
       const base = <usize>load<u32>(loc + H.V_BASE);
       const account = load<u32>(loc + H.V_KIND) == H.LOC_ACCOUNT;
-      if (account && addr_eq(loc + H.V_ADDR, h + H.H_COINBASE)) { atomic.store<u32>(h + H.H_CB_LOC, <u32>loc); continue; }
+      // (A location the pre-state holds has no key of its own: its address is its entry's.)
+      if (account && addr_eq(base != 0 ? base + L.A_ADDR : loc + H.V_ADDR, h + H.H_COINBASE)) { atomic.store<u32>(h + H.H_CB_LOC, <u32>loc); continue; }
       if (base == 0 && account) {
         const e = shared_acct_get(loc + H.V_ADDR);
         if (e == 0) return false;

@@ -170,19 +170,23 @@ export const M_MAXCOST: u32 = 224;
 export const MSG_SIZE: u32 = 256;
 
 // ---- Multi-version memory: one entry per location (allocated from the arena) ----
+// A location the pre-state holds is found through its pre-state entry (base_location in load.ts)
+// and needs only the first MV_BASE_SIZE bytes; one the location table holds (mv_location) also
+// keeps its key, V_ADDR and V_SLOT, after them.
 export const V_KIND: u32 = 0; // LOC_*
-export const V_LOCK: u32 = 8;
-export const V_HEAD: u32 = 12; // newest version first
-export const V_ADDR: u32 = 16; // [20]
+export const V_LOCK: u32 = 4;
+export const V_HEAD: u32 = 8; // newest version first
 // Account locations: amounts credited lazily (VF_DELTA versions, newest first), kept apart from
 // V_HEAD so that a transaction crediting the account finds the newest whole version without
 // walking the credits of the transactions before it (see lazy recipients in load.ts).
-export const V_DELTAS: u32 = 36;
-export const V_SLOT: u32 = 40; // word (storage locations)
+export const V_DELTAS: u32 = 12;
 // The location's entry in the coordinator's tables (the shared pre-state), noted by the first
 // thread that read it from there (0: not read from there), so the commit need not look it up.
-export const V_BASE: u32 = 72; // account entry, or storage entry
-export const V_BASE_ACCT: u32 = 76; // storage locations: the account's entry
+export const V_BASE: u32 = 16; // account entry, or storage entry
+export const V_BASE_ACCT: u32 = 20; // storage locations: the account's entry
+export const MV_BASE_SIZE: u32 = 24;
+export const V_ADDR: u32 = 24; // [20]
+export const V_SLOT: u32 = 48; // word (storage locations)
 export const MV_SIZE: u32 = 80;
 export const MV_PAIR_SIZE: u32 = 8; // a location table slot: (hash, entry address), see mv.ts
 // stm_commit's answer while a worker has not finished its share of the commit (nothing changed).

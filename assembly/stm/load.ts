@@ -8,7 +8,7 @@ import { fetch_account, fetch_slot } from "../remote/request";
 import * as F from "../fork";
 import { addr_hash, addr_eq, remember_as_loaded } from "../state/accounts";
 import { slot_hash, key_eq } from "../state/storage";
-import { mv_location, new_location, mv_read, mv_sum_deltas, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
+import { mv_location, new_base_location, mv_read, mv_sum_deltas, g_vr_tx, g_vr_inc, g_vr_estimate } from "./mv";
 import { u256_add, u256_is_zero } from "../math/u256";
 import { stm_header, txr } from "./sync";
 import { precompile_id } from "../interpreter/precompiles";
@@ -111,10 +111,10 @@ export function base_slot(baseAcct: usize, key: usize): usize {
  * only on the pre-state, fixed while the block runs; not with remote state, whose pre-state grows
  * meanwhile (there every location is in the table).
  */
-function base_location(kind: u32, addr: usize, slot: usize, b: usize, field: u32, baseAcct: usize): usize {
+function base_location(kind: u32, b: usize, field: u32, baseAcct: usize): usize {
   const have = <usize>atomic.load<u32>(b + field);
   if (have != 0) return have;
-  const mine = new_location(kind, addr, slot);
+  const mine = new_base_location(kind);
   if (mine == 0) return 0;
   store<u32>(mine + H.V_BASE, <u32>b);
   store<u32>(mine + H.V_BASE_ACCT, <u32>baseAcct);
@@ -189,7 +189,7 @@ export function stm_load_account(e: usize): bool {
   const tx = load<u32>(g_ctx + L.CTX_TX_INDEX);
   const addr = e + L.A_ADDR;
   const base = g_remote ? 0 : base_account(addr);
-  const loc = base != 0 ? base_location(H.LOC_ACCOUNT, addr, 0, base, L.A_MV_LOC, 0) : mv_location(H.LOC_ACCOUNT, addr, 0);
+  const loc = base != 0 ? base_location(H.LOC_ACCOUNT, base, L.A_MV_LOC, 0) : mv_location(H.LOC_ACCOUNT, addr, 0);
   if (loc == 0) { set_fatal(L.FATAL_STM_ARENA); return false; }
   store<u32>(e + L.A_MV_LOC, <u32>loc); // publish writes through it
   const buf = g_ctx + L.CTX_SCRATCH + 768;
@@ -266,7 +266,7 @@ export function stm_load_slot(e: usize, acct: usize): bool {
   const baseAcct: usize = acctLoc != 0 ? <usize>load<u32>(acctLoc + H.V_BASE) : 0;
   const base: usize = !g_remote && baseAcct != 0 ? base_slot(baseAcct, e + L.S_KEY) : 0;
   const loc = base != 0
-    ? base_location(H.LOC_STORAGE, acct + L.A_ADDR, e + L.S_KEY, base, L.S_MV_LOC, baseAcct)
+    ? base_location(H.LOC_STORAGE, base, L.S_MV_LOC, baseAcct)
     : mv_location(H.LOC_STORAGE, acct + L.A_ADDR, e + L.S_KEY);
   if (loc == 0) { set_fatal(L.FATAL_STM_ARENA); return false; }
   store<u32>(e + L.S_MV_LOC, <u32>loc);

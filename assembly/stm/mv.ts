@@ -24,18 +24,34 @@ import { u256_add } from "../math/u256";
     && load<u64>(s, 16) == load<u64>(slot, 16) && load<u64>(s, 24) == load<u64>(slot, 24);
 }
 
-/** A new location entry from this thread's arena chunk (0 when the arena is full). */
-export function new_location(kind: u32, addr: usize, slot: usize): usize {
+/**
+ * A new entry for a location the pre-state holds (found through its pre-state entry, so without
+ * its key: MV_BASE_SIZE bytes), from this thread's arena chunk; 0 when the arena is full.
+ */
+export function new_base_location(kind: u32): usize {
+  const e = arena_alloc(H.MV_BASE_SIZE);
+  if (e == 0) return 0;
+  store<u32>(e + H.V_KIND, kind);
+  store<u32>(e + H.V_LOCK, 0);
+  store<u32>(e + H.V_HEAD, 0);
+  store<u32>(e + H.V_DELTAS, 0);
+  store<u32>(e + H.V_BASE, 0);
+  store<u32>(e + H.V_BASE_ACCT, 0);
+  return e;
+}
+
+/** A new entry for a location the location table holds, with its key (0 when the arena is full). */
+function new_location(kind: u32, addr: usize, slot: usize): usize {
   const e = arena_alloc(H.MV_SIZE);
   if (e == 0) return 0;
   store<u32>(e + H.V_KIND, kind);
-  addr_copy(e + H.V_ADDR, addr);
-  if (kind == H.LOC_STORAGE) memory.copy(e + H.V_SLOT, slot, 32);
+  store<u32>(e + H.V_LOCK, 0);
   store<u32>(e + H.V_HEAD, 0);
   store<u32>(e + H.V_DELTAS, 0);
-  store<u32>(e + H.V_LOCK, 0);
   store<u32>(e + H.V_BASE, 0);
   store<u32>(e + H.V_BASE_ACCT, 0);
+  addr_copy(e + H.V_ADDR, addr);
+  if (kind == H.LOC_STORAGE) memory.copy(e + H.V_SLOT, slot, 32);
   return e;
 }
 
@@ -126,7 +142,8 @@ function chain_put(loc: usize, head: u32, tx: u32, inc: u32, flags: u32, src: us
   let prev: usize = 0;
   let v = <usize>load<u32>(loc + head);
   while (v != 0 && load<u32>(v + H.VR_TX) > tx) { prev = v; v = <usize>load<u32>(v + H.VR_NEXT); }
-  const n = arena_alloc(H.VR_SIZE);
+  // A slot's version holds a word: 32 bytes of payload; an account's (or a credit) the whole record.
+  const n = arena_alloc(delta ? H.VR_SIZE : H.VR_A_FLAGS + size);
   if (n == 0) return 0;
   const replaces = v != 0 && load<u32>(v + H.VR_TX) == tx;
   store<u32>(n + H.VR_NEXT, replaces ? load<u32>(v + H.VR_NEXT) : <u32>v);
