@@ -102,9 +102,7 @@ export let g_vr_estimate: bool = false;
 // the chain), an unlinked record keeps its link to the rest of the chain, and records are never
 // reused within a block. So a reader walking a chain sees each record whole, from before or after
 // a concurrent write, and Block-STM's validation (which runs after the writer has published)
-// catches a read that the write made stale. Only the ESTIMATE flag is set in place. Readers that
-// took the lock (a read-modify-write) moved the location's cache line between the cores on
-// every read of a location that many transactions write (a pool's reserves).
+// catches a read that the write made stale. Only the ESTIMATE flag is set in place.
 
 @inline function next_of(v: usize): usize {
   return <usize>atomic.load<u32>(v + H.VR_NEXT);
@@ -134,8 +132,9 @@ export function mv_read(loc: usize, tx: u32, dst: usize, size: u32): bool {
 }
 
 /**
- * Transaction `tx`'s version in the chain at `loc + head` (V_HEAD or V_DELTAS): a new record,
- * filled by `fill` before it is linked in order, in place of tx's earlier one if any; 0 when the
+ * Links a new record of transaction `tx` into the chain at `loc + head` (V_HEAD or V_DELTAS), in
+ * order and in place of tx's earlier one if any, once it holds the incarnation, the flags and the
+ * `size` payload bytes from `src` (a credit's amount goes to VR_A_BALANCE). Returns it; 0 when the
  * arena is full. The caller holds the location's lock.
  */
 function chain_put(loc: usize, head: u32, tx: u32, inc: u32, flags: u32, src: usize, size: u32, delta: bool): usize {
