@@ -24,12 +24,9 @@ import { u256_add } from "../math/u256";
     && load<u64>(s, 16) == load<u64>(slot, 16) && load<u64>(s, 24) == load<u64>(slot, 24);
 }
 
-/**
- * A new entry for a location the pre-state holds (found through its pre-state entry, so without
- * its key: MV_BASE_SIZE bytes), from this thread's arena chunk; 0 when the arena is full.
- */
-export function new_base_location(kind: u32): usize {
-  const e = arena_alloc(H.MV_BASE_SIZE);
+/** A location entry of `size` bytes with no versions, from this thread's arena chunk (0: full). */
+function fresh_entry(size: u32, kind: u32): usize {
+  const e = arena_alloc(size);
   if (e == 0) return 0;
   store<u32>(e + H.V_KIND, kind);
   store<u32>(e + H.V_LOCK, 0);
@@ -40,16 +37,18 @@ export function new_base_location(kind: u32): usize {
   return e;
 }
 
+/**
+ * A new entry for a location the pre-state holds: found through its pre-state entry, so without
+ * its key (MV_BASE_SIZE bytes). 0 when the arena is full.
+ */
+export function new_base_location(kind: u32): usize {
+  return fresh_entry(H.MV_BASE_SIZE, kind);
+}
+
 /** A new entry for a location the location table holds, with its key (0 when the arena is full). */
 function new_location(kind: u32, addr: usize, slot: usize): usize {
-  const e = arena_alloc(H.MV_SIZE);
+  const e = fresh_entry(H.MV_SIZE, kind);
   if (e == 0) return 0;
-  store<u32>(e + H.V_KIND, kind);
-  store<u32>(e + H.V_LOCK, 0);
-  store<u32>(e + H.V_HEAD, 0);
-  store<u32>(e + H.V_DELTAS, 0);
-  store<u32>(e + H.V_BASE, 0);
-  store<u32>(e + H.V_BASE_ACCT, 0);
   addr_copy(e + H.V_ADDR, addr);
   if (kind == H.LOC_STORAGE) memory.copy(e + H.V_SLOT, slot, 32);
   return e;
