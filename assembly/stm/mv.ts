@@ -132,11 +132,11 @@ export function mv_read(loc: usize, tx: u32, dst: usize, size: u32): bool {
 
 /**
  * Links a new record of transaction `tx` into the chain at `loc + head` (V_HEAD or V_DELTAS), in
- * order and in place of tx's earlier one if any, once it holds the incarnation, the flags and the
- * `size` payload bytes from `src` (a credit's amount goes to VR_A_BALANCE). Returns it; 0 when the
+ * order and in place of tx's earlier one if any, once it holds the incarnation and the `size`
+ * payload bytes from `src` (`delta`: a credit, whose amount goes to VR_A_BALANCE). Returns it; 0 when the
  * arena is full. The caller holds the location's lock.
  */
-function chain_put(loc: usize, head: u32, tx: u32, inc: u32, flags: u32, src: usize, size: u32, delta: bool): usize {
+function chain_put(loc: usize, head: u32, tx: u32, inc: u32, src: usize, size: u32, delta: bool): usize {
   let prev: usize = 0;
   let v = <usize>load<u32>(loc + head);
   while (v != 0 && load<u32>(v + H.VR_TX) > tx) { prev = v; v = <usize>load<u32>(v + H.VR_NEXT); }
@@ -147,7 +147,7 @@ function chain_put(loc: usize, head: u32, tx: u32, inc: u32, flags: u32, src: us
   store<u32>(n + H.VR_NEXT, replaces ? load<u32>(v + H.VR_NEXT) : <u32>v);
   store<u32>(n + H.VR_TX, tx);
   store<u32>(n + H.VR_INC, inc);
-  store<u32>(n + H.VR_FLAGS, flags);
+  store<u32>(n + H.VR_FLAGS, delta ? H.VF_DELTA : 0);
   if (delta) memory.fill(n + H.VR_A_FLAGS, 0, H.VR_A_BALANCE - H.VR_A_FLAGS);
   memory.copy(delta ? n + H.VR_A_BALANCE : n + H.VR_A_FLAGS, src, size);
   link(loc, head, prev, n);
@@ -175,7 +175,7 @@ function chain_mark_estimate(loc: usize, head: u32, tx: u32): void {
  */
 export function mv_write(loc: usize, tx: u32, inc: u32, src: usize, size: u32): usize {
   lock(loc + H.V_LOCK);
-  const v = chain_put(loc, H.V_HEAD, tx, inc, 0, src, size, false);
+  const v = chain_put(loc, H.V_HEAD, tx, inc, src, size, false);
   // An earlier incarnation may have credited the account instead.
   if (v != 0 && load<u32>(loc + H.V_DELTAS) != 0) chain_unlink(loc, H.V_DELTAS, tx);
   unlock(loc + H.V_LOCK);
@@ -189,7 +189,7 @@ export function mv_write(loc: usize, tx: u32, inc: u32, src: usize, size: u32): 
  */
 export function mv_write_delta(loc: usize, tx: u32, inc: u32, amount: usize): usize {
   lock(loc + H.V_LOCK);
-  const v = chain_put(loc, H.V_DELTAS, tx, inc, H.VF_DELTA, amount, 32, true);
+  const v = chain_put(loc, H.V_DELTAS, tx, inc, amount, 32, true);
   // An earlier incarnation may have written the whole account instead.
   if (v != 0) chain_unlink(loc, H.V_HEAD, tx);
   unlock(loc + H.V_LOCK);
