@@ -25,6 +25,7 @@
 //        BENCH_BLOCKS_PAR_MS / _MIN / _MAX     Block-STM rounds per block: budget (ms) / min / max rounds
 //        BENCH_BLOCKS_NO_PARALLEL=1            no Block-STM measurements
 //        BENCH_BLOCKS_PATH_ROUNDS              timed runs behind each block's per-transaction times (critical-path.ts)
+//        BENCH_THREADS ("1,2,4")              Block-STM thread counts; BENCH_RESULTS_DIR (bench/results) where the JSON goes
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -37,7 +38,7 @@ import type { PreState } from "../dist/block/types.js";
 import { MAINNET, forkAt } from "../dist/block/chain.js";
 import { Fork, forkName } from "../dist/fork.js";
 import { bytesToHex, fixturesDir } from "./fixtures.js";
-import { banner, fmtMs, fmtNum, formatTable, geomean, log, machineInfo, median, mgasPerS, sig, writeResults, type Column } from "./report.js";
+import { banner, benchCommand, fmtMs, fmtNum, formatTable, geomean, log, machineInfo, median, mgasPerS, sig, writeResults, type Column } from "./report.js";
 import { prepareEthjs, recoverEthjsSenders, runEthjsOnce, type Alloc } from "./blocks-ethjs.js";
 import { ParallelExecutor } from "../dist/parallel/execute.js";
 import { secp256k1Backend } from "../dist/crypto/secp256k1.js";
@@ -45,7 +46,7 @@ import { bn254Backend } from "../dist/crypto/bn254.js";
 import { kzgBackend } from "../dist/crypto/kzg.js";
 import { NodeWorkerPool } from "../dist/node/pool.js";
 import { measurePath, PATH_THREADS, type PathFigures } from "./critical-path.js";
-import { WARMUPS, compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
+import { WARMUPS, benchThreads, compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
 
 const num = (name: string, dflt: number) => (process.env[name] !== undefined ? Number(process.env[name]) : dflt);
 const CFG = {
@@ -63,7 +64,7 @@ const CFG = {
   parTimeMs: num("BENCH_BLOCKS_PAR_MS", 1500),
   parMinRounds: num("BENCH_BLOCKS_PAR_MIN", 7),
   parMaxRounds: num("BENCH_BLOCKS_PAR_MAX", 60),
-  parThreads: [1, 2, 4],
+  parThreads: benchThreads([1, 2, 4]),
   /** Thread counts also measured with the default "auto" policy (the sequential path for small or serial blocks). */
   autoThreads: [2],
   noParallel: process.env.BENCH_BLOCKS_NO_PARALLEL === "1",
@@ -171,10 +172,14 @@ function blockDirs(filters: string[]): string[] {
   const root = join(fixturesDir(), "mainnet-blocks");
   if (!existsSync(root)) throw new Error(`fixtures not found: ${root} (set BRAID_FIXTURES)`);
   const nums = readdirSync(root).filter((d) => /^\d+$/.test(d)).map(Number).sort((a, b) => a - b);
+  const byName = filters.filter((f) => !/^\d+$/.test(f)).map((f) => f.toLowerCase());
   const wanted = nums.filter((n) => {
-    if (filters.length === 0) return true;
-    const fork = forkName(forkAt(MAINNET, BigInt(n), 0n)).toLowerCase();
-    return filters.some((f) => f === String(n) || fork.includes(f.toLowerCase()));
+    if (filters.length === 0 || filters.includes(String(n))) return true;
+    if (byName.length === 0) return false;
+    // Forks from Shanghai on are scheduled by timestamp: read it from the block.
+    const timestamp = (readJson(join(root, String(n)), "block.json") as { timestamp?: string } | undefined)?.timestamp;
+    const fork = forkName(forkAt(MAINNET, BigInt(n), BigInt(timestamp ?? 0))).toLowerCase();
+    return byName.some((f) => fork.includes(f));
   });
   return wanted.map((n) => join(root, String(n)));
 }
@@ -455,7 +460,7 @@ export async function run(args: string[]): Promise<void> {
     machine: machineInfo(),
     /** os.loadavg() (1, 5, 15 min) when the suite started and ended, and the 1-minute figures: above `cores` means a busy machine. */
     machineLoad,
-    command: `npm run bench -- blocks${args.length ? " " + args.join(" ") : ""}`,
+    command: benchCommand("blocks", args),
     filters: args,
     config: CFG,
     /** Which library recovers secp256k1 public keys in Braid (ECRECOVER and senders); ethjs uses @noble/curves. */

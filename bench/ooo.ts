@@ -17,7 +17,7 @@ import { executeBlock } from "../dist/block/execute.js";
 import { executeRemote } from "../dist/remote/execute.js";
 import { MemoryStateProvider } from "../dist/remote/memory-provider.js";
 import { fixturesDir } from "./fixtures.js";
-import { banner, fmtNum, formatTable, log, machineInfo, load1, median, sig, writeResults, RESULTS_DIR, type Column } from "./report.js";
+import { banner, benchCommand, fmtNum, formatTable, log, machineInfo, load1, median, sig, writeResults, RESULTS_DIR, type Column } from "./report.js";
 
 const LATENCY = Number(process.env.BENCH_OOO_LATENCY_MS ?? 2);
 const THREADS = Number(process.env.BENCH_OOO_THREADS ?? 16);
@@ -106,7 +106,7 @@ export async function run(args: string[]): Promise<void> {
   const ilpFile = join(RESULTS_DIR, "ilp.json");
   if (existsSync(ilpFile)) ilp = { source: "bench/results/ilp.json (npm run bench -- ilp)", corpora: JSON.parse(readFileSync(ilpFile, "utf8")).corpora };
   const path = writeResults("ooo", {
-    command: `npm run bench -- ooo${args.length ? " " + args.join(" ") : ""}`,
+    command: benchCommand("ooo", args),
     machine: machineInfo(), load1: load1(), latencyMs: LATENCY, threads: THREADS, date: new Date().toISOString(),
     summary, blocks: rows, ilp,
   });

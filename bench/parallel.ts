@@ -13,6 +13,7 @@
 //        BENCH_PARALLEL_MIN / _MAX / _MS   min rounds (7) / max rounds (40) / time budget per kind (4000 ms)
 //        BENCH_PARALLEL_CEILING=0   skip the machine-ceiling measurement (bench/ceiling.ts)
 //        BENCH_PARALLEL_PATH_ROUNDS runs timing each transaction, for the critical-path bound (bench/critical-path.ts)
+//        BENCH_THREADS ("1,2,4") thread counts; BENCH_RESULTS_DIR (bench/results) where the JSON goes
 import { cpus } from "node:os";
 import { Vm } from "../dist/vm/vm.js";
 import { loadBraidModule } from "../dist/node/load.js";
@@ -20,10 +21,10 @@ import { NodeWorkerPool } from "../dist/node/pool.js";
 import { ParallelExecutor } from "../dist/parallel/execute.js";
 import { blockFromRpc, preStateFromAlloc } from "../dist/block/parse.js";
 import { SYNTH_KINDS, synthesizeBlock, type SynthKind, type SynthMeta } from "../dist/synth/index.js";
-import { banner, fmtMs, fmtNum, formatTable, log, machineInfo, mgasPerS, sig, writeResults, type Column } from "./report.js";
+import { banner, benchCommand, fmtMs, fmtNum, formatTable, log, machineInfo, mgasPerS, sig, writeResults, type Column } from "./report.js";
 import { measureCeiling, SLOW, type Ceiling } from "./ceiling.js";
 import { measurePath, type PathFigures } from "./critical-path.js";
-import { WARMUPS, compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
+import { WARMUPS, benchThreads, compareSeqPar, fmtSpeedup, loadStart, roundThread, speedupTotals, type ThreadResult } from "./stm.js";
 
 const num = (name: string, dflt: number) => (process.env[name] !== undefined ? Number(process.env[name]) : dflt);
 const CFG = {
@@ -32,7 +33,7 @@ const CFG = {
   minRounds: num("BENCH_PARALLEL_MIN", 7),
   maxRounds: num("BENCH_PARALLEL_MAX", 40),
   timeMs: num("BENCH_PARALLEL_MS", 4000),
-  threads: [1, 2, 4],
+  threads: benchThreads([1, 2, 4]),
   /** Measure the machine's 2-thread ceiling per kind (BENCH_PARALLEL_CEILING=0 skips it). */
   ceiling: num("BENCH_PARALLEL_CEILING", 1) !== 0,
   /** Sequential runs timing each transaction, for the block's critical-path bound. */
@@ -189,7 +190,7 @@ export async function run(args: string[]): Promise<void> {
     machine: machineInfo(),
     /** os.loadavg() (1, 5, 15 min) at start and end, and the 1-minute figures. */
     machineLoad,
-    command: `npm run bench -- parallel${args.length ? " " + args.join(" ") : ""}`,
+    command: benchCommand("parallel", args),
     filters: args,
     config: CFG,
     method: {

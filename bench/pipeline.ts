@@ -24,7 +24,7 @@ import { MemoryStateProvider } from "../dist/remote/memory-provider.js";
 import { PURE_CASES, K, SHAPES, STAND_IN, UNROLL, type PureCase, type Shape } from "./pipeline/pure.js";
 import { type PureRunConfig, type PureSample } from "./pipeline/pure-run.js";
 import { CHAIN, REMOTE_SHAPES, remoteFixture, receiptSummary, type RemoteShape } from "./pipeline/remote.js";
-import { banner, fmtMs, fmtNum, formatTable, load1, log, machineInfo, median, sig, writeResults, type Column } from "./report.js";
+import { banner, benchCommand, fmtMs, fmtNum, formatTable, load1, log, machineInfo, median, sig, writeResults, type Column } from "./report.js";
 
 const num = (name: string, dflt: number) => (process.env[name] !== undefined ? Number(process.env[name]) : dflt);
 const CFG = {
@@ -265,7 +265,7 @@ export async function run(args: string[]): Promise<void> {
 
   const path = writeResults("pipeline", {
     suite: "pipeline",
-    command: ["npm run bench -- pipeline", ...args].join(" "),
+    command: benchCommand("pipeline", args),
     description: "Dependent chain vs independent streams. Pure opcodes: runCode on hand-assembled loops (K accumulators, " +
       "UNROLL steps per iteration), tinybench median per run, lowest across `processes` child processes; " +
       "ns/op = (run - baseline)/N, overlap = chain/streams. " +

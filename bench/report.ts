@@ -1,12 +1,14 @@
 // Shared helpers for the benchmark suites: machine description, number formatting, text tables, JSON results.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, totalmem, platform, arch, release } from "node:os";
-import { join } from "node:path";
+import { availableParallelism, cpus, loadavg, totalmem, platform, arch, release } from "node:os";
+import { join, resolve } from "node:path";
 import { PROJECT_ROOT } from "./fixtures.js";
 
 export interface MachineInfo {
   cpu: string;
   cores: number;
+  /** CPUs this process may run on (fewer than `cores` under `taskset`). */
+  availableCpus: number;
   memoryGiB: number;
   os: string;
   node: string;
@@ -18,11 +20,18 @@ export function machineInfo(): MachineInfo {
   return {
     cpu: c[0]?.model.trim() ?? "unknown",
     cores: c.length,
+    availableCpus: availableParallelism(),
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     os: `${platform()} ${release()} ${arch()}`,
     node: process.version,
     v8: process.versions.v8,
   };
+}
+
+/** The command line that reproduces a run: the BENCH_* settings in effect, then the npm script. */
+export function benchCommand(suite: string, args: string[]): string {
+  const env = Object.keys(process.env).filter((k) => k.startsWith("BENCH_") && k !== "BENCH_RESULTS_DIR").sort();
+  return [...env.map((k) => `${k}=${process.env[k]}`), "npm run bench --", suite, ...args].join(" ");
 }
 
 /** 1-minute load average, rounded (other processes on a 2-core machine skew timings: record it). */
@@ -86,8 +95,8 @@ export function formatTable<R>(columns: Column<R>[], rows: R[], footer: R[] = []
   return out.join("\n");
 }
 
-/** Folder for results, committed: keep files small. */
-export const RESULTS_DIR = join(PROJECT_ROOT, "bench", "results");
+/** Folder for results, committed: keep files small. BENCH_RESULTS_DIR puts a run's files elsewhere (another machine's run). */
+export const RESULTS_DIR = process.env.BENCH_RESULTS_DIR ? resolve(process.env.BENCH_RESULTS_DIR) : join(PROJECT_ROOT, "bench", "results");
 
 /** Writes `bench/results/<name>.json` (pretty-printed; bigints as decimal strings); returns the path. */
 export function writeResults(name: string, data: unknown): string {

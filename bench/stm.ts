@@ -105,6 +105,20 @@ export interface StmOptions {
 /** Default untimed warm-up runs of each side. */
 export const WARMUPS = 4;
 
+/**
+ * Thread counts to time Block-STM at: BENCH_THREADS ("1,2,4,8,16" on a machine with more cores),
+ * else `dflt`. The reports' 2-thread columns need 2 among them.
+ */
+export function benchThreads(dflt: number[]): number[] {
+  const env = process.env.BENCH_THREADS;
+  if (env === undefined) return dflt;
+  const list = env.split(",").map((x) => Number(x.trim()));
+  if (list.some((n) => !Number.isInteger(n) || n < 1 || n > 64) || !list.includes(2)) {
+    throw new Error(`BENCH_THREADS=${env}: expected a comma-separated list of thread counts (1..64) that includes 2`);
+  }
+  return [...new Set(list)].sort((a, b) => a - b);
+}
+
 /** Runs the interleaved comparison; errors of the parallel executor are recorded, not thrown. */
 export async function compareSeqPar(seqVm: Vm, par: ParallelExecutor, block: BlockInput, pre: PreState, o: StmOptions): Promise<StmComparison> {
   const reference = executeBlock(seqVm, block, pre, { verifySenders: false });
