@@ -14,7 +14,7 @@ import { Vm } from "../dist/vm/vm.js";
 import { RUN_CALLER, RUN_TARGET, runCode } from "../dist/vm/run-code.js";
 import { loadBraidModule } from "../dist/node/load.js";
 import { bytesToHex, loadInterpreterCases, type InterpreterCase } from "./fixtures.js";
-import { banner, fmtMs, fmtNum, formatTable, geomean, load1, log, machineInfo, mgasPerS, sig, writeResults, type Column } from "./report.js";
+import { banner, benchCommand, fmtMs, fmtNum, formatTable, geomean, load1, log, machineInfo, mgasPerS, sig, writeResults, type Column } from "./report.js";
 import { measure, type Measurement } from "./timing.js";
 
 /** Timing budgets (ms) and minimum sample counts; env overrides for quick runs. */
@@ -260,6 +260,7 @@ export async function run(args: string[]): Promise<void> {
 
   const path = writeResults("interpreter", {
     suite: "interpreter",
+    command: benchCommand("interpreter", args),
     description: "ipsilon/evm-benchmarks (main, micro) from ../shared/fixtures/evm-benchmarks; gas limit per fixture (1e9). " +
       "Braid: runCode() (state reset inside timing). ethjs: @ethereumjs/evm runCall, Cancun, state checkpoint/revert outside timing. " +
       "Times are tinybench median (p50) latency per run in ms; ratio = ethjsMs / braidMs.",
