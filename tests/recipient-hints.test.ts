@@ -68,8 +68,9 @@ describe("held first executions", () => {
   it("calls that all increment one counter hold back after their first conflict, with the sequential result", async () => {
     const seq = ex.sequential(calls(SLOW_COUNTER, 24));
     let held = 0;
-    // Whether the threads overlap enough to conflict depends on timing: a few rounds.
-    for (let k = 0; k < 5 && held === 0; k++) {
+    // Whether the threads overlap enough to conflict depends on timing: on a loaded machine the
+    // worker may start too late in many rounds (a fresh clone's CI run missed it in 5).
+    for (let k = 0; k < 100 && held === 0; k++) {
       const par = await ex.parallel(calls(SLOW_COUNTER, 24), 2, false, "stm");
       expect(par.parallel.sequential).toBe(false);
       expect(describeDiff(`round ${k} vs sequential`, seq, par)).toEqual([]);
@@ -106,7 +107,7 @@ describe("held first executions", () => {
     let held = 0;
     // A hold needs the other thread to reach S's next transaction while its previous one runs: on
     // a loaded machine (the whole suite at once) the worker may start too late in several rounds.
-    for (let k = 0; k < 20 && held === 0; k++) {
+    for (let k = 0; k < 100 && held === 0; k++) {
       const par = await ex.parallel(make(), 2, false, "stm");
       expect(describeDiff(`round ${k} vs sequential`, seq, par)).toEqual([]);
       // Held back, not run beside its predecessor with a stale nonce and run again.
