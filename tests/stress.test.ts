@@ -1,9 +1,9 @@
 // Race hunting: the same blocks executed with Block-STM (2 and 4 threads, or BRAID_STRESS_THREADS)
 // many times, each run compared with the block's sequential result. With BRAID_STRESS=1 (npm run
 // test:stress) it runs 20 repetitions of each of the mainnet blocks with the most transactions
-// and 50 of every conflict scenario; otherwise a quick version (2 repetitions of 3 mainnet blocks and 3 conflict
-// scenarios) so that `npm test` still exercises it. A failure says how many of the runs differed
-// and shows the first differences of each.
+// and 50 of every conflict scenario; otherwise a quick version (2 repetitions of 3 mainnet
+// blocks and 3 conflict scenarios) so that `npm test` still exercises it. A failure says how many
+// of the runs differed and shows the first differences of each.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   Executors, describeDiff, listMainnetBlocks, loadMainnetBlock, type BlockCase, type BlockResult, type ParallelResult,
@@ -19,7 +19,9 @@ const SCENARIO_REPS = FULL ? 50 : 2;
 const BLOCK_COUNT = FULL ? 6 : 3;
 // BRAID_STRESS_THREADS="8,16" races more threads on a machine with the cores for them.
 const THREADS = (process.env.BRAID_STRESS_THREADS ?? "2,4").split(",").map((x) => Number(x.trim()));
-if (THREADS.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`BRAID_STRESS_THREADS: expected thread counts, got ${process.env.BRAID_STRESS_THREADS}`);
+if (THREADS.some((t) => !Number.isInteger(t) || t < 1)) {
+  throw new Error(`BRAID_STRESS_THREADS: expected thread counts such as "8,16", got "${process.env.BRAID_STRESS_THREADS}"`);
+}
 
 let ex: Executors;
 const t0 = performance.now();
