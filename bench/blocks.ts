@@ -9,8 +9,8 @@
 //         Fixture loading/parsing is outside. Senders come from the RPC `from`; sender recovery
 //         (recoverSenders, ecrecover of every tx) is timed on its own.
 // ethjs:  see blocks-ethjs.ts (fresh state per run, built outside the timed region; no state root).
-// Block-STM: ParallelExecutor on a NodeWorkerPool of 4 workers (its own Vm, the pool built on that
-//         Vm's memory), run with threads = 1, 2, 4 in rounds interleaved with sequential
+// Block-STM: ParallelExecutor on a NodeWorkerPool of max(threads) workers (its own Vm, the pool built
+//         on that Vm's memory), run with threads = 1, 2, 4 (BENCH_THREADS) in rounds interleaved with sequential
 //         executeBlock runs (see stm.ts); per thread count: median stats.executionMs, speedup vs the
 //         sequential stats.executionMs of the same rounds, Block-STM counters, and whether every
 //         parallel result equals the sequential one (compareResults).
@@ -475,7 +475,7 @@ export async function run(args: string[]): Promise<void> {
       ratio: "ethjs median ms / Braid median ms, per block; geomeanRatio is their geometric mean",
       checks: "gasUsed and logsBloom vs header; receiptsRoot vs header from Byzantium on (null before)",
       braidParallel:
-        "ParallelExecutor(vm2, NodeWorkerPool(4 workers on vm2.memory)).execute(block, pre, { verifySenders: false, threads }) for threads 1, 2, 4, " +
+        `ParallelExecutor(vm2, NodeWorkerPool(${Math.max(...CFG.parThreads)} workers on vm2.memory)).execute(block, pre, { verifySenders: false, threads }) for threads ${CFG.parThreads.join(", ")}, ` +
         "and with the default policy (\"2auto\": threads 2, policy auto: small or serial blocks take the sequential path) " +
         `in interleaved rounds with sequential executeBlock on vm2 itself, in the region sizes of the Block-STM path (the reference result for the checks: executeBlock on the first Vm) (order rotated each round; ${WARMUPS} untimed warm-up runs of each first; each timed run right after an untimed run of the same side; at least parMinRounds rounds, more while under parTimeMs). ` +
         "Per thread count: executionMedianMs = median Block-STM stats.executionMs; sequentialExecutionMedianMs = median sequential stats.executionMs of the same rounds; speedup = their ratio; " +

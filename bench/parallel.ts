@@ -3,7 +3,7 @@
 //
 // Each block is generated once, untimed (signing and the generator's own sequential run take seconds).
 // Then, per kind: one untimed sequential reference run and WARMUPS untimed warm-up runs of every
-// side, followed by interleaved rounds (sequential, 1, 2, 4 threads; order rotated each round;
+// side, followed by interleaved rounds (sequential, then each of BENCH_THREADS; order rotated each round;
 // see stm.ts). Compared: stats.executionMs of both executors (medians over the same rounds);
 // speedup = sequential / parallel. Every parallel result is compared with the sequential one
 // (compareResults), and the sequential gasUsed with the generated header.
@@ -196,8 +196,8 @@ export async function run(args: string[]): Promise<void> {
     method: {
       blocks: `synthesizeBlock({ kind, txs: ${CFG.txs}, seed: "${CFG.seed}" }) once per kind, untimed; blockFromRpc + preStateFromAlloc`,
       sequential: "executeBlock(vm2, block, pre, { verifySenders: false, sizes: the region sizes of the Block-STM path }) on the parallel executor's own Vm (the reference result for the checks: executeBlock on a separate vm1); time = stats.executionMs (after the pre-state load; no receiptsRoot / state diff)",
-      parallel: "ParallelExecutor(vm2, NodeWorkerPool(4 workers on vm2.memory)).execute(block, pre, { verifySenders: false, threads }); time = stats.executionMs (workers + in-order commit and any serial rest + reading the receipts, whose logs decode on first access; staging is setupMs)",
-      rounds: `one untimed sequential reference run, then ${WARMUPS} untimed warm-up runs of each side (the parallel ones checked), then rounds of (sequential, 1, 2, 4 threads) with the order rotated each round, each timed run right after an untimed run of the same side (every side finds its own data in the caches, as in a replay loop), no forced gc() between runs (a forced gc() or pause idles the worker cores, which the VM then parks); at least minRounds, more while under timeMs, at most maxRounds`,
+      parallel: `ParallelExecutor(vm2, NodeWorkerPool(${Math.max(...CFG.threads)} workers on vm2.memory)).execute(block, pre, { verifySenders: false, threads }); time = stats.executionMs (workers + in-order commit and any serial rest + reading the receipts, whose logs decode on first access; staging is setupMs)`,
+      rounds: `one untimed sequential reference run, then ${WARMUPS} untimed warm-up runs of each side (the parallel ones checked), then rounds of (sequential, ${CFG.threads.join(", ")} threads) with the order rotated each round, each timed run right after an untimed run of the same side (every side finds its own data in the caches, as in a replay loop), no forced gc() between runs (a forced gc() or pause idles the worker cores, which the VM then parks); at least minRounds, more while under timeMs, at most maxRounds`,
       speedup: "median sequential executionMs / median parallel executionMs over the same rounds; pairedSpeedupMedian = median of the per-round ratios",
       wallSpeedup: "median time of the whole sequential executeBlock call / of the whole execute() call (pre-state load, staging, execution, receipts root, state diff), same rounds",
       identical: "every parallel result (warm-up and timed) equals the sequential reference under compareResults (receipts, gasUsed, logsBloom, state diff)",
