@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
-import { startStaticServer, REPO_ROOT, SHARED_FIXTURES, type StaticServer } from "./helpers/browser-server.js";
+import { startStaticServer, REPO_ROOT, SHARED_FIXTURES, ISOLATION_HEADERS, type StaticServer } from "./helpers/browser-server.js";
 import { launchChromium, type Chromium } from "./helpers/browser-chromium.js";
 import type { BlockResult } from "../src/block/types.js";
 
@@ -300,6 +300,34 @@ describe("Block-STM in Chromium (Web Workers, shared WebAssembly.Memory)", () =>
     expect(r.receipts).toEqual(node.receipts.map((x) => ({ status: x.status, gasUsed: x.gasUsed.toString(), logs: x.logs.length })));
     console.log(`[browser] block ${r.number} on remote state: ${JSON.stringify(r.remote)}, main thread's longest gap ${r.mainThreadMaxGapMs.toFixed(1)} ms, ms ${JSON.stringify(r.ms)}`);
   }, 180_000);
+
+  it("a broken fixture fetched by the page is an error naming the file: truncated gzip, invalid JSON, missing", async () => {
+    ready();
+    const gz = readFileSync(join(BLOCKS, BLOCK_FETCHED, "block.json.gz"));
+    const bodies: Record<string, Buffer | string> = {
+      "/broken-fixture/truncated/block.json.gz": gz.subarray(0, gz.length >> 1),
+      "/broken-fixture/json/block.json": '{"number":',
+    };
+    await page.route("**/broken-fixture/**", (route) => {
+      const body = bodies[new URL(route.request().url()).pathname];
+      return route.fulfill(body === undefined ? { status: 404, headers: ISOLATION_HEADERS } : { status: 200, body, headers: ISOLATION_HEADERS });
+    });
+    try {
+      // A string, not a function: the test file's own transform would rewrite a dynamic import().
+      const messages = await page.evaluate(`(async () => {
+        const m = await import("/dist/browser/fixture.js");
+        const message = (dir) => m.fetchFixtureJson(dir, "block.json", true).then(() => "no error", (e) => e.message);
+        return Promise.all(["/broken-fixture/truncated/", "/broken-fixture/json/", "/broken-fixture/missing/"].map(message));
+      })()`) as string[];
+      expect(messages[0]).toMatch(/\/broken-fixture\/truncated\/block\.json\.gz: not a complete gzip file/);
+      expect(messages[1]).toMatch(/\/broken-fixture\/json\/block\.json: invalid JSON/);
+      expect(messages[2]).toMatch(/\/broken-fixture\/missing\/: missing block\.json \(or block\.json\.gz\)/);
+    } finally {
+      await page.unroute("**/broken-fixture/**");
+      // The 404s of the missing files are expected.
+      for (let k = pageErrors.length - 1; k >= 0; k--) if (/broken-fixture/.test(pageErrors[k]!)) pageErrors.splice(k, 1);
+    }
+  }, 60_000);
 
   it("reports no page errors", () => {
     ready();

@@ -305,6 +305,23 @@ describe("braid block <fixture dir>", () => {
     expect(bloom.stdout).toMatch(/gasUsed ok, logsBloom MISMATCH/);
   });
 
+  it("a broken fixture file is an input error naming the file: truncated gzip, invalid JSON, missing", () => {
+    const broken = (name: string, file: string, bytes: Buffer | string | null) => {
+      const d = join(dir, name);
+      cpSync(BLOCK, d, { recursive: true });
+      rmSync(join(d, file));
+      if (bytes !== null) writeFileSync(join(d, file.replace(/\.gz$/, bytes instanceof Buffer ? ".gz" : "")), bytes);
+      return d;
+    };
+    const gz = readFileSync(join(BLOCK, "alloc.json.gz"));
+    const truncated = broken("truncated", "alloc.json.gz", gz.subarray(0, gz.length >> 1));
+    expectUsageError(braid("block", truncated, "--sequential"), new RegExp(`${join(truncated, "alloc.json.gz")}: not a complete gzip file`));
+    const json = broken("json", "block.json.gz", '{"number":');
+    expectUsageError(braid("block", json, "--sequential"), new RegExp(`${join(json, "block.json")}: invalid JSON`));
+    const missing = broken("missing", "alloc.json.gz", null);
+    expectUsageError(braid("block", missing, "--sequential"), /missing alloc\.json \(or alloc\.json\.gz\)/);
+  });
+
   it("--help inside the command prints the usage; bad --runs is a usage error", () => {
     const help = braid("block", BLOCK, "--help");
     expect(help.status).toBe(0);

@@ -5,31 +5,47 @@ import { BraidError } from "../encoding/errors.js";
 import { blockFromRpc, preStateFromAlloc } from "../block/parse.js";
 import type { BlockInput, PreState } from "../block/types.js";
 
-async function gunzipText(res: Response): Promise<string> {
+async function gunzipText(res: Response, url: string): Promise<string> {
   // Read the whole (compressed) body first, then inflate: the request completes as a plain
   // download instead of ending when the decompressor has seen the end of the gzip stream.
   const gz = await res.blob();
-  return new Response(gz.stream().pipeThrough(new DecompressionStream("gzip"))).text();
+  try {
+    return await new Response(gz.stream().pipeThrough(new DecompressionStream("gzip"))).text();
+  } catch (e) {
+    throw new BraidError("FIXTURE_INVALID", `${url}: not a complete gzip file (${(e as Error).message})`);
+  }
 }
 
 /** The JSON of `name.gz` or `name` under `dirUrl`; undefined when neither exists and it is optional. */
 export async function fetchFixtureJson(dirUrl: string, name: string, required: boolean): Promise<unknown> {
   const base = dirUrl.endsWith("/") ? dirUrl : dirUrl + "/";
+  // A relative directory is the page's (or worker's) own: "fixtures/19934116/".
+  let dir: URL;
+  try {
+    dir = new URL(base, (globalThis as { location?: { href: string } }).location?.href);
+  } catch {
+    throw new BraidError("FIXTURE_INVALID", `${dirUrl}: not a URL`);
+  }
   for (const file of [name + ".gz", name]) {
-    const url = new URL(file, base).href;
-    const res = await fetch(url);
+    const url = new URL(file, dir).href;
+    let res: Response;
+    try {
+      res = await fetch(url);
+    } catch (e) {
+      throw new BraidError("FIXTURE_INVALID", `${url}: fetch failed (${(e as Error).message})`);
+    }
     if (res.status === 404) continue;
     if (!res.ok) throw new BraidError("FIXTURE_INVALID", `${url}: HTTP ${res.status} ${res.statusText}`);
     // A server may have inflated it already (Content-Encoding: gzip): then the body is JSON.
     const gz = file.endsWith(".gz") && !/gzip/i.test(res.headers.get("Content-Encoding") ?? "");
-    const text = gz ? await gunzipText(res) : await res.text();
+    const text = gz ? await gunzipText(res, url) : await res.text();
     try {
       return JSON.parse(text);
     } catch (e) {
       throw new BraidError("FIXTURE_INVALID", `${url}: invalid JSON (${(e as Error).message})`);
     }
   }
-  if (required) throw new BraidError("FIXTURE_INVALID", `${base}: missing ${name} (or ${name}.gz)`);
+  if (required) throw new BraidError("FIXTURE_INVALID", `${dir.href}: missing ${name} (or ${name}.gz)`);
   return undefined;
 }
 

@@ -10,7 +10,7 @@ function readJson(dir: string, name: string, required: boolean): unknown {
   for (const file of [join(dir, name + ".gz"), join(dir, name)]) {
     if (!existsSync(file)) continue;
     const raw = readFileSync(file);
-    const text = file.endsWith(".gz") ? gunzipSync(raw).toString("utf8") : raw.toString("utf8");
+    const text = file.endsWith(".gz") ? gunzipText(file, raw) : raw.toString("utf8");
     try {
       return JSON.parse(text);
     } catch (e) {
@@ -19,6 +19,14 @@ function readJson(dir: string, name: string, required: boolean): unknown {
   }
   if (required) throw new BraidError("FIXTURE_INVALID", `${dir}: missing ${name} (or ${name}.gz)`);
   return undefined;
+}
+
+function gunzipText(file: string, raw: Buffer): string {
+  try {
+    return gunzipSync(raw).toString("utf8");
+  } catch (e) {
+    throw new BraidError("FIXTURE_INVALID", `${file}: not a complete gzip file (${(e as Error).message})`);
+  }
 }
 
 export interface BlockFixture {
