@@ -272,6 +272,18 @@ describe('fees', () => {
     expect(blobBaseFee(10n * 5007716n, Fork.Prague)).toBe(blobBaseFee(10n * 3338477n, Fork.Cancun));
   });
 
+  it('a blob base fee above a word is an error, and a huge excess blob gas does not run the series for hours', () => {
+    // e^177 is about 2^255.4, e^178 about 2^256.8.
+    expect(blobBaseFee(177n * 3338477n)).toBe(fakeExponential(1n, 177n * 3338477n, 3338477n));
+    expect(blobBaseFee(177n * 3338477n)).toBeLessThan(2n ** 256n);
+    expect(() => blobBaseFee(178n * 3338477n)).toThrow(/excessBlobGas 594248906: the blob base fee it gives exceeds 2\^256 - 1/);
+    const t0 = performance.now();
+    expect(() => blobBaseFee(2n ** 64n - 1n)).toThrow(/excessBlobGas 18446744073709551615/);
+    expect(performance.now() - t0).toBeLessThan(1000); // without the limit: hours
+    expect(fakeExponential(1n, 2n ** 40n, 3338477n, 1000n)).toBe(1001n);
+    expect(fakeExponential(3n, 3338477n, 3338477n, 1000n)).toBe(fakeExponential(3n, 3338477n, 3338477n));
+  });
+
   it('upfront costs', () => {
     const tx = type3({ gasLimit: 100n, maxFeePerGas: 20n, maxPriorityFeePerGas: 2n, value: 7n, maxFeePerBlobGas: 5n });
     expect(blobGasUsed(tx)).toBe(131072n);

@@ -31,23 +31,35 @@ export interface ValidationContext {
   senderCodeHash?: Uint8Array;
 }
 
-/** The (EIP-4844) approximation of factor * e^(numerator / denominator), in integers. */
-export function fakeExponential(factor: bigint, numerator: bigint, denominator: bigint): bigint {
+/**
+ * The (EIP-4844) approximation of factor * e^(numerator / denominator), in integers. With `limit`,
+ * stops at limit + 1 once the result is sure to exceed it: the series takes about numerator /
+ * denominator terms of ever longer numbers (a 64-bit excess blob gas would take hours).
+ */
+export function fakeExponential(factor: bigint, numerator: bigint, denominator: bigint, limit?: bigint): bigint {
+  const stop = limit === undefined ? undefined : (limit + 1n) * denominator;
   let i = 1n;
   let output = 0n;
   let acc = factor * denominator;
   while (acc > 0n) {
     output += acc;
+    if (stop !== undefined && output >= stop) return limit! + 1n; // the terms are positive
     acc = (acc * numerator) / (denominator * i);
     i++;
   }
   return output / denominator;
 }
 
-/** Price of one unit of blob gas for a block with the given excess blob gas. */
+/**
+ * Price of one unit of blob gas for a block with the given excess blob gas. Throws BLOCK_INVALID
+ * when it exceeds a word (BLOBBASEFEE pushes it), about 5.9e8 excess blob gas on Cancun: the
+ * excess grows by at most one block's target per block, so no real header comes near.
+ */
 export function blobBaseFee(excessBlobGas: bigint, fork: Fork = Fork.Cancun): bigint {
   const fraction = fork >= Fork.Prague ? BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE : BLOB_BASE_FEE_UPDATE_FRACTION_CANCUN;
-  return fakeExponential(MIN_BLOB_GASPRICE, excessBlobGas, fraction);
+  const fee = fakeExponential(MIN_BLOB_GASPRICE, excessBlobGas, fraction, UINT256_MAX);
+  if (fee > UINT256_MAX) throw new BraidError("BLOCK_INVALID", `excessBlobGas ${excessBlobGas}: the blob base fee it gives exceeds 2^256 - 1`);
+  return fee;
 }
 
 /** Maximum number of blobs one transaction may carry. */
