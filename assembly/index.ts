@@ -128,13 +128,15 @@ export function mem_zero(ptr: usize, len: usize): void {
  * Puts `count` accounts into the state, staged at `recs` as L.PUT_ACCOUNT_SIZE-byte records:
  * address (20 bytes), interned code record (u32, code_put; 0: no code), nonce (u64), balance
  * (a word in limb order). Each record's code field is overwritten with the account's entry (for
- * state_put_slots). Returns 0 when the table is full, else 1.
+ * state_put_slots). Returns 0 when the table is full, 2 + i when record i's account was put
+ * before (listed twice), else 1.
  */
 export function state_put_accounts(recs: usize, count: u32): u32 {
   for (let i: u32 = 0; i < count; i++) {
     const r = recs + <usize>i * L.PUT_ACCOUNT_SIZE;
     const e = acct_get(r);
     if (e == 0) return 0;
+    if ((load<u32>(e + L.A_FLAGS) & L.AF_EXISTS) != 0) return 2 + i; // put before: listed twice
     store<u32>(e + L.A_FLAGS, L.AF_EXISTS);
     store<u64>(e + L.A_NONCE, load<u64>(r, 24));
     memory.copy(e + L.A_BALANCE, r + 32, 32);

@@ -126,6 +126,19 @@ describe("braid run", () => {
     expectUsageError(braid("frobnicate"), /unknown command 'frobnicate'/);
   });
 
+  it("positional arguments and output paths that cannot be written are usage errors", () => {
+    expectUsageError(braid("run", "--code", "00", "extra"), /run takes no positional arguments, got 'extra'/);
+    const dir = mkdtempSync(join(tmpdir(), "braid-out-"));
+    try {
+      const file = join(dir, "a-file");
+      writeFileSync(file, "");
+      expectUsageError(braid("synth", "raw-transfers", "--txs", "2", "--out", file), new RegExp(`--out ${file}: cannot write the fixture`));
+      expectUsageError(braid("ilp", "--code", "6001", "--out", join(dir, "missing", "x.json")), /--out .*missing\/x\.json: cannot write/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("no command prints the usage and exits 2; --help exits 0", () => {
     const none = braid();
     expect(none.status).toBe(2);

@@ -77,6 +77,16 @@ describe("preStateFromAlloc", () => {
     expect(text).toContain(`alloc[${ADDR}]`);
   });
 
+  it("an account's fields are ALLOC_INVALID, and one account under two keys (case) is named", () => {
+    let error: unknown;
+    try { allocWith((a) => { a[ADDR].balance = 5; })(); } catch (e) { error = e; }
+    expect((error as { code?: string }).code).toBe("ALLOC_INVALID");
+    const lower = Object.keys(ALLOC).find((k) => /[a-f]/.test(k.slice(2)))!;
+    const upper = "0x" + lower.slice(2).toUpperCase();
+    const text = errorOf(allocWith((a) => { a[upper] = { balance: "0x0" }; }));
+    expect(text).toBe(`alloc[${upper}]: the same account as alloc[${lower}]`);
+  });
+
   it("block hashes: a key that is not a number and a hash that is not 32 bytes are named", () => {
     expect(errorOf(() => preStateFromAlloc({}, { soon: "0x" + "11".repeat(32) }))).toMatch(/block hashes: key 'soon' is not a block number/);
     expect(errorOf(() => preStateFromAlloc({}, { "12": "0x11" }))).toMatch(/block hashes\[12\] must be 32 bytes, got 1/);
@@ -120,6 +130,10 @@ describe("runStateTests on malformed tests", () => {
     ["a null post entry", (t: Json) => { t.post.Cancun[0] = null; }, /^malformed entry: expected \{indexes, hash, logs\}/],
     ["a coinbase that is not hex", (t: Json) => { t.env.currentCoinbase = "0xzz"; }, /^env\.currentCoinbase is not hex/],
     ["a base fee that is not hex", (t: Json) => { t.env.currentBaseFee = "soon"; }, /^env\.currentBaseFee is not a hex number/],
+    ["a block number beyond 64 bits", (t: Json) => { t.env.currentNumber = "0x1" + "0".repeat(20); }, /^env\.currentNumber exceeds 64 bits/],
+    ["a gas limit of 2^64", (t: Json) => { t.env.currentGasLimit = "0x1" + "0".repeat(16); }, /^env\.currentGasLimit exceeds 64 bits/],
+    ["a base fee beyond 256 bits", (t: Json) => { t.env.currentBaseFee = "0x1" + "0".repeat(64); }, /^env\.currentBaseFee exceeds 256 bits/],
+    ["an excess blob gas whose fee exceeds a word", (t: Json) => { t.env.currentExcessBlobGas = "0xffffffffffffffff"; }, /^excessBlobGas 18446744073709551615: the blob base fee it gives exceeds 2\^256 - 1/],
   ])("%s fails that test, named; the file's other test passes", (_name, edit, reason) => {
     const outcomes = outcomesWith(edit);
     const broken = outcomes.filter((o) => o.test === NAME && o.status === "failed");

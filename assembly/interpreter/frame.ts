@@ -62,7 +62,8 @@ export function mem_expand(gas: i64, end: u64): i64 {
   gas -= <i64>(mem_cost(words) - mem_cost(g_mem_size >> 5));
   if (gas < 0) return -1;
   const size = words << 5;
-  if (g_mem + <usize>size > g_mem_end) { set_fatal(L.FATAL_MEMORY); return -1; }
+  // In 64 bits: a size of 2^32 (the limit rounded up to a word) is 0 as a 32-bit address.
+  if (<u64>g_mem + size > <u64>g_mem_end) { set_fatal(L.FATAL_MEMORY); return -1; }
   memory.fill(g_mem + <usize>g_mem_size, 0, <usize>(size - g_mem_size));
   g_mem_size = size;
   return gas;

@@ -107,9 +107,11 @@ export function op_log(sp: usize, gas: i64, n: u32): i64 {
   if (gas < 0) return -1;
   gas -= <i64>(g_len * 8);
   if (gas < 0) return -1;
-  const size = (32 + (n << 5) + <u32>g_len + 7) & ~7;
+  const size64 = (<u64>32 + (<u64>n << 5) + g_len + 7) & ~<u64>7;
   const rec = g_log_end;
-  if (rec + size > <usize>load<u32>(g_ctx + L.CTX_LOG_END_CAP)) { set_fatal(L.FATAL_LOGS); return -1; }
+  // In 64 bits: a record of gigabytes past the arena's start would wrap a 32-bit address.
+  if (<u64>rec + size64 > <u64>load<u32>(g_ctx + L.CTX_LOG_END_CAP)) { set_fatal(L.FATAL_LOGS); return -1; }
+  const size = <u32>size64;
   store<u32>(rec, size);
   store<u32>(rec, n, 4);
   store<u32>(rec, <u32>g_len, 8);

@@ -79,7 +79,7 @@ export function frame_enter(depth: u32, kind: u32, rec: usize, code: usize, code
 /** Sets the running frame's return data to `len` bytes from `src`. */
 function set_return_data(f: usize, src: usize, len: u32): bool {
   const dst = <usize>load<u32>(f + L.F_RDATA);
-  if (dst + <usize>len > <usize>load<u32>(g_ctx + L.CTX_RDATA_END)) { set_fatal(L.FATAL_RDATA); return false; }
+  if (<u64>dst + <u64>len > <u64>load<u32>(g_ctx + L.CTX_RDATA_END)) { set_fatal(L.FATAL_RDATA); return false; } // no 32-bit wrap
   if (len > 0) memory.copy(dst, src, len);
   store<u32>(f + L.F_RDATA_LEN, len);
   return true;

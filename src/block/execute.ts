@@ -2,7 +2,7 @@
 // call), transactions in order, rewards and withdrawals.
 // The parallel executor (Block-STM) must produce exactly this result.
 import { Fork } from "../fork.js";
-import { BraidError, withPrefix } from "../encoding/errors.js";
+import { BraidError, withPrefix, optionsOf } from "../encoding/errors.js";
 import { isUint } from "../encoding/uint.js";
 import { assertIdle } from "../vm/exclusive.js";
 import { checkTransactionShape } from "../tx/shape.js";
@@ -54,11 +54,13 @@ function checkBlock(block: BlockInput, pre: PreState): void {
   const h = block?.header;
   if (!h || typeof h !== "object") throw new BraidError("BLOCK_INVALID", "block: header missing");
   if (!Array.isArray(block.transactions)) throw new BraidError("BLOCK_INVALID", "block: transactions must be an array");
-  block.transactions.forEach((tx, i) => {
+  // By index: forEach would pass over the holes of a sparse array.
+  for (let i = 0; i < block.transactions.length; i++) {
+    const tx = block.transactions[i];
     if (!tx || typeof tx !== "object") throw new BraidError("BLOCK_INVALID", `block: transactions[${i}] must be a transaction object`);
     // Before sender recovery or validation read its fields.
     withPrefix(`transaction ${i} is invalid: `, () => checkTransactionShape(tx));
-  });
+  }
   if (block.withdrawals !== undefined) {
     if (!Array.isArray(block.withdrawals)) throw new BraidError("BLOCK_INVALID", "block: withdrawals must be an array");
     block.withdrawals.forEach((w, i) => {
@@ -66,6 +68,10 @@ function checkBlock(block: BlockInput, pre: PreState): void {
         throw new BraidError("BLOCK_INVALID", `block: withdrawals[${i}] needs a 20-byte address and an amountGwei bigint in [0, 2^64-1]`);
       }
     });
+  }
+  // Absent (a block built in code) counts as none, as withdrawals do.
+  if (h.uncles !== undefined && (!Array.isArray(h.uncles) || !h.uncles.every((u) => isBytes(u, 32)))) {
+    throw new BraidError("BLOCK_INVALID", "header: uncles must be an array of 32-byte uncle hashes");
   }
   if (block.uncleHeaders !== undefined) {
     const uncles = block.uncleHeaders;
@@ -157,12 +163,12 @@ export function finishBlock(vm: Vm, env: BlockEnv, block: BlockInput): number {
   const h = block.header;
   const reward = blockReward(env.fork);
   if (reward > 0n) {
-    vm.credit(h.coinbase, reward + (reward / 32n) * BigInt(h.uncles.length));
+    vm.credit(h.coinbase, reward + (reward / 32n) * BigInt(h.uncles?.length ?? 0));
     // An uncle k generations back earns (8 - k) / 8 of the block reward.
     for (const u of block.uncleHeaders ?? []) vm.credit(u.coinbase, (reward * (8n - (h.number - u.number))) / 8n);
   }
-  for (const w of block.withdrawals) vm.credit(w.address, w.amountGwei * 1_000_000_000n);
-  return reward > 0n && !block.uncleHeaders ? h.uncles.length : 0;
+  for (const w of block.withdrawals ?? []) vm.credit(w.address, w.amountGwei * 1_000_000_000n);
+  return reward > 0n && !block.uncleHeaders ? h.uncles?.length ?? 0 : 0;
 }
 
 /**
@@ -188,13 +194,14 @@ export function assembleResult(vm: Vm, block: BlockInput, env: BlockEnv,
 }
 
 /** Executes the block on `vm` (its state is replaced by the block's pre-state). */
-export function executeBlock(vm: Vm, block: BlockInput, pre: PreState, opts: ExecuteOptions = {}): BlockResult {
+export function executeBlock(vm: Vm, block: BlockInput, pre: PreState, opts?: ExecuteOptions | null): BlockResult {
   assertIdle(vm, "executeBlock");
   return executeBlockOn(vm, block, pre, opts);
 }
 
 /** executeBlock for an executor that already holds `vm` (src/vm/exclusive.ts). */
-export function executeBlockOn(vm: Vm, block: BlockInput, pre: PreState, opts: ExecuteOptions = {}): BlockResult {
+export function executeBlockOn(vm: Vm, block: BlockInput, pre: PreState, options?: ExecuteOptions | null): BlockResult {
+  const opts = optionsOf(options, "executeBlock");
   const chain = opts.chain ?? MAINNET;
   const env = blockEnvFor(block, pre, chain);
   const senderMs = opts.verifySenders === false ? 0 : recoverSenders(block, env.fork);

@@ -1,6 +1,6 @@
 // Blocks and pre-states from JSON: an eth_getBlockByNumber(n, true) response and geth's alloc
 // format. Errors name the field that is wrong.
-import { hexToBytes, hexToBigInt } from "../encoding/hex.js";
+import { hexToBytes, hexToBigInt, bytesToHex } from "../encoding/hex.js";
 import { BraidError } from "../encoding/errors.js";
 import { isUint } from "../encoding/uint.js";
 import type { Transaction, TxType } from "../tx/types.js";
@@ -45,12 +45,12 @@ export function hexBytes(v: unknown, what: string, len?: number, code = "BLOCK_I
 }
 
 /** A hex number field; `bits` bounds it (a nonce has 64, a balance or a storage word 256). */
-function num(o: Json, name: string, where: string, bits?: number): bigint {
-  return hexUint(o[name], `${where}: field '${name}'`, bits);
+function num(o: Json, name: string, where: string, bits?: number, code = "BLOCK_INVALID"): bigint {
+  return hexUint(o[name], `${where}: field '${name}'`, bits, code);
 }
 /** A hex bytes field. */
-function bytes(o: Json, name: string, where: string, len?: number): Uint8Array {
-  return hexBytes(o[name], `${where}: field '${name}'`, len);
+function bytes(o: Json, name: string, where: string, len?: number, code = "BLOCK_INVALID"): Uint8Array {
+  return hexBytes(o[name], `${where}: field '${name}'`, len, code);
 }
 /** A 256-bit hex word (a storage key or value); `what` names it in errors. */
 function word(v: unknown, what: string): bigint {
@@ -132,11 +132,17 @@ export function blockFromRpc(json: unknown): BlockInput {
  */
 export function accountsFromJson(json: unknown, where = "alloc"): Array<[Uint8Array, AccountInit]> {
   const accounts: Array<[Uint8Array, AccountInit]> = [];
+  const seen = new Map<string, string>(); // lower-case address to the key that gave it
   for (const [addr, value] of Object.entries(object(json, where, "ALLOC_INVALID"))) {
     const w = `${where}[${addr}]`;
     let address: Uint8Array;
     try { address = hexToBytes(addr); } catch { throw new BraidError("ALLOC_INVALID", `${w}: address is not hex`); }
     if (address.length !== 20) throw new BraidError("ALLOC_INVALID", `${w}: address must be 20 bytes`);
+    // Keys that differ only in case (or a 0x prefix) name one account: which would win is an accident of order.
+    const canonical = bytesToHex(address);
+    const other = seen.get(canonical);
+    if (other !== undefined) throw new BraidError("ALLOC_INVALID", `${w}: the same account as ${where}[${other}]`);
+    seen.set(canonical, addr);
     const a = object(value, w, "ALLOC_INVALID");
     const storage: Array<[bigint, bigint]> = [];
     if (has(a, "storage")) {
@@ -145,9 +151,9 @@ export function accountsFromJson(json: unknown, where = "alloc"): Array<[Uint8Ar
       }
     }
     accounts.push([address, {
-      nonce: has(a, "nonce") ? num(a, "nonce", w, 64) : 0n,
-      balance: has(a, "balance") ? num(a, "balance", w, 256) : 0n,
-      code: has(a, "code") ? bytes(a, "code", w) : new Uint8Array(0),
+      nonce: has(a, "nonce") ? num(a, "nonce", w, 64, "ALLOC_INVALID") : 0n,
+      balance: has(a, "balance") ? num(a, "balance", w, 256, "ALLOC_INVALID") : 0n,
+      code: has(a, "code") ? bytes(a, "code", w, undefined, "ALLOC_INVALID") : new Uint8Array(0),
       storage,
     }]);
   }

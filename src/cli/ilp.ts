@@ -90,7 +90,9 @@ function report(argv: string[]): number {
     .slice(0, top);
   const overall = ilpDistribution(subjects);
   const out = { source, overall, unattributedBlockEntries: unattributed, contracts, hotBlocks: hot };
-  if (typeof opts.out === "string") writeFileSync(opts.out, jsonText(out) + "\n");
+  if (typeof opts.out === "string") {
+    try { writeFileSync(opts.out, jsonText(out) + "\n"); } catch (e) { throw new UsageError(`--out ${opts.out}: cannot write (${(e as Error).message})`); }
+  }
   if (opts.json) { console.log(jsonText(out)); return 0; }
   const shown = contracts.slice(0, maxContracts);
   console.log(`${contracts.length} contract${contracts.length === 1 ? "" : "s"}` +

@@ -92,7 +92,8 @@ function statetest(argv: string[]): number {
 }
 
 function run(argv: string[]): number {
-  const { opts } = parseArgs(argv, ["bench"], ["code", "codefile", "input", "gas", "fork"]);
+  const { opts, rest } = parseArgs(argv, ["bench"], ["code", "codefile", "input", "gas", "fork"]);
+  if (rest.length) throw new UsageError(`run takes no positional arguments, got '${rest[0]}'`);
   let codeHex: string;
   if (typeof opts.code === "string") codeHex = opts.code;
   else if (typeof opts.codefile === "string") {
@@ -260,7 +261,15 @@ function synth(argv: string[]): number {
   const { opts, rest } = parseArgs(argv, [], ["txs", "out", "seed"]);
   let args;
   try { args = parseSynthArgs(rest, opts); } catch (e) { if (isBraidError(e)) throw new UsageError(e.message); throw e; }
-  console.log(runSynth(args).line);
+  let summary;
+  try {
+    summary = runSynth(args);
+  } catch (e) {
+    // A file system error writing the fixture (a parent that is missing or a file, no permission).
+    if (e instanceof Error && /^E[A-Z]+$/.test(String((e as NodeJS.ErrnoException).code))) throw new UsageError(`--out ${args.out}: cannot write the fixture (${e.message})`);
+    throw e;
+  }
+  console.log(summary.line);
   return 0;
 }
 

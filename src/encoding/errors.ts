@@ -27,3 +27,10 @@ export function withPrefix<T>(prefix: string, f: () => T): T {
     throw e;
   }
 }
+
+/** An options argument: absent (undefined or null) is no options; anything but an object is OPTIONS_INVALID. */
+export function optionsOf<T extends object>(opts: T | null | undefined, what: string): T {
+  if (opts === undefined || opts === null) return {} as T;
+  if (typeof opts !== "object") throw new BraidError("OPTIONS_INVALID", `${what}: options must be an object, got ${String(opts)}`);
+  return opts;
+}

@@ -3,7 +3,7 @@
 // commits the final writes in block order. Results are identical to executeBlock (sequential).
 import * as L from "../wasm/layout.js";
 import { Fork } from "../fork.js";
-import { BraidError, withPrefix } from "../encoding/errors.js";
+import { BraidError, withPrefix, optionsOf } from "../encoding/errors.js";
 import { recoveryJob } from "../tx/sign.js";
 import { Vm } from "../vm/vm.js";
 import { sizesFor, nextPow2, type RegionSizes } from "../vm/regions.js";
@@ -156,7 +156,7 @@ function parallelSizes(block: BlockInput, pre: PreState, fork: Fork): RegionSize
   const gas = blockGas(block);
   const byGas = (cost: bigint) => Number((2n * gas) / cost);
   // Before EIP-150 a SELFDESTRUCT to a new account cost nothing: the old generous margin.
-  const newAccounts = fork >= Fork.TangerineWhistle ? n + block.withdrawals.length + byGas(25_000n) + 64 : n * 16 + 1024;
+  const newAccounts = fork >= Fork.TangerineWhistle ? n + (block.withdrawals?.length ?? 0) + byGas(25_000n) + 64 : n * 16 + 1024;
   const newSlots = fork >= Fork.TangerineWhistle ? byGas(20_000n) + 64 : n * 16 + 4096;
   const sizes = sizesFor(0, 0, pre.accounts.length, codeBytes);
   // At most 3/4 full (assembly/state/accounts.ts): twice the bound leaves room.
@@ -262,8 +262,8 @@ export class ParallelExecutor {
   }
 
   /** Executes the block; calls on one Vm run one at a time (a second waits for the first). */
-  execute(block: BlockInput, pre: PreState, opts: ParallelOptions = {}): Promise<BlockResult & { parallel: ParallelStats }> {
-    return exclusive(this.vm, () => this.executeNow(block, pre, opts));
+  execute(block: BlockInput, pre: PreState, opts?: ParallelOptions | null): Promise<BlockResult & { parallel: ParallelStats }> {
+    return exclusive(this.vm, () => this.executeNow(block, pre, optionsOf(opts, "execute")));
   }
 
   private async executeNow(block: BlockInput, pre: PreState, opts: ParallelOptions): Promise<BlockResult & { parallel: ParallelStats }> {

@@ -7,7 +7,7 @@
 // that still stalls runs ahead before it asks. Results are identical in every mode.
 import * as L from "../wasm/layout.js";
 import { Fork } from "../fork.js";
-import { BraidError } from "../encoding/errors.js";
+import { BraidError, optionsOf } from "../encoding/errors.js";
 import { bytesToHex, hexToBigInt } from "../encoding/hex.js";
 import { Vm, RegionExhausted } from "../vm/vm.js";
 import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
@@ -75,7 +75,7 @@ function blockReads(block: BlockInput, env: BlockEnv, chain: ChainConfig): State
   const req: StateRequest = { accounts: [block.header.coinbase], slots: [], blockHashes: [] };
   if (isDaoForkBlock(chain, block)) req.accounts.push(DAO_REFUND_CONTRACT, ...DAO_DRAIN_LIST);
   for (const id of activePrecompiles(env.fork)) { const a = new Uint8Array(20); a[18] = id >> 8; a[19] = id & 0xff; req.accounts.push(a); }
-  for (const w of block.withdrawals) req.accounts.push(w.address);
+  for (const w of block.withdrawals ?? []) req.accounts.push(w.address);
   for (const u of block.uncleHeaders ?? []) req.accounts.push(u.coinbase);
   if (env.fork >= Fork.Cancun && block.header.parentBeaconBlockRoot) {
     // EIP-4788 ring buffer: the two slots the system call writes.
@@ -100,10 +100,10 @@ function txReads(block: BlockInput): StateRequest {
   return req;
 }
 
-export function executeRemote(vm: Vm, block: BlockInput, provider: StateProvider, opts: RemoteOptions = {}):
+export function executeRemote(vm: Vm, block: BlockInput, provider: StateProvider, opts?: RemoteOptions | null):
   Promise<BlockResult & { remote: RemoteStats; parallel?: ParallelStats }> {
   // One block at a time on a Vm (src/vm/exclusive.ts): a second call waits for the first.
-  return exclusive(vm, () => executeRemoteNow(vm, block, provider, opts));
+  return exclusive(vm, () => executeRemoteNow(vm, block, provider, optionsOf(opts, "executeRemote")));
 }
 
 async function executeRemoteNow(vm: Vm, block: BlockInput, provider: StateProvider, opts: RemoteOptions):

@@ -46,18 +46,19 @@ export function preStateOf(t: StateTestJson): Array<[Uint8Array, AccountInit]> {
 export function blockEnvOf(t: StateTestJson, fork: Fork): BlockEnv {
   const e = t.env;
   if (!e || typeof e !== "object") throw new BraidError("STATETEST_INVALID", "env: expected a JSON object");
-  const big = (k: string) => (e[k] === undefined ? 0n : hexUint(e[k], `env.${k}`, undefined, "STATETEST_INVALID"));
+  // Bounded as a block header's fields are (the Vm would take them modulo 2^64 or 2^256).
+  const big = (k: string, bits: 64 | 256) => (e[k] === undefined ? 0n : hexUint(e[k], `env.${k}`, bits, "STATETEST_INVALID"));
   const coinbase = hexBytes(e.currentCoinbase, "env.currentCoinbase", 20, "STATETEST_INVALID");
   return {
     fork,
     coinbase,
-    number: big("currentNumber"),
-    timestamp: big("currentTimestamp"),
-    gasLimit: big("currentGasLimit"),
+    number: big("currentNumber", 64),
+    timestamp: big("currentTimestamp", 64),
+    gasLimit: big("currentGasLimit", 64),
     chainId: 1n,
-    baseFee: fork >= Fork.London ? big("currentBaseFee") : 0n,
-    prevRandao: fork >= Fork.Paris ? big("currentRandom") : big("currentDifficulty"),
-    blobBaseFee: fork >= Fork.Cancun ? blobBaseFee(big("currentExcessBlobGas"), fork) : 0n,
+    baseFee: fork >= Fork.London ? big("currentBaseFee", 256) : 0n,
+    prevRandao: fork >= Fork.Paris ? big("currentRandom", 256) : big("currentDifficulty", 256),
+    blobBaseFee: fork >= Fork.Cancun ? blobBaseFee(big("currentExcessBlobGas", 64), fork) : 0n,
     blockHash: stateTestBlockHash,
   };
 }

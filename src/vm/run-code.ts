@@ -1,6 +1,7 @@
 // Runs bytecode as a call against an otherwise empty state (like geth's `evm run`).
 import { Fork } from "../fork.js";
-import { Vm } from "./vm.js";
+import { Vm, RegionExhausted } from "./vm.js";
+import { enlarge, type RegionSizes } from "./regions.js";
 import { BraidError } from "../encoding/errors.js";
 import { isUint } from "../encoding/uint.js";
 import { isBytes } from "../encoding/hex.js";
@@ -36,13 +37,30 @@ function checkOptions(o: RunCodeOptions): void {
   if (o.value !== undefined && !isUint(o.value, 256)) throw bad(`value must be a bigint in [0, 2^256-1], got ${String(o.value)}`);
 }
 
-/** Executes `code` at a fixed address; the caller is funded for `value`. */
+/**
+ * Executes `code` at a fixed address; the caller is funded for `value`. A run that outgrows a
+ * region of the Vm (memory, return data, logs past their default sizes: a program may expand its
+ * memory to gigabytes with enough gas) runs again with that region enlarged, which the Vm keeps.
+ */
 export function runCode(vm: Vm, o: RunCodeOptions): RunCodeResult {
   checkOptions(o);
   assertIdle(vm, "runCode");
+  let sizes = vm.regionSizes;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return runOnce(vm, o, sizes);
+    } catch (e) {
+      // Past a few enlargements the wasm memory's 4 GiB runs out first (MEMORY_EXHAUSTED).
+      if (e instanceof RegionExhausted && attempt < 8) { sizes = enlarge(sizes, e.fatal); continue; }
+      throw e;
+    }
+  }
+}
+
+function runOnce(vm: Vm, o: RunCodeOptions, sizes: RegionSizes): RunCodeResult {
   const fork = o.fork ?? Fork.Cancun;
   const gas = o.gas ?? 10_000_000_000n;
-  vm.reset();
+  vm.reset(sizes);
   vm.setBlock({
     fork, coinbase: COINBASE, number: 1n, timestamp: 1n, gasLimit: gas, chainId: 1n, baseFee: 0n,
     prevRandao: 0n, blobBaseFee: 1n, blockHash: () => new Uint8Array(32),

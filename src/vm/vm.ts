@@ -52,6 +52,10 @@ function checkAccount(address: Uint8Array, a: AccountInit): void {
   if (!isUint(a.balance, 256)) throw new BraidError("STATE_INVALID", `${where()}: balance ${String(a.balance)} is not a bigint in [0, 2^256-1]`);
   if (!isBytes(a.code)) throw new BraidError("STATE_INVALID", `${where()}: code must be a Uint8Array`);
   if (!Array.isArray(a.storage)) throw new BraidError("STATE_INVALID", `${where()}: storage must be an array of [key, value] pairs`);
+  for (let i = 0; i < a.storage.length; i++) {
+    const e = a.storage[i];
+    if (!Array.isArray(e) || e.length !== 2) throw new BraidError("STATE_INVALID", `${where()}: storage[${i}] must be a [key, value] pair, got ${String(e)}`);
+  }
 }
 
 /** Writes any bigint as a stack word: v modulo 2^256 (two's complement for a negative one). */
@@ -301,11 +305,11 @@ export class Vm {
     // rest of a reset.)
     const sizes = requested === had ? had
       : had ? { ...requested, codes: Math.max(requested.codes, had.codes), codeArena: Math.max(requested.codeArena, had.codeArena) } : requested;
-    this.sizes = sizes;
     const base = this.reservedAt + this.reservedBytes;
     const lay = planLayout(base, sizes);
     const have = this.memory.buffer.byteLength;
-    if (lay.end > have) growMemory(this.memory, lay.end - have);
+    if (lay.end > have) growMemory(this.memory, lay.end - have); // MEMORY_EXHAUSTED leaves the Vm as it was
+    this.sizes = sizes;
     const prev = this.layout as Layout | undefined;
     const sameTables = prev !== undefined && prev.acctTable === lay.acctTable && prev.slotTable === lay.slotTable
       && prev.acctList === lay.acctList && prev.slotList === lay.slotList && prev.tslotTable === lay.tslotTable && prev.tablesEnd === lay.tablesEnd;
@@ -442,7 +446,12 @@ export class Vm {
     let n = 0;
     let dv = this.dv(), u8 = this.u8();
     const flush = () => {
-      if (n > 0 && this.exports.state_put_accounts(recs, n) === 0) throw new RegionExhausted(this.fatal() || 1);
+      const put = n > 0 ? this.exports.state_put_accounts(recs, n) >>> 0 : 1;
+      if (put === 0) throw new RegionExhausted(this.fatal() || 1);
+      if (put >= 2) {
+        const address = this.u8().slice(recs + (put - 2) * L.PUT_ACCOUNT_SIZE, recs + (put - 2) * L.PUT_ACCOUNT_SIZE + 20);
+        throw new BraidError("STATE_INVALID", `account ${bytesToHex(address)}: listed twice in the pre-state (which entry wins would depend on their order)`);
+      }
       for (const [k, storage] of withStorage) this.putSlots(this.dv().getUint32(recs + k * L.PUT_ACCOUNT_SIZE + 20, true), storage);
       withStorage.length = 0;
       n = 0;
