@@ -195,6 +195,24 @@ describe("JsonRpcClient", () => {
     await expect(new JsonRpcClient("http://x", { fetch: reply("busy", 503) }).call("eth_chainId")).rejects.toThrow(/HTTP 503/);
     await expect(new JsonRpcClient("http://127.0.0.1:9").call("eth_chainId")).rejects.toThrow(/cannot reach/);
   });
+
+  it("a node that never answers, trickles or breaks off is a named error, not a hang", async () => {
+    const never = new Promise<never>(() => undefined);
+    const silent: FetchLike = async (_u, init) => new Promise((_, reject) => init.signal?.addEventListener("abort", () => reject(new Error("aborted"))));
+    const trickling: FetchLike = async () => ({ ok: true, status: 200, text: () => never }); // ignores the abort
+    const cut: FetchLike = async () => ({ ok: true, status: 200, text: async () => { throw new TypeError("terminated"); } });
+    const timedOut = async (f: FetchLike) => rejection(new JsonRpcClient("http://x", { fetch: f, timeoutMs: 50 }).call("eth_chainId"));
+    for (const f of [silent, trickling]) {
+      const e = await timedOut(f);
+      expect(e.code).toBe("RPC_TIMEOUT");
+      expect(e.message).toMatch(/^eth_chainId: no whole answer from http:\/\/x within 50 ms/);
+    }
+    const e = await rejection(new JsonRpcClient("http://x", { fetch: cut }).call("eth_chainId"));
+    expect([e.code, e.message]).toEqual(["RPC_UNREACHABLE", "eth_chainId: cannot read the answer from http://x: terminated"]);
+    expect(() => new JsonRpcClient("http://x", { timeoutMs: 0 })).toThrow(/timeoutMs must be a positive number/);
+    expect(new JsonRpcClient("http://x", { timeoutMs: Infinity }).timeoutMs).toBe(Infinity);
+    await expect(new JsonRpcClient("http://x").batch(null as never)).rejects.toThrow(/an array of \{ method, params \} calls/);
+  });
 });
 
 describe("RpcStateProvider", () => {
@@ -308,6 +326,16 @@ describe("tampered answers are rejected", () => {
     expect(e.message).toContain(`account ${chain.token}`);
   });
 
+  it("a null proof for an account proven before: the error names the account", async () => {
+    ready();
+    let proofs = 0;
+    const client = await proxied((method, params, result) => method === "eth_getProof" && String(params[0]).toLowerCase() === chain.token && proofs++ > 0 ? null : result);
+    const p = await RpcStateProvider.create(client, n());
+    await p.fetch({ accounts: [b(chain.token)], slots: [], blockHashes: [] });
+    const e = await rejection(p.fetch({ accounts: [], slots: [{ address: b(chain.token), key: 1n }], blockHashes: [] }));
+    expect([e.code, e.message]).toEqual(["PROOF_INVALID", `account ${chain.token}: eth_getProof returned null, not a proof`]);
+  });
+
   it("a flipped byte in a storage proof node: the error names the account and the slot", async () => {
     ready();
     const slot = mappingSlot(chain.accounts[1]!, 0n);
@@ -373,6 +401,24 @@ describe("fetchBlockFromRpc and compareReceipts", () => {
     expect(blk.block.transactions).toHaveLength(8);
     expect(blk.receipts.map((r) => r.success)).toEqual([true, true, true, true, false, false, true, true]);
     expect(bytesToHex(blk.receipts[0]!.contractAddress!)).toBe(chain.token2);
+  });
+
+  it("receipts that leave out their status, or whose gasUsed or contract address the root does not back, are rejected", async () => {
+    ready();
+    const receiptsWith = (edit: (r: Record<string, unknown>, i: number) => void): Rewrite => (method, _params, result) => {
+      if (method === "eth_getBlockReceipts") (result as Array<Record<string, unknown>>).forEach(edit);
+      return result;
+    };
+    const cases: Array<[Rewrite, RegExp]> = [
+      [receiptsWith((r) => { delete r.status; }), /receipt 0: no status \(receipts from Byzantium on carry one\)/],
+      [receiptsWith((r, i) => { if (i === 1) r.gasUsed = "0x1"; }), /receipt 1: gasUsed 1 is not its cumulativeGasUsed less the one before \(\d+\)/],
+      [receiptsWith((r, i) => { if (i === 0) r.contractAddress = chain.token; }), new RegExp(`receipt 0: contractAddress ${chain.token}, expected ${chain.token2}`)],
+    ];
+    for (const [rewrite, message] of cases) {
+      const e = await rejection(fetchBlockFromRpc(await proxied(rewrite), chain.blocks[1]!));
+      expect(e.code).toBe("RECEIPT_INVALID");
+      expect(e.message).toMatch(message);
+    }
   });
 
   it("falls back to eth_getTransactionReceipt when eth_getBlockReceipts is refused", async () => {

@@ -9,6 +9,7 @@ import { NodeWorkerPool } from "../node/pool.js";
 import { Vm } from "../vm/vm.js";
 import { executeRemote } from "../remote/execute.js";
 import { JsonRpcClient } from "../rpc/client.js";
+import { hexUint } from "../block/parse.js";
 import { fetchBlockFromRpc } from "../rpc/block.js";
 import { RpcStateProvider } from "../rpc/provider.js";
 import { compareReceipts } from "../rpc/receipts.js";
@@ -55,7 +56,7 @@ export async function rpcBlockCommand(argv: string[]): Promise<number> {
   let number = o.number === "latest" ? -1n : o.number;
   let pool: NodeWorkerPool | undefined;
   try {
-    if (o.number === "latest") number = BigInt(await client.call<string>("eth_blockNumber"));
+    if (o.number === "latest") number = hexUint(await client.call<unknown>("eth_blockNumber"), "eth_blockNumber's answer", 64, "RPC_MALFORMED");
     const rb = await fetchBlockFromRpc(client, number);
     const chain = chainForNode(rb.chainId, rb.header.json, SUPPORTED_FORKS);
     const provider = await RpcStateProvider.create(client, number, { header: rb.header.json });

@@ -173,7 +173,7 @@ async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSess
   const n = block.transactions.length;
   const fetch = (req: StateRequest) => (o.sync ? Promise.resolve(session.ensureSync(req)) : session.ensure(req));
   // The main thread executes only what it has fetched beforehand, unless the provider is synchronous.
-  vm.stateFetch = o.sync ? (ctx) => session.serveSync(ctx) : () => { throw new Error("remote state: the coordinator thread read state it had not fetched"); };
+  vm.stateFetch = o.sync ? (ctx) => session.serveSync(ctx) : () => { throw new BraidError("REMOTE_FAILED", "remote state: the coordinator thread read state it had not fetched"); };
   const tStart = performance.now();
 
   const first = blockReads(block, env, o.chain);
@@ -196,7 +196,9 @@ async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSess
     const active = new Uint8Array(n).fill(1);
     const upfront = parallelRun ? PARALLEL_UPFRONT_ROUNDS : o.prefetchRounds;
     await prefetch(vm, session, n, upfront, fetch, () => false, active, staticReads(block, session, o.analyze));
-    if (parallelRun) background = prefetch(vm, session, n, o.prefetchRounds - upfront, fetch, () => workersDone, active, undefined, true);
+    // Its failure is kept like a worker's fetch failure (it is awaited only after the run, and a
+    // rejection no one awaits yet would be an unhandled one).
+    if (parallelRun) background = prefetch(vm, session, n, o.prefetchRounds - upfront, fetch, () => workersDone, active, undefined, true).catch((e) => { session.error ??= e; });
   }
   const prefetchRoundTrips = session.stats.roundTrips;
 
@@ -209,9 +211,14 @@ async function run(vm: Vm, block: BlockInput, env: BlockEnv, session: RemoteSess
       onFetch: (ctx, ticket) => session.serveWorker(ctx, ticket),
     };
     const executor = new ParallelExecutor(vm, o.pool!);
-    const r = await executor.runStaged(block, env, header, executor.stageContexts(env, layout.carver, header, o.threads, layout.ring, wiring), wiring);
-    workersDone = true;
-    await background;
+    let r: Awaited<ReturnType<ParallelExecutor["runStaged"]>>;
+    try {
+      r = await executor.runStaged(block, env, header, executor.stageContexts(env, layout.carver, header, o.threads, layout.ring, wiring), wiring);
+    } finally {
+      // Also when the run throws: the prefetch rounds must stop before the Vm serves another block.
+      workersDone = true;
+      await background;
+    }
     if (session.error) throw session.error;
     if ("fallback" in r) throw new BraidError("REMOTE_FAILED", `parallel execution stopped: ${r.fallback}`);
     results = r.results;

@@ -2,7 +2,8 @@
 // second executor asks nothing twice), one provider round trip per batch, and insertion into
 // the vm's tables. Workers' requests that arrive together share a round trip.
 import * as L from "../wasm/layout.js";
-import { bytesToHex } from "../encoding/hex.js";
+import { bytesToHex, isBytes } from "../encoding/hex.js";
+import { BraidError } from "../encoding/errors.js";
 import type { Vm } from "../vm/vm.js";
 import type { RemoteAccount, StateProvider, StateRequest, StateResponse } from "../state/provider.js";
 import { takeRequests } from "./requests.js";
@@ -63,13 +64,39 @@ export class RemoteSession {
     return req.accounts.length + req.slots.length + req.blockHashes.length === 0;
   }
 
-  private absorb(res: StateResponse): void {
+  /**
+   * Takes a provider's answer to `need`: it must have the shape of a StateResponse and answer
+   * every item asked (an item left out would reach the executor as a region that ran out, after
+   * retries; a block hash of another length would be staged with leftover bytes).
+   */
+  private absorb(res: StateResponse, need: StateRequest): void {
+    const bad = (what: string) => new BraidError("STATE_INVALID", `state provider: ${what}`);
+    if (!res || typeof res !== "object" || !Array.isArray(res.accounts) || !Array.isArray(res.slots) || !Array.isArray(res.blockHashes)) {
+      throw bad("fetch must answer an object of accounts, slots and blockHashes arrays");
+    }
+    res.accounts.forEach((e, i) => {
+      if (!Array.isArray(e) || !isBytes(e[0], 20) || !e[1] || typeof e[1] !== "object") throw bad(`accounts[${i}] must be a [20-byte address, account] pair`);
+    });
+    res.slots.forEach((e, i) => {
+      if (!e || !isBytes(e.address, 20) || typeof e.key !== "bigint" || typeof e.value !== "bigint") throw bad(`slots[${i}] must be { address (20 bytes), key, value (bigints) }`);
+    });
+    res.blockHashes.forEach((e, i) => {
+      if (!Array.isArray(e) || typeof e[0] !== "bigint" || !isBytes(e[1], 32)) throw bad(`blockHashes[${i}] must be a [bigint number, 32-byte hash] pair`);
+    });
     for (const [address, account] of res.accounts) this.accounts.set(bytesToHex(address), { address, account });
     for (const s of res.slots) this.slots.set(slotKey(bytesToHex(s.address), s.key), s);
     for (const [n, h] of res.blockHashes) this.hashes.set(n, h);
     this.stats.accounts += res.accounts.length;
     this.stats.slots += res.slots.length;
     this.stats.blockHashes += res.blockHashes.length;
+    for (const a of need.accounts) if (!this.accounts.has(bytesToHex(a))) throw bad(`no answer for account ${bytesToHex(a)}`);
+    for (const s of need.slots) {
+      const a = bytesToHex(s.address);
+      const acct = this.accounts.get(a)!.account;
+      // A slot of an account without storage is zero, answered or not.
+      if (acct.exists && acct.hasStorage && !this.slots.has(slotKey(a, s.key))) throw bad(`no answer for slot ${s.key} of ${a}`);
+    }
+    for (const n of need.blockHashes) if (!this.hashes.has(n)) throw bad(`no answer for the hash of block ${n}`);
   }
 
   /** Fetches what `req` needs (one round trip, none when all is cached) and inserts it. */
@@ -80,7 +107,7 @@ export class RemoteSession {
       this.stats.roundTrips++;
       const res = await this.provider.fetch(need);
       this.stats.fetchMs += performance.now() - t0;
-      this.absorb(res);
+      this.absorb(res, need);
     }
     this.insert(req);
   }
@@ -89,10 +116,10 @@ export class RemoteSession {
   ensureSync(req: StateRequest): void {
     const need = this.missing(req);
     if (!this.empty(need)) {
-      if (!this.provider.fetchSync) throw new Error("the state provider cannot answer synchronously");
+      if (!this.provider.fetchSync) throw new BraidError("OPTIONS_INVALID", "the state provider cannot answer synchronously (it has no fetchSync)");
       const t0 = performance.now();
       this.stats.roundTrips++;
-      this.absorb(this.provider.fetchSync(need));
+      this.absorb(this.provider.fetchSync(need), need);
       this.stats.fetchMs += performance.now() - t0;
     }
     this.insert(req);

@@ -15,6 +15,8 @@ import type { JsonRpcClient } from "./client.js";
 import { headerFields, verifyHeader, type RpcHeader } from "./header.js";
 import { keccak256 } from "../trie/mpt.js";
 import { asReceipt, receiptFromRpc, type NodeReceipt } from "./receipts.js";
+import { MAINNET, forkAt } from "../block/chain.js";
+import { Fork } from "../fork.js";
 
 export interface RpcBlock {
   block: BlockInput;
@@ -80,10 +82,43 @@ export async function fetchBlockFromRpc(client: JsonRpcClient, number: bigint, o
     const h = hashes[i]!;
     if (!equalBytes(r.transactionHash, h)) throw new BraidError("RECEIPT_INVALID", `block ${number} receipt ${i}: for transaction ${bytesToHex(r.transactionHash)}, expected ${bytesToHex(h)}`);
   });
-  if (receipts.every((r) => r.success !== null) && !equalBytes(receiptsRoot(receipts.map(asReceipt)), header.receiptsRoot)) {
-    throw new BraidError("RECEIPT_INVALID", `block ${number}: the node's receipts do not hash to the header's receiptsRoot ${bytesToHex(header.receiptsRoot)}`);
+  const chainId = hexToBigInt(chainRes!.result as string);
+  // Receipts hold a status from Byzantium on (mainnet's fork by the header; other chains Braid
+  // runs, development chains, have every fork from genesis). Before it they hold intermediate
+  // state roots, which the header's root covers but Braid cannot give: not checkable.
+  if (chainId !== 1n || forkAt(MAINNET, header.number, header.timestamp) >= Fork.Byzantium) checkReceipts(block, receipts, header);
+  return { block, receipts, header, chainId };
+}
+
+/**
+ * A node's receipts from Byzantium on: each with a status (one without would skip the check),
+ * hashing to the header's receiptsRoot; and what the root does not cover agreeing with what it
+ * does: each gasUsed with the cumulative gas, a creation's contract address with its sender and
+ * nonce (a lying node would otherwise pass for a mismatch of Braid's).
+ */
+function checkReceipts(block: BlockInput, receipts: NodeReceipt[], header: RpcHeader): void {
+  const where = (i: number) => `block ${header.number} receipt ${i}`;
+  receipts.forEach((r, i) => {
+    if (r.success === null) throw new BraidError("RECEIPT_INVALID", `${where(i)}: no status (receipts from Byzantium on carry one)`);
+  });
+  if (!equalBytes(receiptsRoot(receipts.map(asReceipt)), header.receiptsRoot)) {
+    throw new BraidError("RECEIPT_INVALID", `block ${header.number}: the node's receipts do not hash to the header's receiptsRoot ${bytesToHex(header.receiptsRoot)}`);
   }
-  return { block, receipts, header, chainId: hexToBigInt(chainRes!.result as string) };
+  let before = 0n;
+  receipts.forEach((r, i) => {
+    if (r.gasUsed !== r.cumulativeGasUsed - before) throw new BraidError("RECEIPT_INVALID", `${where(i)}: gasUsed ${r.gasUsed} is not its cumulativeGasUsed less the one before (${r.cumulativeGasUsed - before})`);
+    before = r.cumulativeGasUsed;
+    const tx = block.transactions[i]!;
+    const expected = tx.to !== null ? null : tx.sender && r.success ? createAddress(tx.sender, tx.nonce) : undefined;
+    if (expected !== undefined && (expected === null ? r.contractAddress !== null : !r.contractAddress || !equalBytes(r.contractAddress, expected))) {
+      throw new BraidError("RECEIPT_INVALID", `${where(i)}: contractAddress ${r.contractAddress ? bytesToHex(r.contractAddress) : "null"}, expected ${expected ? bytesToHex(expected) : "null"}`);
+    }
+  });
+}
+
+/** The address CREATE gives: the last 20 bytes of keccak256(rlp([sender, nonce])). */
+function createAddress(sender: Uint8Array, nonce: bigint): Uint8Array {
+  return keccak256(rlpEncode([sender, nonce])).slice(12);
 }
 
 /**

@@ -1,12 +1,12 @@
 // A minimal JSON-RPC 2.0 client over HTTP: single calls and batches, each one POST (one round
 // trip; a batch above the node's size limit goes as several POSTs at once). Uses the global
 // `fetch`, so it runs in browsers and Node alike.
-import { BraidError } from "../encoding/errors.js";
+import { BraidError, optionsOf } from "../encoding/errors.js";
 
 /** The part of the Fetch API the client uses (inject one to count, delay or fake requests). */
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body: string },
+  init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
 ) => Promise<{ ok: boolean; status: number; statusText?: string; text(): Promise<string> }>;
 
 export interface RpcCall {
@@ -23,9 +23,16 @@ export interface JsonRpcClientOptions {
    * allow fewer). A larger batch is split and its parts are sent at the same time.
    */
   maxBatch?: number;
+  /**
+   * Milliseconds an HTTP request may take, answer read whole (default 60,000; Infinity: no limit).
+   * Past it the request is aborted and the call fails with RPC_TIMEOUT: a node that accepts a
+   * connection and never answers would otherwise hold the block's execution for good.
+   */
+  timeoutMs?: number;
 }
 
 const DEFAULT_MAX_BATCH = 1000;
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 export type RpcSettled = { ok: true; result: unknown } | { ok: false; error: BraidError };
 
@@ -52,12 +59,18 @@ export class JsonRpcClient {
   private readonly fetchFn: FetchLike;
   private readonly headers: Record<string, string>;
   readonly maxBatch: number;
+  readonly timeoutMs: number;
 
-  constructor(url: string, opts: JsonRpcClientOptions = {}) {
+  constructor(url: string, options?: JsonRpcClientOptions | null) {
+    const opts = optionsOf(options, "JsonRpcClient");
+    if (typeof url !== "string") throw new BraidError("OPTIONS_INVALID", `JsonRpcClient: the URL must be a string, got ${String(url)}`);
     this.url = url;
     const max = opts.maxBatch ?? DEFAULT_MAX_BATCH;
     if (!Number.isSafeInteger(max) || max < 1) throw new BraidError("OPTIONS_INVALID", `JsonRpcClient: maxBatch must be a positive integer, got ${String(opts.maxBatch)}`);
     this.maxBatch = max;
+    const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (typeof timeout !== "number" || !(timeout > 0)) throw new BraidError("OPTIONS_INVALID", `JsonRpcClient: timeoutMs must be a positive number (Infinity: no limit), got ${String(opts.timeoutMs)}`);
+    this.timeoutMs = timeout;
     // Bound: browsers reject a fetch called with any `this` but the global object.
     const f = opts.fetch ?? (globalThis.fetch?.bind(globalThis) as unknown as FetchLike | undefined);
     if (!f) throw new BraidError("RPC_NO_FETCH", "JsonRpcClient: no global fetch in this environment; pass opts.fetch");
@@ -67,6 +80,7 @@ export class JsonRpcClient {
 
   /** One method call, one round trip. */
   async call<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
+    if (typeof method !== "string" || !Array.isArray(params)) throw new BraidError("OPTIONS_INVALID", `JsonRpcClient.call: a method name and an array of params, got ${String(method)}, ${String(params)}`);
     const id = this.nextId++;
     const body = await this.post(JSON.stringify({ jsonrpc: "2.0", id, method, params }), method);
     if (Array.isArray(body) || !body || typeof body !== "object") throw malformed(method, "expected a JSON object");
@@ -90,6 +104,9 @@ export class JsonRpcClient {
    * of failing the others. A malformed or missing response still throws.
    */
   async batchSettled(calls: RpcCall[]): Promise<RpcSettled[]> {
+    if (!Array.isArray(calls) || !calls.every((c) => c && typeof c.method === "string" && Array.isArray(c.params))) {
+      throw new BraidError("OPTIONS_INVALID", "JsonRpcClient.batch: an array of { method, params } calls (params an array)");
+    }
     if (calls.length <= this.maxBatch) return this.post1(calls);
     const parts: RpcCall[][] = [];
     for (let i = 0; i < calls.length; i += this.maxBatch) parts.push(calls.slice(i, i + this.maxBatch));
@@ -131,18 +148,42 @@ export class JsonRpcClient {
 
   private async post(body: string, what: string): Promise<unknown> {
     this.roundTrips++;
-    let res: Awaited<ReturnType<FetchLike>>;
+    // The limit covers the request and reading the answer whole (a node may trickle it); an
+    // injected fetch that ignores the signal is raced all the same.
+    const abort = typeof AbortController === "function" ? new AbortController() : undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      if (this.timeoutMs === Infinity) return;
+      timer = setTimeout(() => {
+        abort?.abort();
+        reject(new BraidError("RPC_TIMEOUT", `${what}: no whole answer from ${this.url} within ${this.timeoutMs} ms (JsonRpcClient's timeoutMs)`));
+      }, this.timeoutMs);
+    });
+    expired.catch(() => undefined); // raced below; rejected only while a race waits on it
     try {
-      res = await this.fetchFn(this.url, { method: "POST", headers: this.headers, body });
-    } catch (e) {
-      throw new BraidError("RPC_UNREACHABLE", `${what}: cannot reach ${this.url}: ${(e as Error).message}`, { cause: e });
-    }
-    const text = await res.text();
-    if (!res.ok) throw new BraidError("RPC_HTTP", `${what}: HTTP ${res.status}${res.statusText ? " " + res.statusText : ""} from ${this.url}: ${preview(text)}`);
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw malformed(what, `not JSON: ${preview(text)}`);
+      let res: Awaited<ReturnType<FetchLike>>;
+      try {
+        res = await Promise.race([this.fetchFn(this.url, { method: "POST", headers: this.headers, body, signal: abort?.signal }), expired]);
+      } catch (e) {
+        if (e instanceof BraidError) throw e;
+        throw new BraidError("RPC_UNREACHABLE", `${what}: cannot reach ${this.url}: ${(e as Error).message}`, { cause: e });
+      }
+      let text: string;
+      try {
+        text = await Promise.race([res.text(), expired]);
+      } catch (e) {
+        if (e instanceof BraidError) throw e;
+        // The connection broke off mid-answer, or the answer is too large for a string.
+        throw new BraidError("RPC_UNREACHABLE", `${what}: cannot read the answer from ${this.url}: ${(e as Error).message}`, { cause: e });
+      }
+      if (!res.ok) throw new BraidError("RPC_HTTP", `${what}: HTTP ${res.status}${res.statusText ? " " + res.statusText : ""} from ${this.url}: ${preview(text)}`);
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw malformed(what, `not JSON: ${preview(text)}`);
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,7 +1,7 @@
 // Block headers from eth_getBlockByNumber: the fields are re-encoded (RLP) and hashed, so a
 // header is only used once it hashes to the value it claims (or to one the caller trusts).
 import { BraidError } from "../encoding/errors.js";
-import { bytesToHex, equalBytes, hexToBigInt, hexToBytes } from "../encoding/hex.js";
+import { bytesToHex, equalBytes, hexToBigInt, hexToBytes, isBytes } from "../encoding/hex.js";
 import { rlpEncode, type RlpItem } from "../encoding/rlp.js";
 import { keccak256 } from "../trie/mpt.js";
 
@@ -83,6 +83,7 @@ export function computeHeaderHash(json: Json, where = "header"): Uint8Array {
  * given, to `expected`, a hash the caller already trusts).
  */
 export function verifyHeader(json: unknown, expected?: Uint8Array, where?: string): RpcHeader {
+  if (expected !== undefined && !isBytes(expected, 32)) throw new BraidError("OPTIONS_INVALID", `${where ?? "header"}: the trusted hash must be 32 bytes`);
   if (!json || typeof json !== "object" || Array.isArray(json)) throw invalid(where ?? "header", "expected a block object (null: no such block?)");
   const o = json as Json;
   const w = where ?? (typeof o.number === "string" ? `header ${hexToBigInt(o.number)}` : "header");

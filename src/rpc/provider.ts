@@ -1,7 +1,7 @@
 // State for executing block N, fetched from a JSON-RPC node and verified: accounts and slots by
 // eth_getProof against the state root of header N-1, code against the proven codeHash, block
 // hashes by header linkage back from N. The only thing trusted is header N (its hash).
-import { BraidError } from "../encoding/errors.js";
+import { BraidError, optionsOf } from "../encoding/errors.js";
 import { bigIntToBytes, bytesToHex, equalBytes, hexToBytes } from "../encoding/hex.js";
 import type { RemoteAccount, SlotRequest, StateProvider, StateRequest, StateResponse } from "../state/provider.js";
 import { keccak256, EMPTY_TRIE_ROOT } from "../trie/mpt.js";
@@ -66,7 +66,9 @@ export class RpcStateProvider implements StateProvider {
   }
 
   /** Fetches (unless given) and verifies header N and its parent, in one round trip. */
-  static async create(client: JsonRpcClient, number: bigint, opts: RpcStateProviderOptions = {}): Promise<RpcStateProvider> {
+  static async create(client: JsonRpcClient, number: bigint, opts?: RpcStateProviderOptions | null): Promise<RpcStateProvider> {
+    opts = optionsOf(opts, "RpcStateProvider.create");
+    if (typeof number !== "bigint" || number < 0n) throw new BraidError("VALUE_INVALID", `RpcStateProvider: the block number must be a bigint of at least 1, got ${String(number)}`);
     if (number < 1n) throw new BraidError("VALUE_INVALID", "RpcStateProvider: block 0 has no parent state to execute on");
     const calls: RpcCall[] = [{ method: "eth_getBlockByNumber", params: [quantity(number - 1n), false] }];
     if (opts.header === undefined) calls.push({ method: "eth_getBlockByNumber", params: [quantity(number), false] });
@@ -122,6 +124,8 @@ export class RpcStateProvider implements StateProvider {
         const r = results[p.proofAt];
         // An account proven before keeps its storage root: only the new storage proofs need checking.
         acct ??= await verifyAccountProof(this.parent.stateRoot, p.address, r);
+        // (Checked here too: an account proven before skips the account proof's own shape checks.)
+        if (!r || typeof r !== "object") throw new BraidError("PROOF_INVALID", `account ${p.hex}: eth_getProof returned ${r === null ? "null" : typeof r}, not a proof`);
         const entries = (r as { storageProof?: unknown }).storageProof;
         if (!Array.isArray(entries) || entries.length !== p.slots.length) {
           throw new BraidError("PROOF_INVALID", `account ${p.hex}: asked for ${p.slots.length} storage proofs, got ${Array.isArray(entries) ? entries.length : "none"}`);

@@ -537,6 +537,10 @@ export class Vm {
 
   /** Inserts a fetched account (remote state); safe while workers read the tables. */
   putRemoteAccount(address: Uint8Array, a: { exists: boolean; nonce: bigint; balance: bigint; code: Uint8Array; hasStorage: boolean }): number {
+    if (!a || typeof a !== "object" || typeof a.exists !== "boolean" || (a.exists && typeof a.hasStorage !== "boolean")) {
+      throw new BraidError("STATE_INVALID", `account ${isBytes(address) ? bytesToHex(address) : String(address)}: a remote account needs exists (and, if it exists, hasStorage) as booleans`);
+    }
+    if (!isBytes(address, 20)) throw new BraidError("STATE_INVALID", `account ${String(address)}: the address must be 20 bytes`);
     if (a.exists) checkAccount(address, { nonce: a.nonce, balance: a.balance, code: a.code, storage: [] });
     const rec = a.exists ? this.putCode(a.code) : 0;
     const e = this.exports.remote_put_account(this.stageHigh(0, address), a.exists ? 1 : 0, a.exists && a.hasStorage ? 1 : 0,
@@ -553,6 +557,8 @@ export class Vm {
 
   /** Puts a block hash into a BLOCKHASH ring (remote state). */
   putBlockHash(ring: number, n: bigint, hash: Uint8Array): void {
+    // (Staged as given, a short hash would take the staging region's leftover bytes with it.)
+    if (typeof n !== "bigint" || !isBytes(hash, 32)) throw new BraidError("STATE_INVALID", `block hash ${String(n)}: must be 32 bytes under a bigint block number`);
     this.exports.remote_put_blockhash(ring, n, this.stageHigh(0, hash));
   }
 
