@@ -153,7 +153,7 @@ export class JsonRpcClient {
     const abort = typeof AbortController === "function" ? new AbortController() : undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<never>((_, reject) => {
-      if (this.timeoutMs === Infinity) return;
+      if (this.timeoutMs >= 2 ** 31) return; // setTimeout's limit (about 25 days): no limit then
       timer = setTimeout(() => {
         abort?.abort();
         reject(new BraidError("RPC_TIMEOUT", `${what}: no whole answer from ${this.url} within ${this.timeoutMs} ms (JsonRpcClient's timeoutMs)`));
