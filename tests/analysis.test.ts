@@ -318,6 +318,26 @@ describe("profiling hook in the wasm interpreter", () => {
     expect(counts()).toEqual({ 0: 1, 4: 3, 13: 1 });
     expect(profileRun(vm, () => 1).codes.size).toBe(0);
   });
+
+  it("a cap that is not a power of two, or a profile inside another, is refused with a BraidError", () => {
+    const code = loop(3);
+    for (const cap of [-1, 0, 3, 1.5, Number.NaN]) {
+      expect(() => profileRun(vm, () => runCode(vm, { code }), cap)).toThrow(/^profileRun: cap must be a power of two from 1 to 2\^24, got /);
+    }
+    expect(() => profileRun(vm, () => profileRun(vm, () => runCode(vm, { code })))).toThrow(/profiles do not nest/);
+    expect(profileRun(vm, () => runCode(vm, { code }), 4).codes.size).toBe(1); // and the Vm profiles again afterwards
+  });
+});
+
+describe("analysis input", () => {
+  it("code that is not bytes, and a block index out of range, are OPTIONS_INVALID", () => {
+    for (const code of [null, "0x60", [0x60], 5]) {
+      expect(() => analyzeCode(code as never)).toThrow(/^code analysis: code must be a Uint8Array/);
+      expect(() => constantStateReads(code as never)).toThrow(/code must be a Uint8Array/);
+    }
+    for (const index of [-1, 99, 0.5, Number.NaN]) expect(() => blockGraph(Uint8Array.of(0x00), index)).toThrow(/^blockGraph: no block .* \(the code has 1\)/);
+    expect(blockGraph(Uint8Array.of(0x00), 0)).toBeDefined();
+  });
 });
 
 describe("braid ilp", () => {

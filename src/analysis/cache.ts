@@ -4,7 +4,8 @@
 // Block summaries are cached; the full dependency graph of a block is rebuilt on demand
 // (blockGraph), since keeping every node of thousands of contracts would cost too much memory.
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { bigIntToBytes, bytesToHex } from "../encoding/hex.js";
+import { bigIntToBytes, bytesToHex, isBytes } from "../encoding/hex.js";
+import { BraidError } from "../encoding/errors.js";
 import { splitBlocks } from "./blocks.js";
 import { analyzeBlock, type BlockGraph, type BlockSummary } from "./dataflow.js";
 
@@ -35,6 +36,7 @@ const ADDRESS_OPS = new Set(["BALANCE", "EXTCODESIZE", "EXTCODEHASH", "EXTCODECO
 const ADDRESS_MASK = (1n << 160n) - 1n;
 
 function entry(code: Uint8Array): Entry {
+  if (!isBytes(code)) throw new BraidError("OPTIONS_INVALID", `code analysis: code must be a Uint8Array, got ${code === null ? "null" : typeof code}`);
   const hit = byArray.get(code);
   if (hit) return hit;
   const hash = bytesToHex(keccak_256(code));
@@ -58,8 +60,9 @@ export function analyzeCode(code: Uint8Array): CodeAnalysis {
 
 /** The full dependency graph of block `index` of `code` (not cached). */
 export function blockGraph(code: Uint8Array, index: number): BlockGraph {
-  const b = splitBlocks(code)[index];
-  if (!b) throw new RangeError(`no block ${index} (code has ${analyzeCode(code).blocks.length})`);
+  const count = analyzeCode(code).blocks.length; // (checks the code)
+  const b = Number.isInteger(index) ? splitBlocks(code)[index] : undefined;
+  if (!b) throw new BraidError("OPTIONS_INVALID", `blockGraph: no block ${String(index)} (the code has ${count})`);
   return analyzeBlock(code, b, true);
 }
 

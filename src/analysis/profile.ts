@@ -14,6 +14,7 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 import { bytesToHex } from "../encoding/hex.js";
 import * as L from "../wasm/layout.js";
 import type { Vm } from "../vm/vm.js";
+import { BraidError } from "../encoding/errors.js";
 
 interface ProfileExports {
   profile_start(table: number, cap: number): void;
@@ -48,6 +49,12 @@ function profileExports(vm: Vm): ProfileExports {
 
 /** Runs `fn` with block counting on; `cap` is the table's entry count (a power of two). */
 export function profileRun<T>(vm: Vm, fn: () => T, cap = 1 << 16): ProfileResult<T> {
+  // A power of two: the table is hashed by masking (and a zero or negative cap placed no table).
+  if (!Number.isSafeInteger(cap) || cap < 1 || (cap & (cap - 1)) !== 0 || cap > 1 << 24) {
+    throw new BraidError("OPTIONS_INVALID", `profileRun: cap must be a power of two from 1 to 2^24, got ${String(cap)}`);
+  }
+  // One profile at a time: an inner one would stop the outer's counting and undo its reset hook.
+  if (Object.prototype.hasOwnProperty.call(vm, "reset")) throw new BraidError("VM_BUSY", "profileRun: this Vm is being profiled already (profiles do not nest)");
   const px = profileExports(vm);
   for (;;) {
     let table = 0, failed = false;
@@ -72,7 +79,7 @@ export function profileRun<T>(vm: Vm, fn: () => T, cap = 1 << 16): ProfileResult
       px.profile_stop();
       delete (vm as { reset?: unknown }).reset; // back to the prototype's method
     }
-    if (failed) throw new Error(`the code arena has no room for a profile table of ${cap} entries`);
+    if (failed) throw new BraidError("REGION_EXHAUSTED", `profileRun: the code arena has no room for a profile table of ${cap} entries`);
     if (px.profile_dropped() > 0) { cap *= 4; continue; }
     return { result, ...readCounts(vm, table, cap) };
   }

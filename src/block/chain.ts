@@ -1,5 +1,6 @@
 // Mainnet fork schedule and block rewards.
 import { Fork } from "../fork.js";
+import { BraidError } from "../encoding/errors.js";
 
 export interface ChainConfig {
   chainId: bigint;
@@ -34,6 +35,17 @@ export const MAINNET: ChainConfig = {
   ],
   daoForkBlock: 1_920_000n,
 };
+
+/** `chain` as given (MAINNET when absent), checked: a malformed one is OPTIONS_INVALID, not a TypeError later. */
+export function chainOption(chain: unknown): ChainConfig {
+  if (chain === undefined || chain === null) return MAINNET;
+  const c = chain as Partial<ChainConfig>;
+  const schedule = (list: unknown) => Array.isArray(list) && list.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === "number" && typeof e[1] === "bigint");
+  if (typeof c !== "object" || typeof c.chainId !== "bigint" || !schedule(c.byNumber) || !schedule(c.byTime) || (c.daoForkBlock !== undefined && typeof c.daoForkBlock !== "bigint")) {
+    throw new BraidError("OPTIONS_INVALID", "chain: expected { chainId: bigint, byNumber and byTime: arrays of [Fork, bigint], daoForkBlock?: bigint }");
+  }
+  return c as ChainConfig;
+}
 
 export function forkAt(chain: ChainConfig, number: bigint, timestamp: bigint): Fork {
   let fork = Fork.Frontier;

@@ -15,7 +15,7 @@ import { Carver, checkStatic, stageBlock, readReceipts, receiptsRootOf, txRecord
 import { Vm, RegionExhausted } from "../vm/vm.js";
 import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
 import type { BlockEnv } from "../vm/types.js";
-import { MAINNET, forkAt, blockReward, type ChainConfig } from "./chain.js";
+import { MAINNET, forkAt, blockReward, chainOption, type ChainConfig } from "./chain.js";
 import { applyDaoFork } from "./dao.js";
 import type { BlockHeader, BlockInput, BlockResult, PreState, StateDiffEntry } from "./types.js";
 
@@ -202,7 +202,7 @@ export function executeBlock(vm: Vm, block: BlockInput, pre: PreState, opts?: Ex
 /** executeBlock for an executor that already holds `vm` (src/vm/exclusive.ts). */
 export function executeBlockOn(vm: Vm, block: BlockInput, pre: PreState, options?: ExecuteOptions | null): BlockResult {
   const opts = optionsOf(options, "executeBlock");
-  const chain = opts.chain ?? MAINNET;
+  const chain = chainOption(opts.chain);
   const env = blockEnvFor(block, pre, chain);
   const senderMs = opts.verifySenders === false ? 0 : recoverSenders(block, env.fork);
   block.transactions.forEach((tx, i) => {

@@ -5,7 +5,8 @@
 // `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`),
 // or the shared WebAssembly.Memory cannot exist or be posted to a worker. The coordinator only
 // awaits the workers' messages: nothing here blocks the main thread.
-import { chunks, settleRun, threadCount, FetchRoutes, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
+import { chunks, settleRun, threadCount, FetchRoutes, PoolLifetime, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
+import { BraidError } from "../encoding/errors.js";
 import type { RecoveryJob } from "../tx/sign.js";
 import { documentImportMap, normalizeImportMap, type ImportMap, type ResolvedImportMap } from "./import-map.js";
 
@@ -32,7 +33,7 @@ export interface BrowserWorkerPoolOptions {
 export class BrowserWorkerPool implements WorkerPool {
   private workers: Worker[] = [];
   private ready: Promise<void>;
-  private closed = false;
+  private readonly lifetime = new PoolLifetime("BrowserWorkerPool");
   private readonly fetchRoutes = new FetchRoutes();
   readonly coordinatorMayBlock = false;
 
@@ -105,10 +106,14 @@ export class BrowserWorkerPool implements WorkerPool {
     return this.ready;
   }
 
-  async run(contexts: number[], opts: RunOptions = {}): Promise<number[]> {
-    if (this.closed) throw new Error("BrowserWorkerPool is closed");
+  run(contexts: number[], opts: RunOptions = {}): Promise<number[]> {
+    if (this.lifetime.closed) return Promise.reject(new BraidError("POOL_CLOSED", "BrowserWorkerPool is closed"));
+    return this.lifetime.track(this.runNow(contexts, opts));
+  }
+
+  private async runNow(contexts: number[], opts: RunOptions): Promise<number[]> {
     await this.ready;
-    if (contexts.length > this.workers.length) throw new RangeError("more contexts than workers");
+    if (contexts.length > this.workers.length) throw new BraidError("OPTIONS_INVALID", `BrowserWorkerPool: ${contexts.length} contexts for ${this.workers.length} workers`);
     const done = contexts.map((ctx, i) => {
       const p = this.next(this.workers[i], i);
       this.workers[i].postMessage({ kind: "run", ctx, job: opts.job } satisfies ToWorker);
@@ -122,8 +127,12 @@ export class BrowserWorkerPool implements WorkerPool {
     }
   }
 
-  async recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {
-    if (this.closed) throw new Error("BrowserWorkerPool is closed");
+  recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {
+    if (this.lifetime.closed) return Promise.reject(new BraidError("POOL_CLOSED", "BrowserWorkerPool is closed"));
+    return this.lifetime.track(this.recoverNow(jobs));
+  }
+
+  private async recoverNow(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {
     await this.ready;
     const parts = chunks(jobs, this.workers.length);
     const replies = await Promise.all(parts.map((part, i) => {
@@ -134,8 +143,10 @@ export class BrowserWorkerPool implements WorkerPool {
     return replies.flatMap((m) => (m.kind === "recovered" ? m.addresses : []));
   }
 
+  /** Stops the workers once the jobs in flight are done; later jobs fail with POOL_CLOSED. */
   async close(): Promise<void> {
-    this.closed = true;
+    if (this.lifetime.closed) return;
+    await this.lifetime.close();
     for (const w of this.workers) w.terminate();
     this.workers = [];
   }

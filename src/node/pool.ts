@@ -2,7 +2,8 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { Doorbell, jobCode } from "../worker/doorbell.js";
-import { chunks, settleRun, threadCount, FetchRoutes, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
+import { chunks, settleRun, threadCount, FetchRoutes, PoolLifetime, type FromWorker, type RunOptions, type ToWorker, type WorkerPool } from "../parallel/pool.js";
+import { BraidError } from "../encoding/errors.js";
 import type { RecoveryJob } from "../tx/sign.js";
 
 /** How long a woken worker spins for its job (the coordinator stages a block meanwhile). */
@@ -24,6 +25,7 @@ export class NodeWorkerPool implements WorkerPool {
   /** The workers of the last run when every one was rung (join() can tell when they are done). */
   private lastRun: number[] | null = null;
   readonly coordinatorMayBlock = true;
+  private readonly lifetime = new PoolLifetime("NodeWorkerPool");
 
   constructor(readonly threads: number, module: WebAssembly.Module, readonly memory: WebAssembly.Memory) {
     threadCount(threads, 1); // throws OPTIONS_INVALID unless a whole number of at least 1
@@ -37,6 +39,9 @@ export class NodeWorkerPool implements WorkerPool {
       this.crashed.push(undefined);
       w.on("message", (m: FromWorker) => this.onMessage(i, m));
       w.on("error", (e: Error) => this.onError(i, e));
+      // A worker that stops without an error event (terminated, out of memory) fails its waiters
+      // instead of leaving them unsettled.
+      w.on("exit", (code: number) => { if (!this.crashed[i]) this.onError(i, new BraidError("WORKER_EXITED", `Block-STM worker ${i} exited (code ${code})`)); });
       starts.push(this.next(i));
       w.postMessage({ kind: "init", module, memory, bell: this.bell.wiring(i) } satisfies ToWorker);
     }
@@ -77,8 +82,9 @@ export class NodeWorkerPool implements WorkerPool {
    * to run a context itself (ParallelExecutor) does not hold the messages back until it is done.
    */
   run(contexts: number[], opts: RunOptions = {}): Promise<number[]> {
-    if (!this.isReady) return this.ready.then(() => this.run(contexts, opts));
-    if (contexts.length > this.workers.length) return Promise.reject(new RangeError("more contexts than workers"));
+    if (this.lifetime.closed) return Promise.reject(new BraidError("POOL_CLOSED", "NodeWorkerPool is closed"));
+    if (!this.isReady) return this.lifetime.track(this.ready.then(() => this.run(contexts, opts)));
+    if (contexts.length > this.workers.length) return Promise.reject(new BraidError("OPTIONS_INVALID", `NodeWorkerPool: ${contexts.length} contexts for ${this.workers.length} workers`));
     // Rung first, listened to after: a reply is delivered by this thread's event loop, later.
     // After the memory grew, a job goes by message: a worker that took a ring at once could
     // enter wasm before its thread has caught up with the new size (seen as an out-of-bounds
@@ -93,7 +99,7 @@ export class NodeWorkerPool implements WorkerPool {
       return p;
     });
     const detach = this.fetchRoutes.attach(contexts, opts.onFetch);
-    return settleRun(done).finally(detach);
+    return this.lifetime.track(settleRun(done).finally(detach));
   }
 
   /**
@@ -121,7 +127,12 @@ export class NodeWorkerPool implements WorkerPool {
     return withdrawn;
   }
 
-  async recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {
+  recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {
+    if (this.lifetime.closed) return Promise.reject(new BraidError("POOL_CLOSED", "NodeWorkerPool is closed"));
+    return this.lifetime.track(this.recoverNow(jobs));
+  }
+
+  private async recoverNow(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {
     await this.ready;
     const parts = chunks(jobs, this.workers.length);
     const replies = await Promise.all(parts.map((part, i) => {
@@ -144,7 +155,12 @@ export class NodeWorkerPool implements WorkerPool {
     this.workers[i]!.postMessage(m);
   }
 
+  /** Stops the workers once the jobs in flight are done; later jobs fail with POOL_CLOSED. */
   async close(): Promise<void> {
+    if (this.lifetime.closed) return;
+    await this.lifetime.close();
+    const closed = new BraidError("POOL_CLOSED", "NodeWorkerPool is closed");
+    this.workers.forEach((_, i) => this.onError(i, closed)); // (waiters for the start, if any)
     this.workers.forEach((_, i) => this.bell.beforeMessage(i)); // off their bells, then stopped
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers = [];

@@ -7,7 +7,7 @@ import { BraidError, withPrefix, optionsOf } from "../encoding/errors.js";
 import { recoveryJob } from "../tx/sign.js";
 import { Vm } from "../vm/vm.js";
 import { sizesFor, nextPow2, type RegionSizes } from "../vm/regions.js";
-import { MAINNET, forkAt, type ChainConfig } from "../block/chain.js";
+import { MAINNET, forkAt, chainOption, type ChainConfig } from "../block/chain.js";
 import { applyDaoFork } from "../block/dao.js";
 import { blockEnvFor, executeBlockOn, beaconRootCall, finishBlock, assembleResult, assignSender, stateDiff, preStateSize } from "../block/execute.js";
 import { exclusive } from "../vm/exclusive.js";
@@ -267,10 +267,14 @@ export class ParallelExecutor {
   }
 
   private async executeNow(block: BlockInput, pre: PreState, opts: ParallelOptions): Promise<BlockResult & { parallel: ParallelStats }> {
-    const chain = opts.chain ?? MAINNET;
+    const chain = chainOption(opts.chain);
     const threads = Math.min(threadCount(opts.threads, this.pool.threads), this.pool.threads);
     oneOf("policy", opts.policy, ["auto", "always"]);
     oneOf("help", opts.help, ["share", "wait", "off"]);
+    booleans(opts, ["verifySenders", "serialFallback", "earlyStarts", "dependencies", "partition"]);
+    if (opts.stmPrefix !== undefined && !(typeof opts.stmPrefix === "number" && opts.stmPrefix >= 0)) {
+      throw new BraidError("OPTIONS_INVALID", `stmPrefix must be a number of transactions (0 or more), got ${JSON.stringify(opts.stmPrefix)}`);
+    }
     const env = blockEnvFor(block, pre, chain);
     const senderMs = opts.verifySenders === false ? 0 : await this.recoverSenders(block, env.fork);
     const n = block.transactions.length;
@@ -702,6 +706,14 @@ function layOutWorker(take: (n: number) => number): Omit<WorkerRegions, "used"> 
  */
 export function checkPoolMemory(vm: Vm, pool: WorkerPool): void {
   if (pool.memory !== vm.memory) throw new BraidError("OPTIONS_INVALID", "the worker pool was made for another memory: create it with this Vm's (new NodeWorkerPool(n, module, vm.memory))");
+}
+
+/** Options that are true or false (absent: their default). */
+function booleans(opts: object, names: readonly string[]): void {
+  for (const name of names) {
+    const v = (opts as Record<string, unknown>)[name];
+    if (v !== undefined && typeof v !== "boolean") throw new BraidError("OPTIONS_INVALID", `${name} must be true or false, got ${JSON.stringify(v)}`);
+  }
 }
 
 /** An option that takes one of a few strings (absent: its default). */

@@ -128,3 +128,32 @@ export function threadCount(threads: unknown, dflt: number): number {
   }
   return threads;
 }
+
+/**
+ * A pool's jobs in flight, so that closing it waits for them: terminating a worker in the middle
+ * of a block would leave that block's promise unsettled and its Vm busy for good. After close,
+ * new jobs are refused with POOL_CLOSED.
+ */
+export class PoolLifetime {
+  private inFlight = new Set<Promise<unknown>>();
+  closed = false;
+
+  constructor(private readonly name: string) {}
+
+  /** POOL_CLOSED once closed. */
+  check(): void {
+    if (this.closed) throw new BraidError("POOL_CLOSED", `${this.name} is closed`);
+  }
+
+  track<T>(job: Promise<T>): Promise<T> {
+    this.inFlight.add(job);
+    job.then(() => this.inFlight.delete(job), () => this.inFlight.delete(job));
+    return job;
+  }
+
+  /** Refuses new jobs and waits for those in flight (whether they succeed or fail). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+}

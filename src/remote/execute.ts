@@ -11,7 +11,7 @@ import { BraidError, optionsOf } from "../encoding/errors.js";
 import { bytesToHex, hexToBigInt } from "../encoding/hex.js";
 import { Vm, RegionExhausted } from "../vm/vm.js";
 import { sizesFor, enlarge, type RegionSizes } from "../vm/regions.js";
-import { MAINNET, type ChainConfig } from "../block/chain.js";
+import { MAINNET, chainOption, type ChainConfig } from "../block/chain.js";
 import { DAO_DRAIN_LIST, DAO_REFUND_CONTRACT, applyDaoFork, isDaoForkBlock } from "../block/dao.js";
 import {
   BEACON_ROOTS_ADDRESS, SYSTEM_ADDRESS, blockEnvFor, recoverSenders, beaconRootCall, finishBlock, assembleResult,
@@ -108,7 +108,7 @@ export function executeRemote(vm: Vm, block: BlockInput, provider: StateProvider
 
 async function executeRemoteNow(vm: Vm, block: BlockInput, provider: StateProvider, opts: RemoteOptions):
   Promise<BlockResult & { remote: RemoteStats; parallel?: ParallelStats }> {
-  const chain = opts.chain ?? MAINNET;
+  const chain = chainOption(opts.chain);
   const ooo = opts.ooo ?? true;
   const threads = threadCount(opts.threads, 1);
   const pool = opts.pool;

@@ -288,8 +288,14 @@ export class Vm {
    */
   reserve(bytes: number): number {
     if (bytes !== this.reservedBytes) {
+      const had = this.reservedBytes;
       this.reservedBytes = bytes;
-      this.reset(this.sizes);
+      try {
+        this.reset(this.sizes);
+      } catch (e) {
+        this.reservedBytes = had; // (MEMORY_EXHAUSTED: the Vm keeps its layout and stays usable)
+        throw e;
+      }
     }
     return this.reservedAt;
   }
