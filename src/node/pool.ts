@@ -82,7 +82,10 @@ export class NodeWorkerPool implements WorkerPool {
    * to run a context itself (ParallelExecutor) does not hold the messages back until it is done.
    */
   run(contexts: number[], opts: RunOptions = {}): Promise<number[]> {
-    if (this.lifetime.closed) return Promise.reject(new BraidError("POOL_CLOSED", "NodeWorkerPool is closed"));
+    if (this.lifetime.closed) {
+      this.lastRun = null; // join() and withdraw() speak of the last run: this one, which did not start
+      return Promise.reject(new BraidError("POOL_CLOSED", "NodeWorkerPool is closed"));
+    }
     if (!this.isReady) return this.lifetime.track(this.ready.then(() => this.run(contexts, opts)));
     if (contexts.length > this.workers.length) return Promise.reject(new BraidError("OPTIONS_INVALID", `NodeWorkerPool: ${contexts.length} contexts for ${this.workers.length} workers`));
     // Rung first, listened to after: a reply is delivered by this thread's event loop, later.
@@ -159,6 +162,7 @@ export class NodeWorkerPool implements WorkerPool {
   async close(): Promise<void> {
     if (this.lifetime.closed) return;
     await this.lifetime.close();
+    this.lastRun = null; // nothing to join or withdraw: a later block must not take its workers as done
     const closed = new BraidError("POOL_CLOSED", "NodeWorkerPool is closed");
     this.workers.forEach((_, i) => this.onError(i, closed)); // (waiters for the start, if any)
     this.workers.forEach((_, i) => this.bell.beforeMessage(i)); // off their bells, then stopped
