@@ -107,7 +107,7 @@ export class BrowserWorkerPool implements WorkerPool {
   }
 
   run(contexts: number[], opts: RunOptions = {}): Promise<number[]> {
-    if (this.lifetime.closed) return Promise.reject(new BraidError("POOL_CLOSED", "BrowserWorkerPool is closed"));
+    if (this.lifetime.closed) return Promise.reject(this.lifetime.closedError());
     return this.lifetime.track(this.runNow(contexts, opts));
   }
 
@@ -128,7 +128,7 @@ export class BrowserWorkerPool implements WorkerPool {
   }
 
   recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {
-    if (this.lifetime.closed) return Promise.reject(new BraidError("POOL_CLOSED", "BrowserWorkerPool is closed"));
+    if (this.lifetime.closed) return Promise.reject(this.lifetime.closedError());
     return this.lifetime.track(this.recoverNow(jobs));
   }
 

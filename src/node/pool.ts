@@ -84,7 +84,7 @@ export class NodeWorkerPool implements WorkerPool {
   run(contexts: number[], opts: RunOptions = {}): Promise<number[]> {
     if (this.lifetime.closed) {
       this.lastRun = null; // join() and withdraw() speak of the last run: this one, which did not start
-      return Promise.reject(new BraidError("POOL_CLOSED", "NodeWorkerPool is closed"));
+      return Promise.reject(this.lifetime.closedError());
     }
     if (!this.isReady) return this.lifetime.track(this.ready.then(() => this.run(contexts, opts)));
     if (contexts.length > this.workers.length) return Promise.reject(new BraidError("OPTIONS_INVALID", `NodeWorkerPool: ${contexts.length} contexts for ${this.workers.length} workers`));
@@ -131,7 +131,7 @@ export class NodeWorkerPool implements WorkerPool {
   }
 
   recover(jobs: RecoveryJob[]): Promise<Array<Uint8Array | null>> {
-    if (this.lifetime.closed) return Promise.reject(new BraidError("POOL_CLOSED", "NodeWorkerPool is closed"));
+    if (this.lifetime.closed) return Promise.reject(this.lifetime.closedError());
     return this.lifetime.track(this.recoverNow(jobs));
   }
 
@@ -163,7 +163,7 @@ export class NodeWorkerPool implements WorkerPool {
     if (this.lifetime.closed) return;
     await this.lifetime.close();
     this.lastRun = null; // nothing to join or withdraw: a later block must not take its workers as done
-    const closed = new BraidError("POOL_CLOSED", "NodeWorkerPool is closed");
+    const closed = this.lifetime.closedError();
     this.workers.forEach((_, i) => this.onError(i, closed)); // (waiters for the start, if any)
     this.workers.forEach((_, i) => this.bell.beforeMessage(i)); // off their bells, then stopped
     await Promise.all(this.workers.map((w) => w.terminate()));

@@ -140,9 +140,9 @@ export class PoolLifetime {
 
   constructor(private readonly name: string) {}
 
-  /** POOL_CLOSED once closed. */
-  check(): void {
-    if (this.closed) throw new BraidError("POOL_CLOSED", `${this.name} is closed`);
+  /** The error of a job refused once closed. */
+  closedError(): BraidError {
+    return new BraidError("POOL_CLOSED", `${this.name} is closed`);
   }
 
   track<T>(job: Promise<T>): Promise<T> {
