@@ -52,10 +52,6 @@ function checkAccount(address: Uint8Array, a: AccountInit): void {
   if (!isUint(a.balance, 256)) throw new BraidError("STATE_INVALID", `${where()}: balance ${String(a.balance)} is not a bigint in [0, 2^256-1]`);
   if (!isBytes(a.code)) throw new BraidError("STATE_INVALID", `${where()}: code must be a Uint8Array`);
   if (!Array.isArray(a.storage)) throw new BraidError("STATE_INVALID", `${where()}: storage must be an array of [key, value] pairs`);
-  for (let i = 0; i < a.storage.length; i++) {
-    const e = a.storage[i];
-    if (!Array.isArray(e) || e.length !== 2) throw new BraidError("STATE_INVALID", `${where()}: storage[${i}] must be a [key, value] pair, got ${String(e)}`);
-  }
 }
 
 /** Writes any bigint as a stack word: v modulo 2^256 (two's complement for a negative one). */
@@ -448,7 +444,7 @@ export class Vm {
     // The upper half of the region: putSlots stages its pairs at the bottom.
     const recs = base + Math.floor((this.layout.inputEnd - base) / 2);
     const batch = Math.min(4096, Math.floor((this.layout.inputEnd - recs) / L.PUT_ACCOUNT_SIZE));
-    const withStorage: Array<[number, ReadonlyArray<readonly [bigint, bigint]>]> = [];
+    const withStorage: Array<[number, ReadonlyArray<readonly [bigint, bigint]>, Uint8Array]> = [];
     let n = 0;
     let dv = this.dv(), u8 = this.u8();
     const flush = () => {
@@ -458,7 +454,7 @@ export class Vm {
         const address = this.u8().slice(recs + (put - 2) * L.PUT_ACCOUNT_SIZE, recs + (put - 2) * L.PUT_ACCOUNT_SIZE + 20);
         throw new BraidError("STATE_INVALID", `account ${bytesToHex(address)}: listed twice in the pre-state (which entry wins would depend on their order)`);
       }
-      for (const [k, storage] of withStorage) this.putSlots(this.dv().getUint32(recs + k * L.PUT_ACCOUNT_SIZE + 20, true), storage);
+      for (const [k, storage, address] of withStorage) this.putSlots(this.dv().getUint32(recs + k * L.PUT_ACCOUNT_SIZE + 20, true), storage, address);
       withStorage.length = 0;
       n = 0;
       dv = this.dv(); u8 = this.u8(); // views of the memory as it is now
@@ -476,7 +472,7 @@ export class Vm {
       dv.setUint32(at + 20, rec, true);
       dv.setBigUint64(at + 24, a.nonce, true);
       writeLimbs(dv, at + 32, a.balance);
-      if (a.storage.length > 0) withStorage.push([n, a.storage]);
+      if (a.storage.length > 0) withStorage.push([n, a.storage, address]);
       if (++n === batch) flush();
     }
     flush();
@@ -491,7 +487,7 @@ export class Vm {
   }
 
   /** Stages slots as (key, value) limb words in batches and inserts each batch with one call. */
-  private putSlots(entry: number, storage: ReadonlyArray<readonly [bigint, bigint]>): void {
+  private putSlots(entry: number, storage: ReadonlyArray<readonly [bigint, bigint]>, address: Uint8Array): void {
     const dv = this.dv();
     const base = this.layout.input;
     const batch = Math.min(4096, Math.floor((this.layout.inputEnd - base) / 64));
@@ -500,7 +496,11 @@ export class Vm {
       if (n > 0 && this.exports.state_put_slots(entry, base, n) === 0) throw new RegionExhausted(this.fatal() || 2);
       n = 0;
     };
-    for (const [k, v] of storage) {
+    for (let i = 0; i < storage.length; i++) {
+      const pair = storage[i];
+      // Checked here, in the one pass over the slots, before destructuring would throw a TypeError.
+      if (!Array.isArray(pair) || pair.length !== 2) throw new BraidError("STATE_INVALID", `account ${bytesToHex(address)}: storage[${i}] must be a [key, value] pair, got ${String(pair)}`);
+      const [k, v] = pair;
       checkSlot(k, v);
       if (v === 0n) continue;
       const at = base + n * 64;
